@@ -1,0 +1,39 @@
+# PartnerRisk — the two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+SWIFT ?= swift
+BIN := .build/debug/partner-risk
+RELEASE_BIN := .build/release/partner-risk
+
+# System packages: what running needs, and what the tests add (real mail servers, sqlite3, a browser).
+RUN_PACKAGES := libcurl4-openssl-dev libsqlite3-dev
+TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd postfix dovecot-imapd sqlite3 openssl
+
+.PHONY: demo test build release deps test-deps bench-import clean
+
+## Install missing system packages, build, and run the main job on embedded defaults.
+demo: deps build
+	@bash scripts/demo.sh $(BIN)
+
+## Install what the tests need (mail servers included) and run every test.
+test: test-deps
+	$(SWIFT) test
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+deps:
+	@bash scripts/install-packages.sh $(RUN_PACKAGES)
+
+test-deps:
+	@bash scripts/install-packages.sh $(TEST_PACKAGES)
+
+## Import 50,000 generated partners into a fresh database and print the rate.
+bench-import: deps release
+	@bash scripts/bench-import.sh $(RELEASE_BIN)
+
+clean:
+	rm -rf .build demo-out

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A plain text table for the terminal: left-aligned columns, a header and a rule.
+public struct TextTable {
+    public var headers: [String]
+    public var rows: [[String]]
+    /// Columns wider than this are cut with an ellipsis.
+    public var maxColumnWidth: Int
+
+    public init(headers: [String], rows: [[String]], maxColumnWidth: Int = 40) {
+        self.headers = headers
+        self.rows = rows
+        self.maxColumnWidth = maxColumnWidth
+    }
+
+    public func render() -> String {
+        let cells = ([headers] + rows).map { $0.map { clip($0) } }
+        var widths = Array(repeating: 0, count: headers.count)
+        for row in cells {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        func line(_ row: [String]) -> String {
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        var output = [line(cells[0]), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+        output += cells.dropFirst().map(line)
+        return output.joined(separator: "\n")
+    }
+
+    private func clip(_ text: String) -> String {
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        return flat.count > maxColumnWidth ? String(flat.prefix(maxColumnWidth - 1)) + "…" : flat
+    }
+}
+
+/// The output formats every listing command offers.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case table, csv, json
+}
+
+/// Renders a list of records as a table, CSV or a plain JSON list of objects.
+public struct Listing {
+    public var columns: [String]
+    public var rows: [[String]]
+    /// Typed values for JSON output (numbers stay numbers), one dictionary per row.
+    public var objects: [[String: JSONValue]]
+
+    public init(columns: [String], rows: [[String]], objects: [[String: JSONValue]]) {
+        self.columns = columns
+        self.rows = rows
+        self.objects = objects
+    }
+
+    public func render(_ format: OutputFormat) -> String {
+        switch format {
+        case .table: return TextTable(headers: columns, rows: rows).render()
+        case .csv: return ([CSVWriter.row(columns)] + rows.map(CSVWriter.row)).joined(separator: "\n")
+        case .json: return JSONValue.array(objects.map(JSONValue.object)).rendered(pretty: true)
+        }
+    }
+}

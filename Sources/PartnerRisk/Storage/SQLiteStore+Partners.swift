@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore: PartnerRepository {
+    public func upsertPartners(_ drafts: [PartnerDraft], at time: Date) throws -> PartnerImportSummary {
+        try pool.write { db in
+            var summary = PartnerImportSummary()
+            let existing = try Row.fetchAll(db, sql: "SELECT * FROM partner").map(Self.partner(from:))
+            var byExternalID: [String: Partner] = [:]
+            var byEmail: [String: Partner] = [:]
+            for partner in existing {
+                if let id = partner.externalID { byExternalID[id] = partner }
+                byEmail[partner.email.lowercased()] = partner
+            }
+            let now = Self.timestamp(time)
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO partner (external_id, name, email, country, sector, contact_name, language, tags,
+                                     trusted_trader, active, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                """)
+            let update = try db.cachedStatement(sql: """
+                UPDATE partner SET external_id = ?, name = ?, email = ?, country = ?, sector = ?, contact_name = ?,
+                                   language = ?, tags = ?, trusted_trader = ?, updated_at = ?
+                WHERE id = ?
+                """)
+            for draft in drafts {
+                let match = draft.externalID.flatMap { byExternalID[$0] } ?? byEmail[draft.email.lowercased()]
+                let fields: [(any DatabaseValueConvertible)?] = [
+                    draft.externalID, draft.name, draft.email, draft.country, draft.sector.rawValue, draft.contactName,
+                    draft.language.rawValue, draft.tags.joined(separator: ";"), draft.trustedTrader,
+                ]
+                if let match {
+                    if match.matches(draft) {
+                        summary.unchanged += 1
+                        continue
+                    }
+                    try update.execute(arguments: StatementArguments(fields + [now, match.id]))
+                    summary.updated += 1
+                } else {
+                    try insert.execute(arguments: StatementArguments(fields + [now, now]))
+                    summary.created += 1
+                }
+            }
+            if summary.created + summary.updated > 0 {
+                try Self.appendAudit(
+                    db, actor: Actor.current, action: "partners.import", subject: "partners",
+                    detail: "created \(summary.created), updated \(summary.updated)", at: time)
+            }
+            return summary
+        }
+    }
+
+    public func partners(matching filter: PartnerFilter) throws -> [Partner] {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if !filter.includeInactive { conditions.append("active = 1") }
+            if let sector = filter.sector {
+                conditions.append("sector = ?")
+                arguments.append(sector.rawValue)
+            }
+            if let country = filter.country {
+                conditions.append("country = ?")
+                arguments.append(country)
+            }
+            if let tag = filter.tag {
+                conditions.append("(';' || tags || ';') LIKE ? ESCAPE '\\'")
+                let escaped = tag.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                arguments.append("%;\(escaped);%")
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM partner \(whereClause) ORDER BY name COLLATE NOCASE, id",
+                arguments: StatementArguments(arguments)
+            ).map(Self.partner(from:))
+        }
+    }
+
+    public func partner(identifiedBy key: String) throws -> Partner? {
+        try pool.read { db in
+            let row: Row?
+            if let id = Int64(key) {
+                row = try Row.fetchOne(db, sql: "SELECT * FROM partner WHERE id = ?", arguments: [id])
+            } else {
+                row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM partner WHERE email = ? OR external_id = ? ORDER BY id LIMIT 1",
+                    arguments: [key.lowercased(), key])
+            }
+            return row.map(Self.partner(from:))
+        }
+    }
+
+    public func partner(id: Int64) throws -> Partner? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM partner WHERE id = ?", arguments: [id]).map(Self.partner(from:))
+        }
+    }
+
+    public func deactivatePartner(id: Int64, at time: Date) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE partner SET active = 0, updated_at = ? WHERE id = ?", arguments: [Self.timestamp(time), id])
+            guard db.changesCount == 1 else { throw PartnerRiskError.badInput("no partner with id \(id); see `partner-risk partners list`") }
+            try Self.appendAudit(db, actor: Actor.current, action: "partners.deactivate", subject: "partner:\(id)", detail: "", at: time)
+        }
+    }
+
+    static func partner(from row: Row) -> Partner {
+        let tags: String = row["tags"]
+        return Partner(
+            id: row["id"], externalID: row["external_id"], name: row["name"], email: row["email"],
+            country: row["country"], sector: Sector(rawValue: row["sector"]) ?? .importer,
+            contactName: row["contact_name"], language: Language(rawValue: row["language"]) ?? .en,
+            tags: tags.split(separator: ";").map(String.init), trustedTrader: row["trusted_trader"],
+            active: row["active"], createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
+            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
+    }
+}

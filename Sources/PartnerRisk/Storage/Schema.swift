@@ -1,0 +1,270 @@
+import GRDB
+
+/// Every schema change, in order. A migration once shipped is never edited: add a new one.
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-foundation", migrate: v1)
+        return migrator
+    }
+
+    /// The whole mission's schema: partners, surveys, campaigns, invitations, outbox, responses,
+    /// scores and the audit log.
+    private static func v1(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE partner (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                external_id TEXT UNIQUE,
+                name TEXT NOT NULL,
+                email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                country TEXT NOT NULL CHECK (length(country) = 2),
+                sector TEXT NOT NULL,
+                contact_name TEXT,
+                language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'fr')),
+                tags TEXT NOT NULL DEFAULT '',
+                trusted_trader TEXT,
+                active INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX partner_sector ON partner(sector);
+            CREATE INDEX partner_country ON partner(country);
+
+            -- Further people to reach at a partner (the primary contact lives on partner).
+            CREATE TABLE partner_contact (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                name TEXT,
+                email TEXT NOT NULL,
+                role TEXT,
+                created_at TEXT NOT NULL
+            );
+
+            -- Officer-raised incidents that trigger an early re-review.
+            CREATE TABLE partner_flag (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                reason TEXT NOT NULL,
+                raised_by TEXT NOT NULL,
+                raised_at TEXT NOT NULL,
+                cleared_at TEXT
+            );
+
+            -- Survey definitions by version, immutable once stored.
+            CREATE TABLE survey_version (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                survey_id TEXT NOT NULL,
+                version TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'full',
+                title TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                registered_at TEXT NOT NULL,
+                UNIQUE (survey_id, version)
+            );
+
+            CREATE TABLE scoring_config_version (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                config_id TEXT NOT NULL,
+                version TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                country_list_date TEXT NOT NULL,
+                country_list_hash TEXT NOT NULL,
+                country_list TEXT NOT NULL,
+                registered_at TEXT NOT NULL,
+                UNIQUE (config_id, version, country_list_hash)
+            );
+
+            CREATE TABLE campaign (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                survey_version_id INTEGER NOT NULL REFERENCES survey_version(id),
+                deadline TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                selector TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'survey',
+                status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+                created_at TEXT NOT NULL,
+                closed_at TEXT
+            );
+
+            -- One per partner per campaign; the survey version may differ per partner (re-review).
+            CREATE TABLE invitation (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                campaign_id INTEGER NOT NULL REFERENCES campaign(id),
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                survey_version_id INTEGER NOT NULL REFERENCES survey_version(id),
+                reminders_sent INTEGER NOT NULL DEFAULT 0,
+                last_mailed_at TEXT,
+                created_at TEXT NOT NULL,
+                UNIQUE (campaign_id, partner_id)
+            );
+            CREATE INDEX invitation_partner ON invitation(partner_id);
+
+            -- Personal link tokens: only a SHA-256 hash is ever stored. Each mail gets a fresh one.
+            CREATE TABLE invitation_token (
+                token_hash TEXT PRIMARY KEY,
+                invitation_id INTEGER NOT NULL REFERENCES invitation(id),
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            CREATE INDEX invitation_token_invitation ON invitation_token(invitation_id);
+
+            -- The outbox. The body is rendered at send time and never stored (it holds the link).
+            CREATE TABLE mail_message (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                invitation_id INTEGER REFERENCES invitation(id),
+                kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder', 'thank-you')),
+                recipient TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed', 'uncertain')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT,
+                last_reply TEXT,
+                message_id TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                sent_at TEXT
+            );
+            CREATE INDEX mail_message_state ON mail_message(state, next_attempt_at);
+            CREATE INDEX mail_message_invitation ON mail_message(invitation_id);
+
+            CREATE TABLE mail_attempt (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                mail_message_id INTEGER NOT NULL REFERENCES mail_message(id),
+                from_state TEXT NOT NULL,
+                to_state TEXT NOT NULL,
+                reply TEXT,
+                at TEXT NOT NULL
+            );
+            CREATE INDEX mail_attempt_message ON mail_attempt(mail_message_id);
+
+            -- Responses: immutable revisions. A resubmission is a new row.
+            CREATE TABLE response (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                invitation_id INTEGER NOT NULL REFERENCES invitation(id),
+                revision INTEGER NOT NULL,
+                channel TEXT NOT NULL CHECK (channel IN ('web', 'file', 'imap', 'demo')),
+                source TEXT,
+                complete INTEGER NOT NULL,
+                missing TEXT NOT NULL DEFAULT '[]',
+                checksum TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                UNIQUE (invitation_id, revision)
+            );
+            CREATE TABLE answer (
+                response_id INTEGER NOT NULL REFERENCES response(id),
+                question_id TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (response_id, question_id)
+            ) WITHOUT ROWID;
+
+            -- Work in progress from the web form; replaced freely until submitted.
+            CREATE TABLE draft (
+                invitation_id INTEGER PRIMARY KEY REFERENCES invitation(id),
+                answers TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+
+            -- Evidence files, content-addressed by SHA-256.
+            CREATE TABLE evidence (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                invitation_id INTEGER NOT NULL REFERENCES invitation(id),
+                question_id TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                original_name TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                uploaded_at TEXT NOT NULL
+            );
+
+            -- Inputs that could not be accepted, with the copy kept in the quarantine folder.
+            CREATE TABLE rejected_input (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                channel TEXT NOT NULL,
+                source TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                quarantine_path TEXT,
+                received_at TEXT NOT NULL
+            );
+
+            -- IMAP messages already processed, so a second fetch ingests nothing twice.
+            CREATE TABLE imap_seen (
+                mailbox TEXT NOT NULL,
+                uid_validity INTEGER NOT NULL,
+                uid INTEGER NOT NULL,
+                message_id TEXT,
+                outcome TEXT NOT NULL,
+                processed_at TEXT NOT NULL,
+                PRIMARY KEY (mailbox, uid_validity, uid)
+            );
+            CREATE INDEX imap_seen_message_id ON imap_seen(message_id);
+
+            -- Scores: one row per scoring run of a partner; old rows stay as history.
+            CREATE TABLE score (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                invitation_id INTEGER REFERENCES invitation(id),
+                response_id INTEGER REFERENCES response(id),
+                survey_version_id INTEGER REFERENCES survey_version(id),
+                scoring_config_version_id INTEGER REFERENCES scoring_config_version(id),
+                overall_risk REAL NOT NULL,
+                base_risk REAL NOT NULL,
+                country_multiplier REAL NOT NULL,
+                tier TEXT NOT NULL,
+                knockout INTEGER NOT NULL,
+                non_response INTEGER NOT NULL DEFAULT 0,
+                explanation TEXT NOT NULL,
+                computed_at TEXT NOT NULL
+            );
+            CREATE INDEX score_partner ON score(partner_id, id);
+            CREATE TABLE category_score (
+                score_id INTEGER NOT NULL REFERENCES score(id),
+                category TEXT NOT NULL,
+                control REAL NOT NULL,
+                risk REAL NOT NULL,
+                capped INTEGER NOT NULL,
+                PRIMARY KEY (score_id, category)
+            ) WITHOUT ROWID;
+            CREATE TABLE score_flag (
+                score_id INTEGER NOT NULL REFERENCES score(id),
+                kind TEXT NOT NULL,
+                code TEXT NOT NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX score_flag_score ON score_flag(score_id);
+
+            -- Officer decisions on a review.
+            CREATE TABLE review_sign_off (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                decision TEXT NOT NULL,
+                note TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL
+            );
+
+            -- Append-only record of who did what and when.
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL DEFAULT ''
+            );
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER response_no_update BEFORE UPDATE ON response
+                BEGIN SELECT RAISE(ABORT, 'responses are immutable revisions; store a new revision'); END;
+            CREATE TRIGGER response_no_delete BEFORE DELETE ON response
+                BEGIN SELECT RAISE(ABORT, 'responses are immutable revisions'); END;
+            CREATE TRIGGER answer_no_update BEFORE UPDATE ON answer
+                BEGIN SELECT RAISE(ABORT, 'answers are immutable'); END;
+            CREATE TRIGGER score_no_update BEFORE UPDATE ON score
+                BEGIN SELECT RAISE(ABORT, 'scores are history; write a new score'); END;
+            """)
+    }
+}

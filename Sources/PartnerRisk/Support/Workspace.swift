@@ -1,0 +1,40 @@
+import Foundation
+
+/// Where PartnerRisk finds its database and the officer-editable folders (`Surveys/`,
+/// `Templates/`). Resolved once per command from flags and environment, then passed down.
+public struct Workspace: Sendable {
+    public var databasePath: String
+    public var surveysDirectory: URL
+    public var templatesDirectory: URL
+
+    /// Resolves the database from `--db`, then `PARTNER_RISK_DB`, then `./partner-risk.sqlite`;
+    /// the folders from `PARTNER_RISK_HOME`, then the working directory, then the folders
+    /// around the executable (so a built binary finds the project's own `Surveys/`).
+    public static func resolve(databaseFlag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> Workspace {
+        let database = databaseFlag ?? environment["PARTNER_RISK_DB"] ?? SQLiteStore.defaultPath
+        let home = homeDirectory(environment: environment)
+        return Workspace(
+            databasePath: database,
+            surveysDirectory: home.appendingPathComponent("Surveys", isDirectory: true),
+            templatesDirectory: home.appendingPathComponent("Templates", isDirectory: true))
+    }
+
+    static func homeDirectory(environment: [String: String]) -> URL {
+        if let home = environment["PARTNER_RISK_HOME"] { return URL(fileURLWithPath: home, isDirectory: true) }
+        let fileManager = FileManager.default
+        let cwd = URL(fileURLWithPath: fileManager.currentDirectoryPath, isDirectory: true)
+        if fileManager.fileExists(atPath: cwd.appendingPathComponent("Surveys").path) { return cwd }
+        var candidate = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        for _ in 0..<6 {
+            if fileManager.fileExists(atPath: candidate.appendingPathComponent("Surveys").path)
+                && fileManager.fileExists(atPath: candidate.appendingPathComponent("Templates").path) {
+                return candidate
+            }
+            candidate = candidate.deletingLastPathComponent()
+        }
+        return cwd
+    }
+
+    public func openStore() throws -> SQLiteStore { try SQLiteStore(path: databasePath) }
+}

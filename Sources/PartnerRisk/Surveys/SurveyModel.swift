@@ -1,0 +1,162 @@
+import Foundation
+
+/// A visible string in both of the product's languages.
+public struct LocalizedText: Sendable, Equatable, Codable {
+    public var en: String
+    public var fr: String
+
+    public init(en: String, fr: String) {
+        self.en = en
+        self.fr = fr
+    }
+
+    public func text(_ language: Language) -> String { language == .fr ? fr : en }
+}
+
+/// The areas a partner is scored on, plus `profile` for unscored context questions.
+public enum Category: String, CaseIterable, Sendable, Codable {
+    case corporate, personnel, cyber, cargo, seals, physical, partners, money, profile
+
+    /// The eight scored categories, in report order.
+    public static let scored: [Category] = [.corporate, .personnel, .cyber, .cargo, .seals, .physical, .partners, .money]
+
+    public var title: LocalizedText {
+        switch self {
+        case .corporate: return LocalizedText(en: "Corporate security", fr: "Sécurité de l'entreprise")
+        case .personnel: return LocalizedText(en: "Personnel and training", fr: "Personnel et formation")
+        case .cyber: return LocalizedText(en: "Cybersecurity", fr: "Cybersécurité")
+        case .cargo: return LocalizedText(en: "Cargo and conveyance", fr: "Fret et moyens de transport")
+        case .seals: return LocalizedText(en: "Seals", fr: "Scellés")
+        case .physical: return LocalizedText(en: "Physical security", fr: "Sécurité physique")
+        case .partners: return LocalizedText(en: "Partner oversight", fr: "Surveillance des partenaires")
+        case .money: return LocalizedText(en: "Money laundering and sanctions", fr: "Blanchiment d'argent et sanctions")
+        case .profile: return LocalizedText(en: "Profile", fr: "Profil")
+        }
+    }
+}
+
+/// What kind of answer a question takes.
+public enum QuestionType: String, CaseIterable, Sendable, Codable {
+    case yesNo = "yes_no"
+    case yesNoPartial = "yes_no_partial"
+    case singleChoice = "single_choice"
+    case multiChoice = "multi_choice"
+    case number, date, text
+    case countryList = "country_list"
+    case evidence
+}
+
+/// How much a question matters when it is answered "no".
+public enum QuestionLevel: String, CaseIterable, Sendable, Codable {
+    /// A "no" forces at least High risk.
+    case knockout
+    /// A "no" caps the category's control score.
+    case must
+    case should
+}
+
+/// Whether a question wants a supporting document.
+public struct EvidenceRule: Sendable, Equatable {
+    public enum Mode: String, Sendable, CaseIterable { case none, optional, required }
+    public var mode: Mode
+    /// A verified trusted-trader membership waives the document.
+    public var waivable: Bool
+
+    public static let none = EvidenceRule(mode: .none, waivable: false)
+}
+
+/// One choice of a single- or multi-choice question.
+public struct ChoiceOption: Sendable, Equatable {
+    public var id: String
+    public var label: LocalizedText
+    /// Credit 0...1 when chosen (single-choice scored questions).
+    public var credit: Double?
+}
+
+/// Credit for a number answer: the first band whose bounds hold gives the credit.
+public struct NumberBand: Sendable, Equatable {
+    public var lte: Double?
+    public var gte: Double?
+    public var credit: Double
+
+    public func holds(_ value: Double) -> Bool {
+        (lte.map { value <= $0 } ?? true) && (gte.map { value >= $0 } ?? true)
+    }
+}
+
+/// An answer pattern that raises a named money-laundering or security flag.
+public struct RedFlagRule: Sendable, Equatable {
+    public var id: String
+    public var when: Condition
+    public var unless: Condition?
+    public var knockout: Bool
+    public var kind: String
+    public var name: LocalizedText
+    public var explanation: LocalizedText
+    public var questionID: String
+}
+
+/// One question of a survey, with its applicability, condition and scoring rules.
+public struct Question: Sendable, Equatable {
+    public var id: String
+    public var text: LocalizedText
+    public var help: LocalizedText?
+    public var type: QuestionType
+    public var required: Bool
+    /// nil means every sector.
+    public var appliesTo: Set<Sector>?
+    public var showIf: Condition?
+    public var allowNA: Bool
+    public var evidence: EvidenceRule
+    public var weight: Int?
+    public var level: QuestionLevel?
+    public var options: [ChoiceOption]
+    public var unit: LocalizedText?
+    public var min: Double?
+    public var max: Double?
+    public var bands: [NumberBand]
+    public var staleAfterDays: Int?
+    public var maxLength: Int
+    public var role: String?
+    public var mapsTo: [String: String]
+    public var redFlags: [RedFlagRule]
+    public var category: Category
+    public var sectionID: String
+
+    public func applies(to sector: Sector) -> Bool { appliesTo?.contains(sector) ?? true }
+    public var isScored: Bool { category != .profile && weight != nil }
+    public func option(_ id: String) -> ChoiceOption? { options.first { $0.id == id } }
+}
+
+/// A titled group of questions that all score into one category.
+public struct SurveySection: Sendable, Equatable {
+    public var id: String
+    public var title: LocalizedText
+    public var category: Category
+    public var intro: LocalizedText?
+    public var questions: [Question]
+}
+
+/// A questionnaire at one version, as loaded from `Surveys/*.yaml`.
+public struct Survey: Sendable, Equatable {
+    public enum Kind: String, Sendable { case full, annual }
+
+    public var id: String
+    public var version: String
+    public var kind: Kind
+    public var title: LocalizedText
+    public var intro: LocalizedText?
+    public var scoringFile: String?
+    public var sections: [SurveySection]
+    /// SHA-256 of the file's bytes: pins the exact content a campaign used.
+    public var contentHash: String
+    /// The YAML text itself, stored with the version.
+    public var source: String
+
+    public var questions: [Question] { sections.flatMap(\.questions) }
+
+    public func question(_ id: String) -> Question? { questions.first { $0.id == id } }
+
+    /// Questions a partner of `sector` is asked at all (before conditions).
+    public func questions(for sector: Sector) -> [Question] { questions.filter { $0.applies(to: sector) } }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import PartnerRisk
+
+/// The `partner-risk` command: the root that lists every subcommand.
+struct PartnerRiskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partner-risk",
+        abstract: "Run the yearly security review of your supply-chain partners (PIP, CTPAT, AEO).",
+        discussion: """
+            Import your partners, send them the security questionnaire by email, collect their answers \
+            (web form, returned answer file or mailbox), and rank them by risk with an explanation you can \
+            show the border agency.
+
+            Every command works on one SQLite file: ./partner-risk.sqlite, or --db PATH, or $PARTNER_RISK_DB.
+            Exit codes: 0 ok, 1 the operation failed, 2 bad usage or bad input.
+            """,
+        version: "0.1.0",
+        subcommands: [DoctorCommand.self, PartnersCommand.self, SurveysCommand.self]
+    )
+}
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database file (default: $PARTNER_RISK_DB, else ./partner-risk.sqlite).", valueName: "path"))
+    var db: String?
+
+    var workspace: Workspace { Workspace.resolve(databaseFlag: db) }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+extension Sector: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+extension Language: ExpressibleByArgument {}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import PartnerRisk
+
+struct PartnersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partners",
+        abstract: "Manage the partner registry: import from CSV, list, show, deactivate.",
+        subcommands: [PartnersImportCommand.self, PartnersListCommand.self, PartnersShowCommand.self, PartnersDeactivateCommand.self])
+}
+
+struct PartnersImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Add or update partners from a CSV file.",
+        discussion: """
+            Columns are found by their header name (any case): name, email, country (ISO code such as CA), \
+            sector, and optionally contact, language (en or fr), tags (separated by ;), external_id, \
+            trusted_trader (e.g. CTPAT:12345678).
+            Sectors: \(Sector.allNames).
+            A partner is matched by external_id, else by email; importing the same file twice changes nothing. \
+            Rows with problems are listed as FILE:LINE: column: reason and skipped; the others are imported.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The CSV file to import.", valueName: "file.csv"))
+    var file: String
+
+    @Flag(help: "Refuse the whole file if any row has a problem (nothing is written).")
+    var strict = false
+
+    func run() throws {
+        let store = try global.workspace.openStore()
+        let summary = try PartnerRegistry(repository: store).importFile(at: file, strict: strict)
+        for problem in summary.rejected {
+            FileHandle.standardError.write(Data("\(problem)\n".utf8))
+        }
+        if strict && !summary.rejected.isEmpty {
+            throw PartnerRiskError.badInput("\(file): \(summary.rejected.count) row(s) with problems; nothing was imported (--strict)")
+        }
+        print("\(file): \(summary.line)")
+    }
+}
+
+struct PartnersListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List active partners, optionally filtered.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Only this sector.", valueName: "sector"))
+    var sector: Sector?
+
+    @Option(help: ArgumentHelp("Only this country (ISO code such as CA).", valueName: "code"))
+    var country: String?
+
+    @Option(help: ArgumentHelp("Only partners with this tag.", valueName: "tag"))
+    var tag: String?
+
+    @Flag(help: "Include deactivated partners.")
+    var all = false
+
+    @Option(help: "Output format: table, csv or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let store = try global.workspace.openStore()
+        let filter = PartnerFilter(sector: sector, country: country, tag: tag, includeInactive: all)
+        let partners = try PartnerRegistry(repository: store).list(filter)
+        print(PartnerRegistry.listing(partners).render(format))
+        if format == .table { print("\(partners.count) partner(s)") }
+    }
+}
+
+struct PartnersShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one partner: details, campaigns, answers, score and its explanation.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "id|email"))
+    var partner: String
+
+    @Option(help: "Output format: table (readable text) or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let store = try global.workspace.openStore()
+        let found = try PartnerRegistry(repository: store).find(partner)
+        let sheet = try PartnerSheet.build(partner: found, store: store)
+        print(format == .json ? sheet.json : sheet.text)
+    }
+}
+
+struct PartnersDeactivateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deactivate",
+        abstract: "Deactivate a partner: kept in history, left out of new campaigns.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "id"))
+    var partner: String
+
+    func run() throws {
+        let store = try global.workspace.openStore()
+        let found = try PartnerRegistry(repository: store).deactivate(partner)
+        print("deactivated partner \(found.id!) \(found.name)")
+    }
+}
