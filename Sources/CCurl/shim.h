@@ -26,6 +26,11 @@ static inline CURLcode pr_curl_setopt_slist(CURL *handle, CURLoption option, str
 static inline CURLcode pr_curl_setopt_callback(CURL *handle, CURLoption option, pr_curl_io_callback value) {
     return curl_easy_setopt(handle, option, value);
 }
+typedef int (*pr_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userptr);
+
+static inline CURLcode pr_curl_setopt_debug(CURL *handle, pr_curl_debug_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_DEBUGFUNCTION, value);
+}
 static inline CURLcode pr_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

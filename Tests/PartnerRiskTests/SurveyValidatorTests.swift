@@ -96,11 +96,14 @@ import Testing
     @Test func theShippedFilesValidate() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: ProjectRoot.path("Surveys"))
             .filter { $0.hasSuffix(".yaml") }.map { ProjectRoot.path("Surveys/\($0)") } + [ProjectRoot.path("Surveys/countries/fatf-2026-06.yaml")]
-        #expect(files.count >= 3)
+        #expect(files.count >= 4)
         for (file, found) in SurveyCatalog.validate(files: files) {
             #expect(found.isEmpty, "\(file): \(found)")
         }
         let catalog = SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))
+        let full = try catalog.survey(id: "pip-partner-security")
+        #expect((60...85).contains(full.questions.count))
+        #expect(Set(full.sections.map(\.category)) == Set(Category.allCases))
         let annual = try catalog.survey(id: "pip-annual-update")
         #expect(annual.kind == .annual)
         let (config, countries) = try catalog.scoring(for: annual)

@@ -49,10 +49,11 @@ public final class SQLiteStore: @unchecked Sendable {
 
     static func timestamp(_ date: Date) -> String { DayFormat.timestamp(date) }
 
+    private static let isoFormatter = ISO8601DateFormatter()
+
     static func date(_ text: String?) -> Date? {
         guard let text else { return nil }
-        let formatter = ISO8601DateFormatter()
-        return formatter.date(from: text) ?? DayFormat.parseDay(text)
+        return isoFormatter.date(from: text) ?? DayFormat.parseDay(text)
     }
 }
 

@@ -2,6 +2,9 @@ import Foundation
 
 /// ISO 8601 calendar dates (`2026-11-24`) and timestamps, always in UTC, for storage and output.
 public enum DayFormat {
+    private static let dayFormatter = formatter("yyyy-MM-dd")
+    private static let timestampFormatter = formatter("yyyy-MM-dd'T'HH:mm:ss'Z'")
+
     private static func formatter(_ format: String) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -21,10 +24,10 @@ public enum DayFormat {
         return date
     }
 
-    public static func day(_ date: Date) -> String { formatter("yyyy-MM-dd").string(from: date) }
+    public static func day(_ date: Date) -> String { dayFormatter.string(from: date) }
 
     public static func timestamp(_ date: Date) -> String {
-        formatter("yyyy-MM-dd'T'HH:mm:ss'Z'").string(from: date)
+        timestampFormatter.string(from: date)
     }
 
     /// Whole days from `from` to `to` (negative when `to` is earlier).

@@ -1,0 +1,185 @@
+import Foundation
+
+/// Encodes `MailContent` as an RFC 5322 / MIME message: CRLF, folded headers, RFC 2047
+/// encoded-words, quoted-printable text and HTML in `multipart/alternative`, base64 attachments
+/// in `multipart/mixed`, RFC 2231 file names. Never writes a Bcc header. Boundary, clock and
+/// Message-ID come from the caller so output is reproducible in tests.
+public struct MIMEBuilder {
+    public var date: Date
+    public var messageID: String
+    public var boundary: (Int) -> String
+
+    public init(date: Date, messageID: String, boundary: @escaping (Int) -> String) {
+        self.date = date
+        self.messageID = messageID
+        self.boundary = boundary
+    }
+
+    /// A builder with a random Message-ID at `domain` and random boundaries.
+    public static func random(date: Date, domain: String) -> MIMEBuilder {
+        let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let seed = UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        return MIMEBuilder(date: date, messageID: "<\(token)@\(domain)>", boundary: { "=_pr_\(seed)_\($0)" })
+    }
+
+    public func build(_ content: MailContent) -> OutgoingMail {
+        var lines: [String] = []
+        lines.append(Self.header("From", Self.address(content.from)))
+        lines.append(Self.header("To", Self.address(content.to)))
+        if let replyTo = content.replyTo { lines.append(Self.header("Reply-To", Self.address(replyTo))) }
+        lines.append(Self.header("Subject", Self.encodedText(content.subject, headerName: "Subject")))
+        lines.append("Date: " + Self.rfc5322Date(date))
+        lines.append("Message-ID: " + messageID)
+        lines.append("MIME-Version: 1.0")
+        for (name, value) in content.headers where name.lowercased() != "bcc" {
+            lines.append(Self.header(name, Self.encodedText(value, headerName: name)))
+        }
+        let body = bodyPart(content)
+        let data = Data((lines.joined(separator: "\r\n") + "\r\n" + body).utf8)
+        return OutgoingMail(envelopeFrom: content.from.address, recipients: [content.to.address], messageID: messageID, data: data)
+    }
+
+    private func bodyPart(_ content: MailContent) -> String {
+        let text = Self.textPart(content.text, subtype: "plain")
+        var alternative = text
+        if let html = content.html {
+            let inner = boundary(1)
+            alternative = "Content-Type: multipart/alternative;\r\n boundary=\"\(inner)\"\r\n\r\n"
+                + "--\(inner)\r\n\(text)\r\n--\(inner)\r\n\(Self.textPart(html, subtype: "html"))\r\n--\(inner)--\r\n"
+        }
+        guard !content.attachments.isEmpty else { return alternative }
+        let outer = boundary(0)
+        var parts = "Content-Type: multipart/mixed;\r\n boundary=\"\(outer)\"\r\n\r\n"
+            + "This is a multi-part message in MIME format.\r\n"
+        parts += "--\(outer)\r\n\(alternative)"
+        for attachment in content.attachments {
+            parts += "\r\n--\(outer)\r\n" + Self.attachmentPart(attachment)
+        }
+        parts += "\r\n--\(outer)--\r\n"
+        return parts
+    }
+
+    static func textPart(_ text: String, subtype: String) -> String {
+        "Content-Type: text/\(subtype); charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            + quotedPrintable(text)
+    }
+
+    static func attachmentPart(_ attachment: MailAttachment) -> String {
+        let name = attachment.fileName
+        let isASCII = name.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }
+        let parameter = isASCII ? "filename=\"\(name)\"" : "filename*=UTF-8''" + rfc2231Encode(name)
+        let typeName = isASCII ? ";\r\n name=\"\(name)\"" : ""
+        return "Content-Type: \(attachment.contentType)\(typeName)\r\n"
+            + "Content-Transfer-Encoding: base64\r\n"
+            + "Content-Disposition: attachment;\r\n \(parameter)\r\n\r\n"
+            + base64Lines(attachment.data)
+    }
+
+    /// `Name <address>` with the name as quoted text or encoded-words when not plain ASCII.
+    static func address(_ address: MailAddress) -> String {
+        guard let name = address.name else { return address.address }
+        if name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 }) {
+            let needsQuotes = name.contains { "()<>[]:;@\\,.\"".contains($0) }
+            let quoted = needsQuotes ? "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" : name
+            return "\(quoted) <\(address.address)>"
+        }
+        return encodedWords(name).joined(separator: "\r\n ") + " <\(address.address)>"
+    }
+
+    /// Header text: as is when ASCII, else RFC 2047 `=?UTF-8?B?...?=` words of at most 75 chars.
+    static func encodedText(_ text: String, headerName: String) -> String {
+        let flat = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        if flat.unicodeScalars.allSatisfy({ $0.isASCII }) && !flat.contains("=?") { return flat }
+        return encodedWords(flat).joined(separator: "\r\n ")
+    }
+
+    /// Splits on character boundaries so no multi-byte character is cut between words.
+    static func encodedWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var chunk = Data()
+        for character in text {
+            let bytes = Data(String(character).utf8)
+            if chunk.count + bytes.count > 45 {
+                words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
+                chunk = Data()
+            }
+            chunk.append(bytes)
+        }
+        if !chunk.isEmpty || words.isEmpty { words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=") }
+        return words
+    }
+
+    /// `Name: value`, folded at spaces so lines stay within 78 characters where possible.
+    static func header(_ name: String, _ value: String) -> String {
+        var output = ""
+        var line = name + ":"
+        for (index, segment) in value.components(separatedBy: "\r\n ").enumerated() {
+            if index > 0 {
+                output += line + "\r\n"
+                line = ""
+            }
+            for word in segment.split(separator: " ", omittingEmptySubsequences: false) {
+                if line.count + 1 + word.count > 78 && !line.trimmingCharacters(in: .whitespaces).isEmpty && line != name + ":" {
+                    output += line + "\r\n"
+                    line = " " + word
+                } else {
+                    line += " " + word
+                }
+            }
+        }
+        return output + line
+    }
+
+    /// RFC 2045 quoted-printable: CRLF line ends, 76-character lines with soft breaks.
+    static func quotedPrintable(_ text: String) -> String {
+        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        var output: [String] = []
+        for line in normalized.components(separatedBy: "\n") {
+            var encoded = ""
+            var current = 0
+            let bytes = Array(line.utf8)
+            for (index, byte) in bytes.enumerated() {
+                let isLast = index == bytes.count - 1
+                var piece: String
+                if (byte == 0x20 || byte == 0x09) && isLast {
+                    piece = String(format: "=%02X", byte)
+                } else if (byte >= 33 && byte <= 126 && byte != 61) || byte == 0x20 || byte == 0x09 {
+                    piece = String(UnicodeScalar(byte))
+                } else {
+                    piece = String(format: "=%02X", byte)
+                }
+                if index == 0 && byte == UInt8(ascii: ".") { piece = "=2E" }
+                if current + piece.count > 75 {
+                    encoded += "=\r\n"
+                    current = 0
+                }
+                encoded += piece
+                current += piece.count
+            }
+            output.append(encoded)
+        }
+        return output.joined(separator: "\r\n")
+    }
+
+    /// Base64 in lines of 76 characters ending in CRLF.
+    static func base64Lines(_ data: Data) -> String {
+        let encoded = Array(data.base64EncodedString().utf8)
+        return stride(from: 0, to: encoded.count, by: 76).map {
+            String(decoding: encoded[$0..<min($0 + 76, encoded.count)], as: UTF8.self)
+        }.joined(separator: "\r\n")
+    }
+
+    static func rfc2231Encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "!#$&+-.^_`|~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Yams
+
+/// The settings file (`partner-risk.yaml` next to the database, or `--config FILE`): who the
+/// officer is, where partners answer, and how mail goes out. Flags override it. Secrets are
+/// read from the environment or a password file, never from here unless the file is private.
+public struct AppConfig: Codable, Sendable, Equatable {
+    public struct Officer: Codable, Sendable, Equatable {
+        public var name: String?
+        public var company: String?
+        public var email: String?
+    }
+
+    public struct Mail: Codable, Sendable, Equatable {
+        /// `smtp` or `drop`.
+        public var transport: String?
+        public var smtp: String?
+        public var tls: String?
+        public var username: String?
+        public var passwordFile: String?
+        public var password: String?
+        public var caFile: String?
+        public var connections: Int?
+        public var dropDir: String?
+        public var maxPerMinute: Int?
+        public var connectTimeout: Int?
+        public var timeout: Int?
+        /// Seconds before the first retry of a deferred message (doubles each time).
+        public var retryBase: Int?
+        public var maxAttempts: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case transport, smtp, tls, username, password, connections, timeout
+            case passwordFile = "password_file", caFile = "ca_file", dropDir = "drop_dir"
+            case maxPerMinute = "max_per_minute", connectTimeout = "connect_timeout"
+            case retryBase = "retry_base_seconds", maxAttempts = "max_attempts"
+        }
+    }
+
+    public struct IMAP: Codable, Sendable, Equatable {
+        public var url: String?
+        public var username: String?
+        public var passwordFile: String?
+        public var caFile: String?
+        public var moveTo: String?
+
+        enum CodingKeys: String, CodingKey {
+            case url, username
+            case passwordFile = "password_file", caFile = "ca_file", moveTo = "move_to"
+        }
+    }
+
+    public var officer: Officer?
+    public var publicURL: String?
+    public var mail: Mail?
+    public var imap: IMAP?
+    public var quarantineDir: String?
+    public var evidenceDir: String?
+
+    enum CodingKeys: String, CodingKey {
+        case officer, mail, imap
+        case publicURL = "public_url", quarantineDir = "quarantine_dir", evidenceDir = "evidence_dir"
+    }
+
+    public init(officer: Officer? = nil, publicURL: String? = nil, mail: Mail? = nil, imap: IMAP? = nil) {
+        self.officer = officer
+        self.publicURL = publicURL
+        self.mail = mail
+        self.imap = imap
+    }
+
+    /// Loads `path` if given (must exist), else `partner-risk.yaml` next to the database if present.
+    public static func load(explicitPath: String?, databasePath: String) throws -> AppConfig {
+        let path = explicitPath ?? defaultPath(databasePath: databasePath)
+        guard FileManager.default.fileExists(atPath: path) else {
+            if explicitPath != nil { throw PartnerRiskError.badInput("config file \(path) does not exist") }
+            return AppConfig()
+        }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let config: AppConfig
+        do {
+            config = try YAMLDecoder().decode(AppConfig.self, from: text)
+        } catch {
+            throw PartnerRiskError.badInput("config file \(path) is not valid: \(error)")
+        }
+        if config.mail?.password != nil {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
+            if mode & 0o077 != 0 {
+                throw PartnerRiskError.badInput("config file \(path) holds a password but others can read it; run `chmod 600 \(path)` or move the password to PARTNER_RISK_SMTP_PASSWORD")
+            }
+        }
+        return config
+    }
+
+    public static func defaultPath(databasePath: String) -> String {
+        let directory = (databasePath as NSString).deletingLastPathComponent
+        return directory.isEmpty ? "partner-risk.yaml" : directory + "/partner-risk.yaml"
+    }
+}
+
+/// Reads a secret from the environment, else from a file that only its owner may read.
+public enum Secret {
+    public static func read(environment name: String, file: String?, env: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+        if let value = env[name], !value.isEmpty { return value }
+        let fileVariable = env[name + "_FILE"]
+        guard let path = file ?? fileVariable else { return nil }
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
+            throw PartnerRiskError.badInput("password file \(path) cannot be read")
+        }
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
+        if mode & 0o077 != 0 {
+            throw PartnerRiskError.badInput("password file \(path) is readable by others; run `chmod 600 \(path)`")
+        }
+        return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
