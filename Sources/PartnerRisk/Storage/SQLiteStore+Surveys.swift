@@ -23,9 +23,10 @@ extension SQLiteStore: SurveyRepository {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [survey.id, survey.version, survey.kind.rawValue, survey.title.en, survey.contentHash, survey.source, timestamp(time)])
+        let rowID = db.lastInsertedRowID
         try appendAudit(db, actor: Actor.current, action: "surveys.register", subject: "survey:\(survey.id)",
                         detail: "version \(survey.version) sha256 \(survey.contentHash)", at: time)
-        return storedSurvey(try Row.fetchOne(db, sql: "SELECT * FROM survey_version WHERE id = ?", arguments: [db.lastInsertedRowID])!)
+        return storedSurvey(try Row.fetchOne(db, sql: "SELECT * FROM survey_version WHERE id = ?", arguments: [rowID])!)
     }
 
     public func storedSurveys() throws -> [StoredSurveyVersion] {

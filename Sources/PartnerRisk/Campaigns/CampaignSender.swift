@@ -1,0 +1,181 @@
+import Foundation
+
+/// Works through a campaign's outbox with N parallel connections. Crash-safe: a message is
+/// marked `sending` (committed) before its bytes go out and `sent` only after the server's
+/// 250, so a killed run leaves at most one `sending` message per connection, which the next
+/// run reports as `uncertain` instead of sending it twice.
+public struct CampaignSender {
+    public struct Options: Sendable {
+        public var connections: Int
+        public var maxPerMinute: Int?
+        public var retryBase: TimeInterval
+        public var maxAttempts: Int
+        public var resendUncertain: Bool
+
+        public init(connections: Int = 2, maxPerMinute: Int? = nil, retryBase: TimeInterval = 300, maxAttempts: Int = 8, resendUncertain: Bool = false) {
+            self.connections = max(1, connections)
+            self.maxPerMinute = maxPerMinute
+            self.retryBase = retryBase
+            self.maxAttempts = maxAttempts
+            self.resendUncertain = resendUncertain
+        }
+    }
+
+    /// What one run did.
+    public struct Report: Sendable, Equatable {
+        public var sent = 0
+        public var deferred = 0
+        public var failed = 0
+        /// Messages found in flight from an interrupted run (now `uncertain`).
+        public var uncertainFound = 0
+        public var requeued = 0
+        public var errors: [String] = []
+
+        public var line: String {
+            var text = "sent \(sent), deferred \(deferred), failed \(failed)"
+            if uncertainFound > 0 { text += ", uncertain \(uncertainFound) (interrupted earlier; see `campaign status`, resend with --resend-uncertain)" }
+            if requeued > 0 { text += ", re-queued uncertain \(requeued)" }
+            return text
+        }
+    }
+
+    public let repository: CampaignRepository
+    public let composer: MailComposer
+    public let transports: MailTransportFactory
+    public let time: TimeSource
+    public let options: Options
+
+    public init(repository: CampaignRepository, composer: MailComposer, transports: MailTransportFactory, time: TimeSource, options: Options) {
+        self.repository = repository
+        self.composer = composer
+        self.transports = transports
+        self.time = time
+        self.options = options
+    }
+
+    public func send(campaignID: Int64) throws -> Report {
+        var report = Report()
+        report.uncertainFound = try repository.markInterruptedSendsUncertain(campaignID: campaignID, at: time.now())
+        if options.resendUncertain {
+            report.requeued = try repository.requeueUncertain(campaignID: campaignID, at: time.now())
+            report.uncertainFound = 0
+        }
+        let items = try repository.dueMessages(campaignID: campaignID, at: time.now())
+        guard !items.isEmpty else { return report }
+        let queue = WorkQueue(items)
+        let tally = Tally()
+        let limiter = options.maxPerMinute.map { RateLimiter(perMinute: $0) }
+        let group = DispatchGroup()
+        for _ in 0..<min(options.connections, items.count) {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                do {
+                    let transport = try transports.makeTransport()
+                    while let item = queue.next() {
+                        limiter?.wait()
+                        tally.add(try process(item, transport: transport))
+                    }
+                } catch {
+                    tally.fail("\(error)")
+                }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+        report.sent = tally.counts[.sent, default: 0]
+        report.deferred = tally.counts[.deferred, default: 0]
+        report.failed = tally.counts[.failed, default: 0]
+        report.errors = tally.errors
+        if let first = report.errors.first { throw PartnerRiskError.failed("sending stopped: \(first); \(report.line)") }
+        return report
+    }
+
+    /// Sends one message and records the outcome; returns the state it ended in.
+    func process(_ item: OutboxItem, transport: MailTransport) throws -> MailState {
+        let context = try repository.invitationContext(invitationID: item.invitationID)
+        let token = InvitationToken.generate()
+        let domain = composer.sender.address.split(separator: "@").last.map(String.init) ?? "partner-risk.invalid"
+        let builder = MIMEBuilder.random(date: time.now(), domain: domain)
+        let mail = try composer.compose(kind: item.kind, context: context, token: token, builder: builder)
+        try repository.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: token.hash,
+                                    messageIDHeader: builder.messageID, at: time.now())
+        let outcome = transport.deliver(mail)
+        let attempts = item.attempts + 1
+        let state: MailState
+        var next: Date?
+        switch outcome {
+        case .accepted: state = .sent
+        case .permanentFailure: state = .failed
+        case .temporaryFailure:
+            if attempts >= options.maxAttempts {
+                state = .failed
+            } else {
+                state = .deferred
+                next = time.now().addingTimeInterval(min(options.retryBase * pow(2, Double(attempts - 1)), 6 * 3600))
+            }
+        }
+        try repository.finishSending(messageID: item.id, state: state, reply: outcome.reply, nextAttempt: next, at: time.now())
+        return state
+    }
+}
+
+/// A thread-safe queue of outbox items shared by the workers.
+final class WorkQueue: @unchecked Sendable {
+    private var items: [OutboxItem]
+    private var index = 0
+    private let lock = NSLock()
+
+    init(_ items: [OutboxItem]) {
+        self.items = items
+    }
+
+    func next() -> OutboxItem? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard index < items.count else { return nil }
+        defer { index += 1 }
+        return items[index]
+    }
+}
+
+/// Counts outcomes across worker threads.
+final class Tally: @unchecked Sendable {
+    private(set) var counts: [MailState: Int] = [:]
+    private(set) var errors: [String] = []
+    private let lock = NSLock()
+
+    func add(_ state: MailState) {
+        lock.lock()
+        counts[state, default: 0] += 1
+        lock.unlock()
+    }
+
+    func fail(_ error: String) {
+        lock.lock()
+        errors.append(error)
+        lock.unlock()
+    }
+}
+
+/// Spaces sends evenly to stay under a provider's per-minute quota.
+final class RateLimiter: @unchecked Sendable {
+    private let interval: TimeInterval
+    private var nextSlot = Date.distantPast
+    private let lock = NSLock()
+
+    init(perMinute: Int) {
+        interval = 60.0 / Double(max(1, perMinute))
+    }
+
+    func wait() {
+        lock.lock()
+        let now = Date()
+        let slot = max(now, nextSlot)
+        nextSlot = slot.addingTimeInterval(interval)
+        lock.unlock()
+        let delay = slot.timeIntervalSince(now)
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+    }
+}
