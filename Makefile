@@ -9,7 +9,7 @@ RELEASE_BIN := .build/release/partner-risk
 RUN_PACKAGES := libcurl4-openssl-dev libsqlite3-dev
 TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd postfix dovecot-imapd sqlite3 openssl
 
-.PHONY: demo test build release deps test-deps bench-import clean
+.PHONY: demo test build release deps test-deps bench-import bench-send clean
 
 ## Install missing system packages, build, and run the main job on embedded defaults.
 demo: deps build
@@ -17,7 +17,9 @@ demo: deps build
 
 ## Install what the tests need (mail servers included) and run every test.
 test: test-deps
+	$(SWIFT) build
 	$(SWIFT) test
+	bash scripts/test-smtp.sh
 
 build:
 	$(SWIFT) build
@@ -34,6 +36,10 @@ test-deps:
 ## Import 50,000 generated partners into a fresh database and print the rate.
 bench-import: deps release
 	@bash scripts/bench-import.sh $(RELEASE_BIN)
+
+## Send 5,000 invitations into postfix's smtp-sink and compare with smtp-source.
+bench-send: test-deps build
+	@bash scripts/bench-send.sh $(BIN)
 
 clean:
 	rm -rf .build demo-out

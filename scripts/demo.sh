@@ -14,3 +14,16 @@ echo "== partner-risk partners import Surveys/samples/partners.csv"
 echo
 echo "== partner-risk partners list"
 "$BIN" partners list
+echo
+echo "== partner-risk campaign create --survey pip-partner-security --deadline $(date -d '+30 days' +%F)"
+ID=$("$BIN" campaign create --survey pip-partner-security --deadline "$(date -d '+30 days' +%F)" --from "Demo Imports Compliance <compliance@demo-imports.example.com>")
+echo "campaign $ID"
+echo
+echo "== partner-risk campaign send $ID   (no SMTP server configured: the local mail drop $OUT/outbox)"
+"$BIN" campaign send "$ID"
+echo
+echo "== partner-risk campaign status $ID"
+"$BIN" campaign status "$ID"
+echo
+echo "Invitations written as .eml files: $(ls "$OUT/outbox" | wc -l) in $OUT/outbox/"
+echo "Each carries the personal link and the offline answer file (open one in a mail client or a text editor)."

@@ -32,7 +32,9 @@ public struct MailSetup {
         return MailAddress(name: officer?.company ?? officer?.name ?? "Supply Chain Security", address: officer?.email ?? "security@partner-risk.example")
     }
 
-    public var publicURL: String { config.publicURL ?? "http://127.0.0.1:8080" }
+    public var publicURL: String {
+        ProcessInfo.processInfo.environment["PARTNER_RISK_PUBLIC_URL"] ?? config.publicURL ?? "http://127.0.0.1:8080"
+    }
 
     public var outboxDirectory: URL {
         let base = (workspace.databasePath as NSString).deletingLastPathComponent

@@ -99,7 +99,7 @@ public struct MIMEBuilder {
         var chunk = Data()
         for character in text {
             let bytes = Data(String(character).utf8)
-            if chunk.count + bytes.count > 45 {
+            if chunk.count + bytes.count > 39 {
                 words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
                 chunk = Data()
             }

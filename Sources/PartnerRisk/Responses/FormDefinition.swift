@@ -40,7 +40,7 @@ public struct FormDefinition {
 
     /// The JSON text, safe to embed inside a `<script>` element.
     public var embeddableJSON: String {
-        json.rendered().replacingOccurrences(of: "</", with: "<\\/")
+        json.rendered().replacingOccurrences(of: "<", with: "\\u003c")
     }
 
     private func question(_ question: Question) -> JSONValue {

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# End-to-end mail tests against a real SMTP server (Debian's aiosmtpd) on 127.0.0.1:
+# STARTTLS + AUTH, 4xx/5xx classification, the French invitation's decoded headers, the personal
+# link and the attachment, and the crash-safety guarantee (SIGKILL mid-send, rerun, no duplicates).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.build/debug/partner-risk}
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+export PARTNER_RISK_HOME=$PWD
+PASSED=0
+FAILED=0
+check() { # check NAME COMMAND...
+    if "${@:2}"; then PASSED=$((PASSED + 1)); echo "ok   $1"; else FAILED=$((FAILED + 1)); echo "FAIL $1"; fi
+}
+start_server() { # start_server DIR ARGS... -> sets PORT
+    local dir=$1; shift
+    /usr/bin/python3 Tests/servers/smtp_server.py --host 127.0.0.1 --port 0 --outdir "$dir/out" --port-file "$dir/port" "$@" >/dev/null 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
+    PORT=$(cat "$dir/port")
+}
+bash Tests/servers/make_cert.sh "$WORK/cert" >/dev/null
+
+# 1. STARTTLS + AUTH, one accepted French and English message, one 451, one 550.
+mkdir -p "$WORK/a"
+start_server "$WORK/a" --tls-cert "$WORK/cert/cert.pem" --tls-key "$WORK/cert/key.pem" --require-tls --auth sender:s3cret \
+    --tempfail-rcpt-regex tempfail --reject-rcpt-regex reject
+export PARTNER_RISK_DB="$WORK/a/db.sqlite"
+cat > "$WORK/a/p.csv" <<'CSV'
+name,email,country,sector,contact,language
+Transports Bélanger & Fils inc.,securite@belanger.example.ca,CA,highway-carrier,Émilie Gagné,fr
+Acme Freight,ops@acme-freight.example.com,US,freight-forwarder,Bob Smith,en
+Slow Mail Co,later@tempfail.example.com,US,importer,,en
+Gone Ltd,nobody@reject.example.com,MX,warehouse,,en
+CSV
+$BIN partners import "$WORK/a/p.csv" >/dev/null
+ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 --from "Acme Compliance <compliance@acme.example.com>" 2>/dev/null)
+PARTNER_RISK_SMTP_USER=sender PARTNER_RISK_SMTP_PASSWORD=s3cret PARTNER_RISK_SMTP_CA="$WORK/cert/cert.pem" \
+    PARTNER_RISK_PUBLIC_URL=https://survey.acme.example $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" > "$WORK/a/send.txt" 2>&1
+STATUS=$($BIN campaign status "$ID")
+check "send over STARTTLS+AUTH: 2 sent, 1 deferred (451), 1 failed (550)" grep -q "sent 2, deferred 1, failed 1" <<<"$STATUS"
+check "status shows the server's 550 reply" grep -q "failed .*nobody@reject.example.com.*550" <<<"$STATUS"
+check "status shows the server's 451 reply" grep -q "deferred .*later@tempfail.example.com.*451" <<<"$STATUS"
+check "the password is never printed" bash -c "! grep -q s3cret '$WORK/a/send.txt'"
+check "server got the French invitation: decoded subject, names, link, attachment with token" /usr/bin/python3 - "$WORK/a/out" "$PARTNER_RISK_DB" <<'PY'
+import email, email.policy, json, sys, re, sqlite3, hashlib
+out, db = sys.argv[1], sys.argv[2]
+log = [json.loads(l) for l in open(out + "/log.jsonl")]
+assert sorted(r["rcpt_tos"][0] for r in log) == ["ops@acme-freight.example.com", "securite@belanger.example.ca"], log
+assert all(r["tls"] and r["auth_user"] == "sender" for r in log), log
+fr = next(r for r in log if r["rcpt_tos"] == ["securite@belanger.example.ca"])
+msg = email.message_from_bytes(open(out + "/" + fr["file"], "rb").read(), policy=email.policy.default)
+assert "sécurité" in str(msg["Subject"]), msg["Subject"]
+assert str(msg["To"]) == "Émilie Gagné <securite@belanger.example.ca>", msg["To"]
+assert msg["Bcc"] is None
+text = msg.get_body(("plain",)).get_content(); html = msg.get_body(("html",)).get_content()
+assert "Bonjour Émilie Gagné" in text
+link = re.search(r"https://survey\.acme\.example/s/([A-Za-z0-9_-]{40,})", text)
+assert link and link.group(0) in html
+token = link.group(1)
+att = [p for p in msg.iter_attachments()]
+assert len(att) == 1 and att[0].get_filename().endswith(".html")
+assert token in att[0].get_content()
+hashes = [r[0] for r in sqlite3.connect(db).execute("SELECT token_hash FROM invitation_token")]
+assert hashlib.sha256(token.encode()).hexdigest() in hashes and token not in hashes
+PY
+
+# 2. TLS required but the server offers no STARTTLS: nothing is sent in plain text.
+mkdir -p "$WORK/b"
+start_server "$WORK/b"
+export PARTNER_RISK_DB="$WORK/b/db.sqlite"
+$BIN partners import "$WORK/a/p.csv" >/dev/null
+ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" >/dev/null 2>&1
+check "--tls required refuses a server without STARTTLS" bash -c "[ ! -s '$WORK/b/out/log.jsonl' ] && $BIN campaign status $ID | grep -q 'deferred 4'"
+
+# 3. Kill -9 in the middle of a send; the rerun completes; nobody gets a second copy.
+mkdir -p "$WORK/c"
+start_server "$WORK/c" --delay-ms 150
+export PARTNER_RISK_DB="$WORK/c/db.sqlite"
+{ echo "name,email,country,sector"; for i in $(seq 30); do echo "Partner $i,p$i@kill.example.com,CA,importer"; done; } > "$WORK/c/p.csv"
+$BIN partners import "$WORK/c/p.csv" >/dev/null
+ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 2 >/dev/null 2>&1 &
+CHILD=$!
+for _ in $(seq 300); do [ -f "$WORK/c/out/log.jsonl" ] && [ "$(wc -l < "$WORK/c/out/log.jsonl")" -ge 8 ] && break; sleep 0.05; done
+kill -9 $CHILD; wait $CHILD 2>/dev/null
+BEFORE=$(wc -l < "$WORK/c/out/log.jsonl")
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 2 >/dev/null 2>&1
+check "the kill happened mid-campaign ($BEFORE of 30 delivered)" test "$BEFORE" -ge 8 -a "$BEFORE" -lt 30
+check "after the rerun: every partner exactly once, except at most one uncertain per connection" /usr/bin/python3 - "$WORK/c/out/log.jsonl" "$PARTNER_RISK_DB" <<'PY'
+import json, sys, sqlite3, collections
+counts = collections.Counter(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))
+db = sqlite3.connect(sys.argv[2])
+states = dict(db.execute("SELECT recipient, state FROM mail_message"))
+uncertain = [r for r, s in states.items() if s == "uncertain"]
+assert len(uncertain) <= 2, uncertain
+assert sum(1 for s in states.values() if s == "sent") + len(uncertain) == 30, states
+for i in range(1, 31):
+    r = f"p{i}@kill.example.com"
+    assert counts[r] <= 1 if r in uncertain else counts[r] == 1, (r, counts[r])
+PY
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --resend-uncertain >/dev/null 2>&1
+check "--resend-uncertain sends the uncertain ones; all 30 sent" bash -c "$BIN campaign status $ID | grep -q 'sent 30'"
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
