@@ -38,8 +38,8 @@ bench-import: deps release
 	@bash scripts/bench-import.sh $(RELEASE_BIN)
 
 ## Send 5,000 invitations into postfix's smtp-sink and compare with smtp-source.
-bench-send: test-deps build
-	@bash scripts/bench-send.sh $(BIN)
+bench-send: test-deps release
+	@bash scripts/bench-send.sh $(RELEASE_BIN)
 
 clean:
 	rm -rf .build demo-out

@@ -15,6 +15,7 @@ public struct MailComposer: Sendable {
     public let sender: MailAddress
     public let publicURL: String
     public let surveys: SurveyRepository
+    private let cache = SurveyCache()
 
     public init(templates: TemplateLibrary, officer: AppConfig.Officer, sender: MailAddress, publicURL: String, surveys: SurveyRepository) {
         self.templates = templates
@@ -31,7 +32,7 @@ public struct MailComposer: Sendable {
                         extra: [String: Any] = [:]) throws -> OutgoingMail {
         let partner = context.partner
         let language = partner.language
-        let survey = try surveys.survey(rowID: context.surveyVersionID)
+        let survey = try cache.survey(context.surveyVersionID) { try surveys.survey(rowID: $0) }
         var attachments: [MailAttachment] = []
         var attachmentName = ""
         if kind != "thank-you", templates.has("offline/answer-file.html") {
@@ -63,17 +64,59 @@ public struct MailComposer: Sendable {
     public func offlineAnswerFile(survey: Survey, context: InvitationContext, token: InvitationToken) throws -> MailAttachment {
         let form = FormDefinition(survey: survey, partner: context.partner, language: context.partner.language, token: token.value,
                                   campaignID: context.campaign.id, deadline: context.campaign.deadline)
-        let html = try templates.render("offline/answer-file.html", ["lang": context.partner.language.rawValue, "form_json": form.embeddableJSON])
+        let key = "\(context.surveyVersionID)|\(context.partner.sector.rawValue)|\(context.partner.language.rawValue)"
+        let sections = cache.sections(key) { FormDefinition.embeddable(JSONValue.array(form.sectionsJSON).rendered()) }
+        // The page around the form data is the same for every partner of a language: render once, splice.
+        let marker = "\u{1}FORM_JSON\u{1}"
+        let page = try cache.sections("page|" + context.partner.language.rawValue) {
+            (try? templates.render("offline/answer-file.html", ["lang": context.partner.language.rawValue, "form_json": marker])) ?? ""
+        }
+        guard let slot = page.range(of: marker) else {
+            throw PartnerRiskError.failed("template offline/answer-file.html must contain {{{form_json}}}")
+        }
+        let html = page.replacingCharacters(in: slot, with: form.embeddableJSON(renderedSections: sections))
         let prefix = context.partner.language == .fr ? "questionnaire" : "survey"
         return MailAttachment(fileName: "\(prefix)-\(context.campaign.id)-\(context.partner.id ?? 0).html",
                               contentType: "text/html; charset=utf-8", data: Data(html.utf8))
     }
 
-    static func longDate(_ date: Date, _ language: Language) -> String {
+    private static let longDateFormatters: [Language: DateFormatter] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: language == .fr ? "fr_CA" : "en_CA")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateStyle = .long
-        return formatter.string(from: date)
+        return (language, formatter)
+    })
+    private static let formatterLock = NSLock()
+
+    static func longDate(_ date: Date, _ language: Language) -> String {
+        formatterLock.lock()
+        defer { formatterLock.unlock() }
+        return longDateFormatters[language]!.string(from: date)
+    }
+}
+
+/// Parsed survey versions, shared by the sending threads (a stored version never changes).
+final class SurveyCache: @unchecked Sendable {
+    private var surveys: [Int64: Survey] = [:]
+    private var renderedSections: [String: String] = [:]
+    private let lock = NSLock()
+
+    func sections(_ key: String, render: () throws -> String) rethrows -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let text = renderedSections[key] { return text }
+        let text = try render()
+        renderedSections[key] = text
+        return text
+    }
+
+    func survey(_ id: Int64, load: (Int64) throws -> Survey) throws -> Survey {
+        lock.lock()
+        defer { lock.unlock() }
+        if let survey = surveys[id] { return survey }
+        let survey = try load(id)
+        surveys[id] = survey
+        return survey
     }
 }

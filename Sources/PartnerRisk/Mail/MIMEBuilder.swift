@@ -132,33 +132,42 @@ public struct MIMEBuilder {
 
     /// RFC 2045 quoted-printable: CRLF line ends, 76-character lines with soft breaks.
     static func quotedPrintable(_ text: String) -> String {
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        var output: [String] = []
-        for line in normalized.components(separatedBy: "\n") {
-            var encoded = ""
-            var current = 0
-            let bytes = Array(line.utf8)
-            for (index, byte) in bytes.enumerated() {
-                let isLast = index == bytes.count - 1
-                var piece: String
-                if (byte == 0x20 || byte == 0x09) && isLast {
-                    piece = String(format: "=%02X", byte)
-                } else if (byte >= 33 && byte <= 126 && byte != 61) || byte == 0x20 || byte == 0x09 {
-                    piece = String(UnicodeScalar(byte))
-                } else {
-                    piece = String(format: "=%02X", byte)
-                }
-                if index == 0 && byte == UInt8(ascii: ".") { piece = "=2E" }
-                if current + piece.count > 75 {
-                    encoded += "=\r\n"
-                    current = 0
-                }
-                encoded += piece
-                current += piece.count
+        let hex = Array("0123456789ABCDEF".utf8)
+        var output = [UInt8]()
+        let input = Array(text.utf8)
+        output.reserveCapacity(input.count + input.count / 8)
+        var column = 0
+        var index = 0
+        func emit(_ piece: [UInt8]) {
+            if column + piece.count > 75 {
+                output.append(contentsOf: [61, 13, 10])
+                column = 0
             }
-            output.append(encoded)
+            output.append(contentsOf: piece)
+            column += piece.count
         }
-        return output.joined(separator: "\r\n")
+        while index < input.count {
+            let byte = input[index]
+            if byte == 13 || byte == 10 {
+                output.append(contentsOf: [13, 10])
+                column = 0
+                index += (byte == 13 && index + 1 < input.count && input[index + 1] == 10) ? 2 : 1
+                continue
+            }
+            let atLineEnd = index + 1 == input.count || input[index + 1] == 10 || input[index + 1] == 13
+            let encoded = [61, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            if (byte == 32 || byte == 9) && atLineEnd {
+                emit(encoded)
+            } else if byte == UInt8(ascii: ".") && column == 0 {
+                emit(encoded)
+            } else if (byte >= 33 && byte <= 126 && byte != 61) || byte == 32 || byte == 9 {
+                emit([byte])
+            } else {
+                emit(encoded)
+            }
+            index += 1
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Base64 in lines of 76 characters ending in CRLF.
@@ -175,11 +184,18 @@ public struct MIMEBuilder {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    static func rfc5322Date(_ date: Date) -> String {
+    private static let dateFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
+        return formatter
+    }()
+    private static let dateLock = NSLock()
+
+    static func rfc5322Date(_ date: Date) -> String {
+        dateLock.lock()
+        defer { dateLock.unlock() }
+        return dateFormatter.string(from: date)
     }
 }

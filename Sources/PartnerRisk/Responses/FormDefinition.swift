@@ -19,8 +19,11 @@ public struct FormDefinition {
         self.deadline = deadline
     }
 
-    public var json: JSONValue {
-        let sections: [JSONValue] = survey.sections.compactMap { section in
+    public var json: JSONValue { object(sections: .array(sectionsJSON)) }
+
+    /// The sections a partner of this sector sees, in this language (the same for every token).
+    public var sectionsJSON: [JSONValue] {
+        survey.sections.compactMap { section in
             let questions = section.questions.filter { $0.applies(to: partner.sector) }
             guard !questions.isEmpty else { return nil }
             return .object([
@@ -28,19 +31,39 @@ public struct FormDefinition {
                 "intro": .text(section.intro?.text(language)), "questions": .array(questions.map(question)),
             ])
         }
-        return .object([
+    }
+
+    func object(sections: JSONValue) -> JSONValue {
+        .object([
             "format": "partner-risk-form/1", "survey_id": .string(survey.id), "survey_version": .string(survey.version),
             "title": .string(survey.title.text(language)), "intro": .text(survey.intro?.text(language)),
             "language": .string(language.rawValue), "sector": .string(partner.sector.rawValue), "token": .string(token),
             "campaign_id": .number(Double(campaignID)), "partner_id": .number(Double(partner.id ?? 0)),
             "partner_name": .string(partner.name), "deadline": .string(deadline), "labels": .object(labels),
-            "sections": .array(sections),
+            "sections": sections,
         ])
     }
 
     /// The JSON text, safe to embed inside a `<script>` element.
-    public var embeddableJSON: String {
-        json.rendered().replacingOccurrences(of: "<", with: "\\u003c")
+    public var embeddableJSON: String { Self.embeddable(json.rendered()) }
+
+    /// The same, splicing in sections already rendered with `embeddable` (cached per sector).
+    public func embeddableJSON(renderedSections: String) -> String {
+        let marker = "\u{1}SECTIONS\u{1}"
+        let outer = Self.embeddable(object(sections: .string(marker)).rendered())
+        let quoted = "\"\\u0001SECTIONS\\u0001\""
+        guard let range = outer.range(of: quoted) else { return embeddableJSON }
+        return outer.replacingCharacters(in: range, with: renderedSections)
+    }
+
+    /// Escapes every `<` as `\u003c` so the JSON can sit inside a `<script>` element.
+    public static func embeddable(_ json: String) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(json.utf8.count + 64)
+        for byte in json.utf8 {
+            if byte == UInt8(ascii: "<") { bytes.append(contentsOf: Array("\\u003c".utf8)) } else { bytes.append(byte) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func question(_ question: Question) -> JSONValue {

@@ -5,9 +5,12 @@ extension SQLiteStore: PartnerRepository {
     public func upsertPartners(_ drafts: [PartnerDraft], at time: Date) throws -> PartnerImportSummary {
         try pool.write { db in
             var summary = PartnerImportSummary()
-            let existing = try Row.fetchAll(db, sql: "SELECT * FROM partner").map(Self.partner(from:))
-            var byExternalID: [String: Partner] = [:]
-            var byEmail: [String: Partner] = [:]
+            // Only the importable fields: parsing 50,000 timestamps would dominate a re-import.
+            let existing = try Row.fetchAll(db, sql: """
+                SELECT id, external_id, name, email, country, sector, contact_name, language, tags, trusted_trader FROM partner
+                """).map(ImportedFields.init)
+            var byExternalID: [String: ImportedFields] = [:]
+            var byEmail: [String: ImportedFields] = [:]
             for partner in existing {
                 if let id = partner.externalID { byExternalID[id] = partner }
                 byEmail[partner.email.lowercased()] = partner
@@ -103,6 +106,25 @@ extension SQLiteStore: PartnerRepository {
                 sql: "UPDATE partner SET active = 0, updated_at = ? WHERE id = ?", arguments: [Self.timestamp(time), id])
             guard db.changesCount == 1 else { throw PartnerRiskError.badInput("no partner with id \(id); see `partner-risk partners list`") }
             try Self.appendAudit(db, actor: Actor.current, action: "partners.deactivate", subject: "partner:\(id)", detail: "", at: time)
+        }
+    }
+
+    /// The columns an import can change, for deciding created / updated / unchanged.
+    struct ImportedFields {
+        var id: Int64
+        var externalID: String?
+        var name, email, country, sector, language, tags: String
+        var contactName, trustedTrader: String?
+
+        init(_ row: Row) {
+            id = row[0]; externalID = row[1]; name = row[2]; email = row[3]; country = row[4]; sector = row[5]
+            contactName = row[6]; language = row[7]; tags = row[8]; trustedTrader = row[9]
+        }
+
+        func matches(_ draft: PartnerDraft) -> Bool {
+            name == draft.name && email.lowercased() == draft.email.lowercased() && country == draft.country
+                && sector == draft.sector.rawValue && contactName == draft.contactName && language == draft.language.rawValue
+                && tags == draft.tags.joined(separator: ";") && externalID == draft.externalID && trustedTrader == draft.trustedTrader
         }
     }
 

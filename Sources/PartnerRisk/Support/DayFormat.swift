@@ -14,14 +14,31 @@ public enum DayFormat {
         return formatter
     }
 
-    /// Parses `YYYY-MM-DD`; nil when it is not a real calendar date.
+    /// Parses `YYYY-MM-DD`; nil when it is not a real calendar date (no formatter: this is hot).
     public static func parseDay(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.count == 10 else { return nil }
-        let formatter = formatter("yyyy-MM-dd")
-        formatter.isLenient = false
-        guard let date = formatter.date(from: trimmed), formatter.string(from: date) == trimmed else { return nil }
-        return date
+        let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        guard bytes.count == 10, bytes[4] == 45, bytes[7] == 45 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard (48...57).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              (1...12).contains(month), day >= 1 else { return nil }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard day <= lengths[month - 1] else { return nil }
+        // Days from the civil calendar (Howard Hinnant's algorithm), UTC midnight.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: Double(days) * 86_400)
     }
 
     public static func day(_ date: Date) -> String { dayFormatter.string(from: date) }
