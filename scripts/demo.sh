@@ -27,3 +27,17 @@ echo "== partner-risk campaign status $ID"
 echo
 echo "Invitations written as .eml files: $(ls "$OUT/outbox" | wc -l) in $OUT/outbox/"
 echo "Each carries the personal link and the offline answer file (open one in a mail client or a text editor)."
+echo
+echo "== partner-risk demo-respond   (the demo plays the partners: most fill in the attached answer file)"
+"$BIN" demo-respond --outbox "$OUT/outbox" --out "$OUT/answers" --seed 7
+echo
+echo "== partner-risk responses import $OUT/answers   (validated, stored as revisions, scored)"
+"$BIN" responses import "$OUT/answers"
+echo
+AS_OF=$(date -d '+61 days' +%F)
+echo "== partner-risk ranking --as-of $AS_OF   (31 days after the deadline: partners who never answered count as knock-outs)"
+"$BIN" ranking --as-of "$AS_OF"
+echo
+TOP=$("$BIN" ranking --as-of "$AS_OF" --format json | python3 -c 'import json,sys; print(next(r["partner_id"] for r in json.load(sys.stdin) if r["overall_risk"] is not None))')
+echo "== partner-risk partners show $TOP   (the riskiest partner that answered, and what drove its score)"
+"$BIN" partners show "$TOP"

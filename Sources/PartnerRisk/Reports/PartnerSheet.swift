@@ -5,9 +5,12 @@ import Foundation
 public struct PartnerSheet {
     public var partner: Partner
     public var audit: [AuditEntry]
+    public var scores: [StoredScore] = []
+    public var responses: [ResponseSummary] = []
 
     public static func build(partner: Partner, store: SQLiteStore) throws -> PartnerSheet {
-        PartnerSheet(partner: partner, audit: try store.auditEntries(subject: "partner:\(partner.id!)"))
+        PartnerSheet(partner: partner, audit: try store.auditEntries(subject: "partner:\(partner.id!)"),
+                     scores: try store.scoreHistory(partnerID: partner.id!), responses: try store.responses(campaignID: nil, partnerID: partner.id!))
     }
 
     public var text: String {
@@ -23,6 +26,28 @@ public struct PartnerSheet {
             "  trusted trader: \(partner.trustedTrader ?? "-")",
             "  updated:        \(DayFormat.timestamp(partner.updatedAt))",
         ]
+        if !responses.isEmpty {
+            lines.append("Responses:")
+            lines += responses.map {
+                "  campaign \($0.campaignID) revision \($0.revision) via \($0.channel), \($0.receivedAt), \($0.complete ? "complete" : "incomplete: \($0.missing.count) missing")"
+            }
+        }
+        if let score = scores.last {
+            let language = partner.language == .fr ? Language.fr : Language.en
+            lines.append("Risk: \(score.tier.label)\(score.knockout ? " (knock-out)" : ""), overall \(String(format: "%.1f", score.overallRisk))"
+                + " = base \(String(format: "%.1f", score.baseRisk)) × country \(score.countryMultiplier.formatted()) "
+                + "(survey \(score.surveyVersion ?? "-"), scoring \(score.configVersion ?? "-"), computed \(score.computedAt))")
+            lines.append("Categories (risk, higher is worse):")
+            lines += score.categories.sorted { $0.risk > $1.risk }.map {
+                "  \($0.category.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(format: "%5.1f", $0.risk))\($0.capped ? "  (capped: a must answered no)" : "")"
+            }
+            lines.append("What drove the score:")
+            lines += score.factors.prefix(12).enumerated().map { "  \($0.offset + 1). \($0.element.text.text(language))" }
+            if scores.count > 1 {
+                lines.append("Trend:")
+                lines += scores.map { "  \($0.computedAt)  \($0.tier.label.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(format: "%.1f", $0.overallRisk))  scoring \($0.configVersion ?? "-")" }
+            }
+        }
         if !audit.isEmpty {
             lines.append("History:")
             lines += audit.map { "  \($0.at)  \($0.actor)  \($0.action)  \($0.detail)" }
@@ -35,6 +60,13 @@ public struct PartnerSheet {
         object["history"] = .array(audit.map {
             .object(["at": .string($0.at), "actor": .string($0.actor), "action": .string($0.action), "detail": .string($0.detail)])
         })
+        if let score = scores.last {
+            object["tier"] = .string(score.tier.label)
+            object["overall_risk"] = .number((score.overallRisk * 10).rounded() / 10)
+            object["knockout"] = .bool(score.knockout)
+            object["categories"] = .object(Dictionary(uniqueKeysWithValues: score.categories.map { ($0.category.rawValue, JSONValue.number(($0.risk * 10).rounded() / 10)) }))
+            object["explanation"] = .array(score.factors.map { .object(["kind": .string($0.kind.rawValue), "code": .string($0.code), "text": .string($0.text.en)]) })
+        }
         return JSONValue.array([.object(object)]).rendered(pretty: true)
     }
 }

@@ -39,7 +39,7 @@ public struct FormDefinition {
             "title": .string(survey.title.text(language)), "intro": .text(survey.intro?.text(language)),
             "language": .string(language.rawValue), "sector": .string(partner.sector.rawValue), "token": .string(token),
             "campaign_id": .number(Double(campaignID)), "partner_id": .number(Double(partner.id ?? 0)),
-            "partner_name": .string(partner.name), "deadline": .string(deadline), "labels": .object(labels),
+            "partner_name": .string(partner.name), "partner_country": .string(partner.country), "deadline": .string(deadline), "labels": .object(labels),
             "sections": sections,
         ])
     }

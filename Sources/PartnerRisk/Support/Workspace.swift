@@ -37,4 +37,11 @@ public struct Workspace: Sendable {
     }
 
     public func openStore() throws -> SQLiteStore { try SQLiteStore(path: databasePath) }
+
+    /// Where refused inputs are copied: the config's `quarantine_dir`, else `quarantine/` next to the database.
+    public func quarantineDirectory(_ config: AppConfig) -> URL {
+        if let directory = config.quarantineDir { return URL(fileURLWithPath: directory) }
+        let base = (databasePath as NSString).deletingLastPathComponent
+        return URL(fileURLWithPath: base.isEmpty ? "quarantine" : base + "/quarantine")
+    }
 }

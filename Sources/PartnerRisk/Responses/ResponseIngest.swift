@@ -1,0 +1,167 @@
+import Foundation
+
+/// One pipeline for every channel: reads response files (JSON, or `.eml` with the file
+/// attached), validates them, stores each accepted one as a new immutable revision, and copies
+/// every rejected input to the quarantine folder with its reason. Nothing is dropped.
+public struct ResponseIngest {
+    public static let maxJSONBytes = 2 * 1024 * 1024
+    public static let maxMessageBytes = 25 * 1024 * 1024
+
+    public enum Outcome: Sendable, Equatable {
+        case accepted(responseID: Int64, revision: Int, complete: Bool, missing: [String])
+        case duplicate(revision: Int)
+        case rejected(reason: String)
+    }
+
+    /// Counts for the command's summary.
+    public struct Summary: Sendable, Equatable {
+        public var accepted = 0
+        public var revised = 0
+        public var incomplete = 0
+        public var duplicates = 0
+        public var rejected: [(source: String, reason: String)] = []
+        public var acceptedResponseIDs: [Int64] = []
+
+        public var line: String {
+            "accepted \(accepted), revised \(revised), incomplete \(incomplete), duplicates \(duplicates), rejected \(rejected.count)"
+        }
+
+        public static func == (lhs: Summary, rhs: Summary) -> Bool { lhs.line == rhs.line }
+    }
+
+    public let responses: ResponseRepository
+    public let surveys: SurveyRepository
+    public let quarantine: URL
+    public let time: TimeSource
+    private let cache = SurveyCache()
+
+    public init(responses: ResponseRepository, surveys: SurveyRepository, quarantine: URL, time: TimeSource = SystemTime()) {
+        self.responses = responses
+        self.surveys = surveys
+        self.quarantine = quarantine
+        self.time = time
+    }
+
+    /// Imports files and folders (recursively: `*.json` and `*.eml`).
+    public func importPaths(_ paths: [String], channel: ResponseChannel = .file) throws -> Summary {
+        var summary = Summary()
+        for path in paths {
+            for file in try files(at: path) {
+                let data: Data
+                do { data = try Data(contentsOf: file) } catch {
+                    throw PartnerRiskError.failed("cannot read \(file.path): \(error.localizedDescription)")
+                }
+                let kind = file.pathExtension.lowercased() == "eml" ? "message" : "file"
+                try ingest(data, source: file.path, isMessage: kind == "message", channel: channel, into: &summary)
+            }
+        }
+        return summary
+    }
+
+    func files(at path: String) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PartnerRiskError.badInput("\(path) does not exist")
+        }
+        guard isDirectory.boolValue else { return [URL(fileURLWithPath: path)] }
+        let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: nil)
+        var found: [URL] = []
+        while let url = enumerator?.nextObject() as? URL {
+            if ["json", "eml"].contains(url.pathExtension.lowercased()) { found.append(url) }
+        }
+        return found.sorted { $0.path < $1.path }
+    }
+
+    /// Ingests one input: a response file, or a whole message whose attachments are response files.
+    public func ingest(_ data: Data, source: String, isMessage: Bool, channel: ResponseChannel, into summary: inout Summary) throws {
+        if isMessage {
+            guard data.count <= Self.maxMessageBytes else {
+                return try reject(data, source: source, channel: channel, reason: "message larger than \(Self.maxMessageBytes / 1_048_576) MB", into: &summary)
+            }
+            let attachments = MIMEParser.parse(data).allParts.filter { part in
+                part.parts.isEmpty && (part.fileName?.lowercased().hasSuffix(".json") == true || part.contentType == "application/json")
+            }
+            guard !attachments.isEmpty else {
+                return try reject(data, source: source, channel: channel, reason: "no answer file (.json) attached", into: &summary)
+            }
+            for (index, part) in attachments.enumerated() {
+                let partSource = source + (attachments.count > 1 ? "#\(index + 1)" : "") + " (\(part.fileName ?? "attachment"))"
+                try record(process(part.body, source: partSource, channel: channel), data: part.body, source: partSource, channel: channel, into: &summary)
+            }
+            return
+        }
+        try record(process(data, source: source, channel: channel), data: data, source: source, channel: channel, into: &summary)
+    }
+
+    private func record(_ outcome: Outcome, data: Data, source: String, channel: ResponseChannel, into summary: inout Summary) throws {
+        switch outcome {
+        case .accepted(let id, let revision, let complete, _):
+            if revision == 1 { summary.accepted += 1 } else { summary.revised += 1 }
+            if !complete { summary.incomplete += 1 }
+            summary.acceptedResponseIDs.append(id)
+        case .duplicate:
+            summary.duplicates += 1
+        case .rejected(let reason):
+            try reject(data, source: source, channel: channel, reason: reason, into: &summary)
+        }
+    }
+
+    private func reject(_ data: Data, source: String, channel: ResponseChannel, reason: String, into summary: inout Summary) throws {
+        let path = try quarantineCopy(data, source: source)
+        try responses.recordRejected(channel: channel, source: source, reason: reason, quarantinePath: path, at: time.now())
+        summary.rejected.append((source, reason))
+    }
+
+    private func quarantineCopy(_ data: Data, source: String) throws -> String {
+        try FileManager.default.createDirectory(at: quarantine, withIntermediateDirectories: true)
+        let base = (source as NSString).lastPathComponent.replacingOccurrences(of: "/", with: "_").prefix(80)
+        let stamp = DayFormat.timestamp(time.now()).replacingOccurrences(of: ":", with: "")
+        let url = quarantine.appendingPathComponent("\(stamp)-\(UUID().uuidString.prefix(8))-\(base)")
+        try data.write(to: url)
+        return url.path
+    }
+
+    /// Validates one response file and stores it; never throws for bad content.
+    public func process(_ data: Data, source: String, channel: ResponseChannel) throws -> Outcome {
+        guard data.count <= Self.maxJSONBytes else { return .rejected(reason: "file larger than \(Self.maxJSONBytes / 1_048_576) MB") }
+        guard String(validating: data, as: UTF8.self) != nil, let json = try? JSONDecoder().decode(JSONValue.self, from: data),
+              let object = json.objectValue else {
+            return .rejected(reason: "not a PartnerRisk answer file (not a JSON object)")
+        }
+        guard object["format"]?.stringValue == "partner-risk-answers/1" else {
+            return .rejected(reason: "not a PartnerRisk answer file (format is not partner-risk-answers/1)")
+        }
+        guard let token = object["token"]?.stringValue, InvitationToken.isWellFormed(token) else {
+            return .rejected(reason: "the file has no valid token")
+        }
+        guard let answers = object["answers"]?.objectValue else { return .rejected(reason: "the file has no answers object") }
+        guard let checksum = object["checksum"]?.stringValue, checksum == "sha256:" + CanonicalJSON.sha256(.object(answers)) else {
+            return .rejected(reason: "checksum mismatch: the file was edited outside the form or damaged")
+        }
+        guard let context = try responses.invitation(tokenHash: InvitationToken.hash(token)) else {
+            return .rejected(reason: "the token matches no invitation")
+        }
+        guard context.campaign.status == "open" else { return .rejected(reason: "campaign \(context.campaign.id) is closed") }
+        let survey = try cache.survey(context.surveyVersionID) { try surveys.survey(rowID: $0) }
+        guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
+            return .rejected(reason: "the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
+        }
+        let result = AnswerValidator(survey: survey, sector: context.partner.sector).validate(answers)
+        guard result.problems.isEmpty else {
+            return .rejected(reason: "answers do not fit the questionnaire: " + result.problems.prefix(10).joined(separator: "; "))
+        }
+        let stored = CanonicalJSON.sha256(result.answers.json)
+        if let latest = try responses.latestRevision(invitationID: context.invitationID), latest.checksum == stored {
+            return .duplicate(revision: latest.revision)
+        }
+        let saved = try responses.storeResponse(
+            invitationID: context.invitationID, channel: channel, source: source, complete: result.complete, missing: result.missing,
+            checksum: stored, answers: result.answers, at: time.now())
+        return .accepted(responseID: saved.id, revision: saved.revision, complete: result.complete, missing: result.missing)
+    }
+}
+
+extension AnswerSet {
+    /// All answers as one JSON object (N/A as `{"na": reason}`).
+    public var json: JSONValue { .object(answers.mapValues(\.json)) }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// How an answer reached us.
+public enum ResponseChannel: String, Sendable, CaseIterable {
+    case web, file, imap, demo
+}
+
+/// One stored revision of a partner's answers (never changed once stored).
+public struct ResponseSummary: Sendable, Equatable {
+    public var id: Int64
+    public var invitationID: Int64
+    public var campaignID: Int64
+    public var partnerID: Int64
+    public var partnerName: String
+    public var revision: Int
+    public var channel: String
+    public var source: String?
+    public var complete: Bool
+    public var missing: [String]
+    public var receivedAt: String
+}
+
+/// An input that could not be accepted, kept in quarantine with its reason.
+public struct RejectedInput: Sendable, Equatable {
+    public var id: Int64
+    public var channel: String
+    public var source: String
+    public var reason: String
+    public var quarantinePath: String?
+    public var receivedAt: String
+}
+
+/// Storage of responses and rejected inputs.
+public protocol ResponseRepository: Sendable {
+    /// The invitation a token belongs to (by its hash), nil when unknown.
+    func invitation(tokenHash: String) throws -> InvitationContext?
+    func latestRevision(invitationID: Int64) throws -> (revision: Int, checksum: String)?
+    /// Stores a new immutable revision with its answers; returns its id and revision number.
+    func storeResponse(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String],
+                       checksum: String, answers: AnswerSet, at time: Date) throws -> (id: Int64, revision: Int)
+    func recordRejected(channel: ResponseChannel, source: String, reason: String, quarantinePath: String?, at time: Date) throws
+    func responses(campaignID: Int64?, partnerID: Int64?) throws -> [ResponseSummary]
+    func rejectedInputs() throws -> [RejectedInput]
+    func answers(responseID: Int64) throws -> AnswerSet
+}

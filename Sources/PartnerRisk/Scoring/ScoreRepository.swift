@@ -1,0 +1,43 @@
+import Foundation
+
+/// A stored score, as the ranking and the partner sheet show it.
+public struct StoredScore: Sendable, Equatable {
+    public var id: Int64
+    public var partnerID: Int64
+    public var responseID: Int64?
+    public var overallRisk: Double
+    public var baseRisk: Double
+    public var countryMultiplier: Double
+    public var tier: RiskTier
+    public var knockout: Bool
+    public var nonResponse: Bool
+    public var categories: [CategoryScore]
+    public var factors: [ScoreFactor]
+    public var computedAt: String
+    public var reviewedAt: String?
+    public var surveyVersion: String?
+    public var configVersion: String?
+}
+
+/// A partner invited but without a complete response long after the deadline.
+public struct NonResponder: Sendable, Equatable {
+    public var partnerID: Int64
+    public var invitationID: Int64
+    public var campaignID: Int64
+    public var deadline: String
+}
+
+/// Storage of scores (history kept: rescoring adds rows).
+public protocol ScoreRepository: Sendable {
+    func registerScoringConfig(_ config: ScoringConfig, countries: CountryRiskList, at time: Date) throws -> Int64
+    /// The latest complete revision of every invitation (what is current).
+    func currentResponses() throws -> [(responseID: Int64, invitationID: Int64)]
+    func evidenceProvided(invitationID: Int64) throws -> Set<String>
+    func responseInfo(responseID: Int64) throws -> (invitationID: Int64, receivedAt: String)
+    func storeScore(partnerID: Int64, invitationID: Int64?, responseID: Int64?, surveyVersionID: Int64?, configVersionID: Int64,
+                    result: ScoreResult, nonResponse: Bool, at time: Date) throws -> Int64
+    /// The newest score of every active partner.
+    func latestScores() throws -> [StoredScore]
+    func scoreHistory(partnerID: Int64) throws -> [StoredScore]
+    func nonResponders(deadlineBefore: String) throws -> [NonResponder]
+}

@@ -1,0 +1,226 @@
+import Foundation
+
+/// Everything one score is computed from. The engine does no I/O.
+public struct ScoreInput: Sendable {
+    public var survey: Survey
+    public var config: ScoringConfig
+    public var countries: CountryRiskList
+    public var partner: Partner
+    public var answers: AnswerSet
+    /// Questions for which a document was provided.
+    public var evidenceProvided: Set<String>
+    public var asOf: Date
+
+    public init(survey: Survey, config: ScoringConfig, countries: CountryRiskList, partner: Partner, answers: AnswerSet,
+                evidenceProvided: Set<String> = [], asOf: Date) {
+        self.survey = survey
+        self.config = config
+        self.countries = countries
+        self.partner = partner
+        self.answers = answers
+        self.evidenceProvided = evidenceProvided
+        self.asOf = asOf
+    }
+}
+
+/// One category's result: control score (0–100, higher is better) and risk (100 − control).
+public struct CategoryScore: Sendable, Equatable, Codable {
+    public var category: Category
+    public var control: Double
+    public var risk: Double
+    /// A "must" answered no capped the control score.
+    public var capped: Bool
+    public var weight: Double
+}
+
+/// One thing that drove a score, in the order an officer should read them.
+public struct ScoreFactor: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable { case knockout, redFlag = "red_flag", country, loss }
+    public var kind: Kind
+    public var code: String
+    public var text: LocalizedText
+    /// Risk points this factor added to the overall risk (losses only).
+    public var points: Double
+}
+
+/// A partner's computed risk with its explanation.
+public struct ScoreResult: Sendable, Equatable {
+    public var categories: [CategoryScore]
+    public var baseRisk: Double
+    public var countryMultiplier: Double
+    public var overallRisk: Double
+    public var tier: RiskTier
+    public var knockout: Bool
+    public var factors: [ScoreFactor]
+
+    public var worstCategories: [CategoryScore] {
+        categories.filter { $0.weight > 0 }.sorted { $0.risk > $1.risk }.prefix(2).map { $0 }
+    }
+}
+
+/// The scoring model of `scoring.md`, driven entirely by the survey and the scoring config:
+/// credit per answer, category control scores with the must-cap, sector weights, the country
+/// multiplier, knock-outs, red flags, evidence, staleness and trusted-trader waivers.
+public struct ScoringEngine {
+    public init() {}
+
+    public func score(_ input: ScoreInput) -> ScoreResult {
+        let sector = input.partner.sector
+        let answers = input.survey.effectiveAnswers(for: sector, answers: input.answers)
+        let visible = input.survey.visibleQuestions(for: sector, answers: answers)
+        let waiverValid = trustedTraderValid(input, answers)
+        let sectorWeights = input.config.sectorWeights[sector] ?? [:]
+        var factors: [ScoreFactor] = []
+        var sums: [Category: (weighted: Double, total: Double, capped: Bool)] = [:]
+        var losses: [(question: Question, credit: Double)] = []
+        for question in visible where question.isScored {
+            if answers.isNotApplicable(question.id) && question.allowNA { continue }
+            var credit = self.credit(question, answers.value(question.id), input)
+            if question.evidence.mode == .required && !input.evidenceProvided.contains(question.id)
+                && !(question.evidence.waivable && waiverValid) {
+                credit = min(credit, input.config.evidenceMissingMaxCredit)
+            }
+            let weight = Double(question.weight ?? 1)
+            var entry = sums[question.category] ?? (0, 0, false)
+            entry.weighted += weight * credit
+            entry.total += weight
+            if credit == 0 && (question.level == .must || question.level == .knockout) { entry.capped = true }
+            sums[question.category] = entry
+            if credit == 0 && question.level == .knockout {
+                factors.append(ScoreFactor(kind: .knockout, code: question.id, text: LocalizedText(
+                    en: "Knock-out: \(question.id) “\(question.text.en)” answered \(describe(answers.value(question.id), .en))",
+                    fr: "Critère éliminatoire : \(question.id) « \(question.text.fr) » réponse \(describe(answers.value(question.id), .fr))"), points: 0))
+            }
+            if credit < 1 { losses.append((question, credit)) }
+        }
+        var categories: [CategoryScore] = []
+        for category in Category.scored {
+            guard let entry = sums[category], entry.total > 0 else { continue }
+            var control = 100 * entry.weighted / entry.total
+            if entry.capped { control = min(control, input.config.mustNoCap) }
+            categories.append(CategoryScore(category: category, control: control, risk: 100 - control, capped: entry.capped,
+                                            weight: sectorWeights[category] ?? 0))
+        }
+        let totalWeight = categories.reduce(0) { $0 + $1.weight }
+        let baseRisk = totalWeight > 0 ? categories.reduce(0) { $0 + $1.weight * $1.risk } / totalWeight : 100
+        factors += redFlags(input.survey, visible: visible, answers: answers)
+        let (multiplier, countryFactors) = countryRisk(input, answers)
+        factors += countryFactors
+        let knockout = factors.contains { $0.kind == .knockout }
+        let overall = min(100, baseRisk * multiplier)
+        var tier = input.config.tier(for: overall)
+        if knockout { tier = max(tier, input.config.knockoutMinTier) }
+        factors += lossFactors(losses, categories: categories, totalWeight: totalWeight, sums: sums)
+        return ScoreResult(categories: categories, baseRisk: baseRisk, countryMultiplier: multiplier, overallRisk: overall,
+                           tier: tier, knockout: knockout, factors: order(factors))
+    }
+
+    /// Credit for one answer: yes 1, partial 0.5, no 0 (from config), option credits, number bands,
+    /// stale dates 0, anything else 1 when answered; unanswered 0.
+    func credit(_ question: Question, _ value: JSONValue?, _ input: ScoreInput) -> Double {
+        guard let value else { return 0 }
+        switch question.type {
+        case .yesNo, .yesNoPartial:
+            return value.stringValue.flatMap { input.config.credit[$0] } ?? 0
+        case .singleChoice:
+            return value.stringValue.flatMap { question.option($0)?.credit } ?? 0
+        case .multiChoice:
+            let chosen = value.arrayValue?.compactMap { $0.stringValue.flatMap(question.option) } ?? []
+            return chosen.compactMap(\.credit).max() ?? (chosen.isEmpty ? 0 : 1)
+        case .number:
+            guard let number = value.numberValue else { return 0 }
+            return question.bands.first { $0.holds(number) }?.credit ?? 1
+        case .date:
+            guard let date = value.stringValue.flatMap(DayFormat.parseDay) else { return 0 }
+            if let limit = question.staleAfterDays, DayFormat.daysBetween(date, input.asOf) > limit { return 0 }
+            return 1
+        case .text, .evidence, .countryList:
+            return 1
+        }
+    }
+
+    /// A trusted-trader membership counts when the partner record or the answers name one that has not expired.
+    func trustedTraderValid(_ input: ScoreInput, _ answers: AnswerSet) -> Bool {
+        let questions = input.survey.questions
+        let program = questions.first { $0.role == "trusted_trader.program" }.flatMap { answers.value($0.id)?.stringValue }
+        let expiry = questions.first { $0.role == "trusted_trader.expiry" }.flatMap { answers.value($0.id)?.stringValue }.flatMap(DayFormat.parseDay)
+        let claimed = input.partner.trustedTrader != nil || (program != nil && program != "none")
+        guard claimed else { return false }
+        if let expiry { return expiry >= input.asOf }
+        return input.partner.trustedTrader != nil
+    }
+
+    func redFlags(_ survey: Survey, visible: [Question], answers: AnswerSet) -> [ScoreFactor] {
+        var factors: [ScoreFactor] = []
+        for rule in survey.questions.flatMap(\.redFlags) where rule.when.evaluate(answers) {
+            let explained = rule.unless?.evaluate(answers) ?? false
+            let suffix = explained ? LocalizedText(en: " (explained by the partner)", fr: " (expliqué par le partenaire)") : LocalizedText(en: "", fr: "")
+            let text = LocalizedText(en: "Red flag \(rule.name.en)\(suffix.en): \(rule.explanation.en)",
+                                     fr: "Signal d'alerte « \(rule.name.fr) »\(suffix.fr) : \(rule.explanation.fr)")
+            factors.append(ScoreFactor(kind: rule.knockout && !explained ? .knockout : .redFlag, code: rule.id, text: text, points: 0))
+        }
+        return factors
+    }
+
+    /// The worst country list among registration, sites, banks and transit countries.
+    func countryRisk(_ input: ScoreInput, _ answers: AnswerSet) -> (Double, [ScoreFactor]) {
+        var countries: Set<String> = [input.partner.country]
+        for question in input.survey.questions where question.role?.hasPrefix("countries.") == true {
+            for item in answers.value(question.id)?.arrayValue ?? [] { if let code = item.stringValue { countries.insert(code.uppercased()) } }
+        }
+        var multiplier = 1.0
+        var factors: [ScoreFactor] = []
+        for country in countries.sorted() {
+            let name = input.countries.names[country] ?? country
+            for list in input.countries.lists(containing: country) {
+                if input.config.countryKnockoutLists.contains(list) {
+                    factors.append(ScoreFactor(kind: .knockout, code: "country.\(country)", text: LocalizedText(
+                        en: "Knock-out: \(name) (\(country)) is on the \(list) list of \(input.countries.listDate)",
+                        fr: "Critère éliminatoire : \(name) (\(country)) figure sur la liste \(list) du \(input.countries.listDate)"), points: 0))
+                } else if let factor = input.config.countryMultipliers[list] {
+                    multiplier = max(multiplier, factor)
+                    factors.append(ScoreFactor(kind: .country, code: "country.\(country)", text: LocalizedText(
+                        en: "Country risk ×\(factor.formatted()): \(name) (\(country)) is on the FATF \(list) list of \(input.countries.listDate)",
+                        fr: "Risque pays ×\(factor.formatted()) : \(name) (\(country)) figure sur la liste \(list) du GAFI du \(input.countries.listDate)"), points: 0))
+                }
+            }
+        }
+        return (multiplier, factors)
+    }
+
+    /// The largest point losses, in risk points of the overall score.
+    func lossFactors(_ losses: [(question: Question, credit: Double)], categories: [CategoryScore], totalWeight: Double,
+                     sums: [Category: (weighted: Double, total: Double, capped: Bool)]) -> [ScoreFactor] {
+        guard totalWeight > 0 else { return [] }
+        let weights = Dictionary(uniqueKeysWithValues: categories.map { ($0.category, $0.weight) })
+        return losses.compactMap { loss in
+            guard let categoryTotal = sums[loss.question.category]?.total, categoryTotal > 0 else { return nil }
+            let points = 100 * Double(loss.question.weight ?? 1) * (1 - loss.credit) / categoryTotal * (weights[loss.question.category] ?? 0) / totalWeight
+            guard points > 0 else { return nil }
+            let level = loss.question.level?.rawValue ?? "should"
+            return ScoreFactor(kind: .loss, code: loss.question.id, text: LocalizedText(
+                en: "−\(points.formatted(.number.precision(.fractionLength(1)))) pts \(loss.question.category.rawValue): \(loss.question.id) (\(level)) “\(loss.question.text.en)”",
+                fr: "−\(points.formatted(.number.precision(.fractionLength(1)))) pts \(loss.question.category.rawValue) : \(loss.question.id) (\(level)) « \(loss.question.text.fr) »"),
+                points: points)
+        }
+    }
+
+    /// Knock-outs first, then red flags, then country factors, then the largest losses.
+    func order(_ factors: [ScoreFactor]) -> [ScoreFactor] {
+        let rank: [ScoreFactor.Kind: Int] = [.knockout: 0, .redFlag: 1, .country: 2, .loss: 3]
+        return factors.enumerated().sorted { lhs, rhs in
+            let (left, right) = (rank[lhs.element.kind]!, rank[rhs.element.kind]!)
+            if left != right { return left < right }
+            if lhs.element.points != rhs.element.points { return lhs.element.points > rhs.element.points }
+            return lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+
+    func describe(_ value: JSONValue?, _ language: Language) -> String {
+        guard let value else { return language == .fr ? "sans réponse" : "unanswered" }
+        switch value {
+        case .string(let text): return "“\(text)”"
+        default: return value.rendered()
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// Scores responses and keeps every score with the survey and config versions it used.
+public struct ScoringService {
+    public let scores: ScoreRepository
+    public let responses: ResponseRepository
+    public let surveys: SurveyRepository
+    public let campaigns: CampaignRepository
+    public let config: ScoringConfig
+    public let countries: CountryRiskList
+    public let time: TimeSource
+    private let cache = SurveyCache()
+
+    public init(scores: ScoreRepository, responses: ResponseRepository, surveys: SurveyRepository, campaigns: CampaignRepository,
+                config: ScoringConfig, countries: CountryRiskList, time: TimeSource = SystemTime()) {
+        self.scores = scores
+        self.responses = responses
+        self.surveys = surveys
+        self.campaigns = campaigns
+        self.config = config
+        self.countries = countries
+        self.time = time
+    }
+
+    /// Scores the given responses (complete ones only); returns how many scores were written.
+    @discardableResult
+    public func score(responseIDs: [Int64]) throws -> Int {
+        let configID = try scores.registerScoringConfig(config, countries: countries, at: time.now())
+        let current = Set(try scores.currentResponses().map(\.responseID))
+        var written = 0
+        for responseID in responseIDs where current.contains(responseID) {
+            let info = try scores.responseInfo(responseID: responseID)
+            let context = try campaigns.invitationContext(invitationID: info.invitationID)
+            let survey = try cache.survey(context.surveyVersionID) { try surveys.survey(rowID: $0) }
+            let input = ScoreInput(survey: survey, config: config, countries: countries, partner: context.partner,
+                                   answers: try responses.answers(responseID: responseID),
+                                   evidenceProvided: try scores.evidenceProvided(invitationID: info.invitationID), asOf: time.now())
+            let result = ScoringEngine().score(input)
+            _ = try scores.storeScore(partnerID: context.partner.id!, invitationID: info.invitationID, responseID: responseID,
+                                      surveyVersionID: context.surveyVersionID, configVersionID: configID, result: result,
+                                      nonResponse: false, at: time.now())
+            written += 1
+        }
+        return written
+    }
+
+    /// Recomputes every current response (after a config or country-list change); old rows stay.
+    @discardableResult
+    public func rescoreAll() throws -> Int {
+        try score(responseIDs: scores.currentResponses().map(\.responseID))
+    }
+
+    /// Partners invited without a complete response `non_response_days_after_deadline` after the deadline.
+    public func nonResponders() throws -> [NonResponder] {
+        let cutoff = time.now().addingTimeInterval(-Double(config.nonResponseDaysAfterDeadline) * 86_400)
+        return try scores.nonResponders(deadlineBefore: DayFormat.day(cutoff))
+    }
+}

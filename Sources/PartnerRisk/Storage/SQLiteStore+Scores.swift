@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore: ScoreRepository {
+    public func registerScoringConfig(_ config: ScoringConfig, countries: CountryRiskList, at time: Date) throws -> Int64 {
+        try pool.write { db in
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT id, content_hash FROM scoring_config_version WHERE config_id = ? AND version = ? AND country_list_hash = ?
+                """, arguments: [config.id, config.version, countries.contentHash]) {
+                guard row["content_hash"] == config.contentHash else {
+                    throw PartnerRiskError.badInput("scoring config \(config.id) version \(config.version) is already stored with different content; give the edited scoring.yaml a new `version:`")
+                }
+                return row["id"]
+            }
+            try db.execute(sql: """
+                INSERT INTO scoring_config_version (config_id, version, content_hash, content, country_list_date, country_list_hash, country_list, registered_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [config.id, config.version, config.contentHash, config.source, countries.listDate, countries.contentHash,
+                                 countries.text, Self.timestamp(time)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func currentResponses() throws -> [(responseID: Int64, invitationID: Int64)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT max(r.id) AS id, r.invitation_id FROM response r JOIN invitation i ON i.id = r.invitation_id
+                JOIN partner p ON p.id = i.partner_id
+                WHERE r.complete = 1 AND p.active = 1 GROUP BY r.invitation_id
+                """).map { ($0["id"], $0["invitation_id"]) }
+        }
+    }
+
+    public func evidenceProvided(invitationID: Int64) throws -> Set<String> {
+        try pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT question_id FROM evidence WHERE invitation_id = ?", arguments: [invitationID]))
+        }
+    }
+
+    public func responseInfo(responseID: Int64) throws -> (invitationID: Int64, receivedAt: String) {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT invitation_id, received_at FROM response WHERE id = ?", arguments: [responseID]) else {
+                throw PartnerRiskError.failed("response \(responseID) is not in the database")
+            }
+            return (row["invitation_id"], row["received_at"])
+        }
+    }
+
+    public func storeScore(partnerID: Int64, invitationID: Int64?, responseID: Int64?, surveyVersionID: Int64?, configVersionID: Int64,
+                           result: ScoreResult, nonResponse: Bool, at time: Date) throws -> Int64 {
+        try pool.write { db in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let explanation = String(decoding: try encoder.encode(result.factors), as: UTF8.self)
+            try db.execute(sql: """
+                INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
+                                   base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [partnerID, invitationID, responseID, surveyVersionID, configVersionID, result.overallRisk, result.baseRisk,
+                                 result.countryMultiplier, result.tier.rawValue, result.knockout, nonResponse, explanation, Self.timestamp(time)])
+            let scoreID = db.lastInsertedRowID
+            let category = try db.cachedStatement(sql: "INSERT INTO category_score (score_id, category, control, risk, capped) VALUES (?, ?, ?, ?, ?)")
+            for item in result.categories {
+                try category.execute(arguments: [scoreID, item.category.rawValue, item.control, item.risk, item.capped])
+            }
+            let flag = try db.cachedStatement(sql: "INSERT INTO score_flag (score_id, kind, code, message) VALUES (?, ?, ?, ?)")
+            for factor in result.factors where factor.kind != .loss {
+                try flag.execute(arguments: [scoreID, factor.kind.rawValue, factor.code, factor.text.en])
+            }
+            return scoreID
+        }
+    }
+
+    private static let scoreSQL = """
+        SELECT s.*, r.received_at, sv.version AS survey_version, cv.version AS config_version,
+               (SELECT group_concat(category || ':' || control || ':' || risk || ':' || capped, ';') FROM category_score c WHERE c.score_id = s.id) AS cats
+        FROM score s LEFT JOIN response r ON r.id = s.response_id
+        LEFT JOIN survey_version sv ON sv.id = s.survey_version_id
+        LEFT JOIN scoring_config_version cv ON cv.id = s.scoring_config_version_id
+        """
+
+    public func latestScores() throws -> [StoredScore] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: Self.scoreSQL + """
+                 WHERE s.id IN (SELECT max(id) FROM score GROUP BY partner_id)
+                   AND s.partner_id IN (SELECT id FROM partner WHERE active = 1)
+                """).map(Self.storedScore)
+        }
+    }
+
+    public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: Self.scoreSQL + " WHERE s.partner_id = ? ORDER BY s.id", arguments: [partnerID]).map(Self.storedScore)
+        }
+    }
+
+    public func nonResponders(deadlineBefore: String) throws -> [NonResponder] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT i.id, i.partner_id, c.id AS campaign_id, c.deadline FROM invitation i
+                JOIN campaign c ON c.id = i.campaign_id JOIN partner p ON p.id = i.partner_id
+                WHERE p.active = 1 AND c.deadline < ?
+                  AND NOT EXISTS (SELECT 1 FROM response r WHERE r.invitation_id = i.id AND r.complete = 1)
+                  AND i.id = (SELECT max(i2.id) FROM invitation i2 WHERE i2.partner_id = i.partner_id)
+                """, arguments: [deadlineBefore]).map {
+                NonResponder(partnerID: $0["partner_id"], invitationID: $0["id"], campaignID: $0["campaign_id"], deadline: $0["deadline"])
+            }
+        }
+    }
+
+    static func storedScore(_ row: Row) -> StoredScore {
+        let factors = (try? JSONDecoder().decode([ScoreFactor].self, from: Data((row["explanation"] as String).utf8))) ?? []
+        let categories: [CategoryScore] = ((row["cats"] as String?) ?? "").split(separator: ";").compactMap { item in
+            let parts = item.split(separator: ":")
+            guard parts.count == 4, let category = Category(rawValue: String(parts[0])), let control = Double(parts[1]), let risk = Double(parts[2]) else { return nil }
+            return CategoryScore(category: category, control: control, risk: risk, capped: parts[3] == "1", weight: 0)
+        }
+        return StoredScore(id: row["id"], partnerID: row["partner_id"], responseID: row["response_id"], overallRisk: row["overall_risk"],
+                           baseRisk: row["base_risk"], countryMultiplier: row["country_multiplier"],
+                           tier: RiskTier(rawValue: row["tier"]) ?? .high, knockout: row["knockout"], nonResponse: row["non_response"],
+                           categories: categories, factors: factors, computedAt: row["computed_at"], reviewedAt: row["received_at"],
+                           surveyVersion: row["survey_version"], configVersion: row["config_version"])
+    }
+}
+
+extension SQLiteStore {
+    /// Partner ids invited by a campaign.
+    public func invitedPartners(campaignID: Int64) throws -> Set<Int64> {
+        try pool.read { db in Set(try Int64.fetchAll(db, sql: "SELECT partner_id FROM invitation WHERE campaign_id = ?", arguments: [campaignID])) }
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import PartnerRisk
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo-respond",
+        abstract: "Demo only: play the partners — fill in the offline answer files found in a mail drop and save the answer files, as partners would.")
+
+    @Option(help: ArgumentHelp("The mail drop folder holding the invitations (.eml).", valueName: "dir"))
+    var outbox: String
+
+    @Option(help: ArgumentHelp("Where to write the answer files.", valueName: "dir"))
+    var out: String
+
+    @Option(help: "Seed: the same seed gives the same answers.")
+    var seed: UInt64 = 7
+
+    func run() throws {
+        let workspace = Workspace.resolve(databaseFlag: nil)
+        let result = try DemoResponder(catalog: SurveyCatalog(directory: workspace.surveysDirectory), seed: seed, today: Date())
+            .respond(outbox: URL(fileURLWithPath: outbox), output: URL(fileURLWithPath: out))
+        print("\(result.written) partners answered (files in \(out)), \(result.silent) did not answer")
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import PartnerRisk
+
+struct RankingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ranking",
+        abstract: "Rank partners from riskiest to safest, with tier, risk, worst categories, flags and review dates.",
+        discussion: "Partners invited but without a complete response 30 days after the deadline are ranked as non-response knock-outs (unknown risk is high risk). An overdue review adds risk points.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Only partners of this campaign.", valueName: "id"))
+    var campaign: Int64?
+
+    @Option(help: ArgumentHelp("Only this tier: low, medium, high or critical.", valueName: "tier"))
+    var tier: String?
+
+    @Option(help: ArgumentHelp("Only this sector.", valueName: "sector"))
+    var sector: Sector?
+
+    @Option(help: ArgumentHelp("Only this country (ISO code).", valueName: "code"))
+    var country: String?
+
+    @Option(help: "Output format: table, csv or json.")
+    var format: OutputFormat = .table
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Rank as of this date (YYYY-MM-DD) instead of today.", valueName: "date"))
+    var asOf: String?
+
+    func run() throws {
+        let workspace = global.workspace
+        let store = try workspace.openStore()
+        var time: TimeSource = SystemTime()
+        if let asOf {
+            guard let date = DayFormat.parseDay(asOf) else { throw PartnerRiskError.badInput("--as-of \(asOf) is not a date (YYYY-MM-DD)") }
+            time = FixedTime(date.addingTimeInterval(86_399))
+        }
+        let tierFilter = try tier.map { text -> RiskTier in
+            guard let value = RiskTier(rawValue: text.lowercased()) else { throw PartnerRiskError.badInput("--tier must be low, medium, high or critical") }
+            return value
+        }
+        let service = try ScoringHook.service(store: store, workspace: workspace, time: time)
+        var partners = try store.partners(matching: PartnerFilter())
+        if let campaign {
+            let invited = Set(try store.responses(campaignID: campaign, partnerID: nil).map(\.partnerID))
+                .union(try store.invitedPartners(campaignID: campaign))
+            partners = partners.filter { invited.contains($0.id!) }
+        }
+        let ranking = Ranking.build(scores: try store.latestScores(), nonResponders: try service.nonResponders(), partners: partners,
+                                    config: service.config, asOf: time.now()).filtered(tier: tierFilter, sector: sector, country: country)
+        if format == .table {
+            print(ranking.terminalTable(colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
+        } else {
+            print(ranking.listing.render(format))
+        }
+    }
+}
+
+struct RescoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rescore",
+        abstract: "Recompute scores after a change to scoring.yaml or the country list. New score rows are written; old ones stay in history.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Rescore every partner's current response (the default and only mode for now).")
+    var all = false
+
+    func run() throws {
+        let workspace = global.workspace
+        let store = try workspace.openStore()
+        let count = try ScoringHook.service(store: store, workspace: workspace).rescoreAll()
+        print("rescored \(count) response(s)")
+    }
+}
