@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+@testable import PartnerRisk
+
+/// Answers coming back: real invitations from the mail drop, answer files written the way the
+/// offline form writes them, then the ingest pipeline against a real SQLite file.
+@Suite struct ResponseIngestTests {
+    struct Setup {
+        let fixture: CampaignFixture
+        let answers: URL
+        let ingest: ResponseIngest
+        let files: [URL]
+    }
+
+    func setup(partners: String = "A,a@x.example.com,CA,highway-carrier,,en\nB,b@x.example.com,VN,customs-broker,,fr\nC,c@x.example.com,US,warehouse,,en\n") throws -> Setup {
+        let fixture = try CampaignFixture(partnersCSV: partners)
+        let outbox = fixture.directory.url.appendingPathComponent("outbox")
+        _ = try fixture.sender(DropTransportFactory(directory: outbox)).send(campaignID: fixture.campaign.id)
+        let answers = fixture.directory.url.appendingPathComponent("answers")
+        let catalog = SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))
+        // Seed 1 makes every partner answer (no silent profile for these three).
+        var seed: UInt64 = 1
+        while true {
+            try? FileManager.default.removeItem(at: answers)
+            let result = try DemoResponder(catalog: catalog, seed: seed, today: fixedNow).respond(outbox: outbox, output: answers)
+            if result.silent == 0 { break }
+            seed += 1
+        }
+        let ingest = ResponseIngest(responses: fixture.store, surveys: fixture.store,
+                                    quarantine: fixture.directory.url.appendingPathComponent("quarantine"), time: FixedTime(fixedNow))
+        let files = try FileManager.default.contentsOfDirectory(at: answers, includingPropertiesForKeys: nil).sorted { $0.path < $1.path }
+        return Setup(fixture: fixture, answers: answers, ingest: ingest, files: files)
+    }
+
+    func object(_ url: URL) throws -> [String: JSONValue] { JSONValue.parse(try String(contentsOf: url, encoding: .utf8))!.objectValue! }
+
+    func write(_ object: [String: JSONValue], _ url: URL) throws { try Data(JSONValue.object(object).rendered().utf8).write(to: url) }
+
+    @Test func answerFilesAreAcceptedOnceAndReimportIsADuplicate() throws {
+        let setup = try setup()
+        #expect(setup.files.count == 3)
+        let first = try setup.ingest.importPaths([setup.answers.path])
+        #expect(first.accepted == 3 && first.rejected.isEmpty && first.incomplete == 0)
+        let again = try setup.ingest.importPaths([setup.answers.path])
+        #expect(again.duplicates == 3 && again.accepted == 0 && again.revised == 0)
+        let stored = try setup.fixture.store.responses(campaignID: setup.fixture.campaign.id, partnerID: nil)
+        #expect(stored.count == 3 && stored.allSatisfy { $0.revision == 1 && $0.complete && $0.channel == "file" })
+    }
+
+    @Test func aChangedAnswerIsANewRevisionAndTheOldOneStays() throws {
+        let setup = try setup()
+        _ = try setup.ingest.importPaths([setup.files[0].path])
+        var file = try object(setup.files[0])
+        var answers = file["answers"]!.objectValue!
+        let key = answers.keys.sorted().first { answers[$0]?.stringValue == "yes" }!
+        answers[key] = "no"
+        file["answers"] = .object(answers)
+        file["checksum"] = .string("sha256:" + CanonicalJSON.sha256(.object(answers)))
+        let revised = setup.fixture.directory.url.appendingPathComponent("revised.json")
+        try write(file, revised)
+        let summary = try setup.ingest.importPaths([revised.path])
+        #expect(summary.revised == 1)
+        let stored = try setup.fixture.store.responses(campaignID: nil, partnerID: nil)
+        #expect(stored.map(\.revision) == [1, 2])
+        #expect(try setup.fixture.store.answers(responseID: stored[0].id)[key] == .value("yes"))
+        #expect(try setup.fixture.store.answers(responseID: stored[1].id)[key] == .value("no"))
+    }
+
+    @Test func missingRequiredAnswersAreStoredAsIncompleteWithTheList() throws {
+        let setup = try setup()
+        var file = try object(setup.files[0])
+        var answers = file["answers"]!.objectValue!
+        let survey = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).survey(id: "pip-partner-security")
+        let removed = answers.keys.sorted().first { id in survey.question(id)?.required == true && survey.question(id)?.showIf == nil }!
+        answers[removed] = nil
+        file["answers"] = .object(answers)
+        file["checksum"] = .string("sha256:" + CanonicalJSON.sha256(.object(answers)))
+        try write(file, setup.files[0])
+        let summary = try setup.ingest.importPaths([setup.files[0].path])
+        #expect(summary.incomplete == 1 && summary.accepted == 1)
+        #expect(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).first?.missing.contains(removed) == true)
+    }
+
+    @Test func badFilesAreQuarantinedWithTheirReason() throws {
+        let setup = try setup()
+        let directory = setup.fixture.directory.url.appendingPathComponent("bad")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let good = try object(setup.files[0])
+        var tampered = good
+        var answers = good["answers"]!.objectValue!
+        answers[answers.keys.sorted()[0]] = "tampered"
+        tampered["answers"] = .object(answers)
+        try write(tampered, directory.appendingPathComponent("1-tampered.json"))
+        var unknown = good
+        unknown["token"] = .string(InvitationToken.generate().value)
+        try write(unknown, directory.appendingPathComponent("2-unknown-token.json"))
+        var version = good
+        version["survey_version"] = "1999.1"
+        try write(version, directory.appendingPathComponent("3-version.json"))
+        var wrongType = good
+        var typed = good["answers"]!.objectValue!
+        let yesNo = typed.keys.sorted().first { typed[$0]?.stringValue == "yes" }!
+        typed[yesNo] = .number(42)
+        wrongType["answers"] = .object(typed)
+        wrongType["checksum"] = .string("sha256:" + CanonicalJSON.sha256(.object(typed)))
+        try write(wrongType, directory.appendingPathComponent("4-type.json"))
+        try Data("not json at all".utf8).write(to: directory.appendingPathComponent("5-garbage.json"))
+        try Data("From: a@b.example.com\r\nSubject: my answers\r\n\r\nSee attached (forgot it)\r\n".utf8)
+            .write(to: directory.appendingPathComponent("6-no-attachment.eml"))
+        let summary = try setup.ingest.importPaths([directory.path])
+        let reasons = summary.rejected.map(\.reason)
+        #expect(summary.rejected.count == 6 && summary.accepted == 0)
+        #expect(reasons[0].contains("checksum mismatch"))
+        #expect(reasons[1].contains("token matches no invitation"))
+        #expect(reasons[2].contains("1999.1"))
+        #expect(reasons[3].contains("\(yesNo): expected one of yes, no"))
+        #expect(reasons[4].contains("not a PartnerRisk answer file"))
+        #expect(reasons[5].contains("no answer file"))
+        let recorded = try setup.fixture.store.rejectedInputs()
+        #expect(recorded.count == 6)
+        #expect(recorded.allSatisfy { $0.quarantinePath.map { FileManager.default.fileExists(atPath: $0) } == true })
+    }
+
+    @Test func anAnswerFileMailedBackAsAnAttachmentIsExtracted() throws {
+        let setup = try setup()
+        let data = try Data(contentsOf: setup.files[1])
+        let mail = MIMEBuilder(date: fixedNow, messageID: "<reply@b.example.com>", boundary: { "B\($0)" }).build(MailContent(
+            from: MailAddress(address: "b@x.example.com"), to: MailAddress(address: "compliance@acme.example.com"),
+            subject: "RE: Questionnaire", text: "Voici nos réponses.",
+            attachments: [MailAttachment(fileName: setup.files[1].lastPathComponent, contentType: "application/json", data: data)]))
+        let eml = setup.fixture.directory.url.appendingPathComponent("reply.eml")
+        try mail.data.write(to: eml)
+        let summary = try setup.ingest.importPaths([eml.path])
+        #expect(summary.accepted == 1)
+    }
+
+    @Test func thousandsOfMutatedFilesNeverCrashAndAreEachAcceptedOrQuarantined() throws {
+        let setup = try setup()
+        let original = try Data(contentsOf: setup.files[2])
+        var generator = SeededGenerator(state: 4242)
+        var outcomes = 0
+        var summary = ResponseIngest.Summary()
+        for round in 0..<1500 {
+            var bytes = [UInt8](original)
+            switch round % 6 {
+            case 0: bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator)))
+            case 1: for _ in 0..<8 { bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator) }
+            case 2: bytes = Array("{\"format\":\"partner-risk-answers/1\",\"answers\":".utf8) + Array(repeating: UInt8(ascii: "["), count: 5000)
+            case 3: bytes = Array("{\"format\":\"partner-risk-answers/1\",\"token\":\"\(String(repeating: "A", count: 100_000))\"}".utf8)
+            case 4: bytes.insert(contentsOf: [0xFF, 0xFE, 0xC3], at: Int.random(in: 0..<bytes.count, using: &generator))
+            default:
+                if var object = JSONValue.parse(String(decoding: original, as: UTF8.self))?.objectValue, var answers = object["answers"]?.objectValue {
+                    let key = answers.keys.sorted()[Int.random(in: 0..<answers.count, using: &generator)]
+                    answers[key] = [JSONValue.number(-1e308), .bool(true), .array([.null]), .string(String(repeating: "é", count: 3000)), .object(["na": .number(1)])]
+                        .randomElement(using: &generator)!
+                    object["answers"] = .object(answers)
+                    object["checksum"] = .string("sha256:" + CanonicalJSON.sha256(.object(answers)))
+                    bytes = Array(JSONValue.object(object).rendered().utf8)
+                }
+            }
+            let before = summary.accepted + summary.revised + summary.duplicates + summary.rejected.count
+            try setup.ingest.ingest(Data(bytes), source: "fuzz-\(round).json", isMessage: false, channel: .file, into: &summary)
+            let after = summary.accepted + summary.revised + summary.duplicates + summary.rejected.count
+            #expect(after == before + 1)
+            outcomes += 1
+        }
+        #expect(outcomes == 1500)
+        #expect(try setup.fixture.store.rejectedInputs().count == summary.rejected.count)
+    }
+}
