@@ -6,7 +6,7 @@ struct PartnersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partners",
         abstract: "Manage the partner registry: import from CSV, list, show, deactivate.",
-        subcommands: [PartnersImportCommand.self, PartnersListCommand.self, PartnersShowCommand.self, PartnersDeactivateCommand.self])
+        subcommands: [PartnersImportCommand.self, PartnersListCommand.self, PartnersShowCommand.self, PartnersDeactivateCommand.self, PartnersFlagCommand.self])
 }
 
 struct PartnersImportCommand: ParsableCommand {

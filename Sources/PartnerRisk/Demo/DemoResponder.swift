@@ -98,6 +98,9 @@ public struct DemoResponder {
     }
 
     func value(for question: Question, good: Bool, profile: Profile, random: inout DemoRandom) -> JSONValue? {
+        if question.role?.hasPrefix("trigger.") == true, question.type == .yesNo {
+            return .string(random.unit() < 0.1 ? "yes" : "no")
+        }
         switch question.type {
         case .yesNo: return .string(good ? "yes" : "no")
         case .yesNoPartial: return .string(good ? "yes" : (random.unit() < 0.5 ? "partial" : "no"))

@@ -9,6 +9,12 @@ public struct AppConfig: Codable, Sendable, Equatable {
         public var name: String?
         public var company: String?
         public var email: String?
+
+        public init(name: String? = nil, company: String? = nil, email: String? = nil) {
+            self.name = name
+            self.company = company
+            self.email = email
+        }
     }
 
     public struct Mail: Codable, Sendable, Equatable {

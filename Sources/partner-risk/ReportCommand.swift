@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import PartnerRisk
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Printable HTML records to show the border agency: one partner's review, or the whole program.",
+        subcommands: [ReportPartnerCommand.self, ReportProgramCommand.self])
+}
+
+func evidenceReports(_ global: GlobalOptions, time: TimeSource = SystemTime()) throws -> EvidenceReports {
+    let workspace = global.workspace
+    let config = try AppConfig.load(explicitPath: nil, databasePath: workspace.databasePath)
+    let templates = try TemplateLibrary(directory: workspace.templatesDirectory, required: ["reports/partner.html", "reports/program.html"])
+    return EvidenceReports(store: try workspace.openStore(), catalog: SurveyCatalog(directory: workspace.surveysDirectory),
+                           templates: templates, officer: config.officer ?? AppConfig.Officer(), time: time)
+}
+
+struct ReportPartnerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "partner",
+        abstract: "One partner's evidence record: answers, evidence with SHA-256, score, explanation, history, sign-offs.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "id"))
+    var partner: String
+
+    @Option(help: ArgumentHelp("The HTML file to write.", valueName: "file.html"))
+    var out: String
+
+    func run() throws {
+        let reports = try evidenceReports(global)
+        let found = try PartnerRegistry(repository: reports.store).find(partner)
+        try Data(try reports.partnerReport(found).utf8).write(to: URL(fileURLWithPath: out))
+        print(out)
+    }
+}
+
+struct ReportProgramCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "program",
+        abstract: "The whole partner base: tier counts, overdue reviews, open flags and the ranking.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The HTML file to write.", valueName: "file.html"))
+    var out: String
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("As of this date (YYYY-MM-DD) instead of today.", valueName: "date"))
+    var asOf: String?
+
+    func run() throws {
+        let time = try clock(asOf: asOf)
+        let reports = try evidenceReports(global, time: time)
+        let workspace = global.workspace
+        let service = try ScoringHook.service(store: reports.store, workspace: workspace, time: time)
+        let ranking = Ranking.build(scores: try reports.store.latestScores(), nonResponders: try service.nonResponders(),
+                                    partners: try reports.store.partners(matching: PartnerFilter()), config: service.config, asOf: time.now())
+        let due = try ReviewService(store: reports.store, catalog: reports.catalog, time: time).due()
+        try Data(try reports.programReport(ranking: ranking, due: due).utf8).write(to: URL(fileURLWithPath: out))
+        print(out)
+    }
+}
