@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import PartnerRisk
+
+/// History and the yearly cycle, driven by an injected clock.
+@Suite struct ReviewTests {
+    let catalog = SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))
+
+    func partner(_ id: Int64, country: String = "CA", updated: Date = fixedNow.addingTimeInterval(-400 * 86_400)) -> Partner {
+        Partner(id: id, name: "P\(id)", email: "p\(id)@x.example.com", country: country, sector: .highwayCarrier, createdAt: updated, updatedAt: updated)
+    }
+
+    func record(_ id: Int64, reviewedDaysAgo: Double, tier: RiskTier = .low, listText: String? = nil) -> ReviewRecord {
+        ReviewRecord(partnerID: id, reviewedAt: fixedNow.addingTimeInterval(-reviewedDaysAgo * 86_400), tier: tier, redFlags: [],
+                     countryListText: listText, answers: AnswerSet(), surveyVersionID: nil, hasFullReview: true, pendingInvitation: false, openFlags: [])
+    }
+
+    @Test func twelveMonthsForLowSixForHighAndNeverReviewedIsDue() throws {
+        let (config, countries) = try catalog.scoring()
+        let planner = ReviewPlanner(config: config, countries: countries, survey: try catalog.survey(id: "pip-partner-security"))
+        let due = planner.due(partners: [partner(1), partner(2), partner(3), partner(4)],
+                              records: [record(1, reviewedDaysAgo: 395, listText: countries.text),   // 13 months: due
+                                        record(2, reviewedDaysAgo: 200, listText: countries.text),   // 7 months, Low: not due
+                                        record(3, reviewedDaysAgo: 200, tier: .high, listText: countries.text)], // 7 months, High: due
+                              asOf: fixedNow)
+        #expect(due.map { $0.partner.id! } == [1, 3, 4])
+        #expect(due[0].reasons.first?.hasPrefix("12 months since the last review") == true)
+        #expect(due[1].reasons.first?.hasPrefix("6 months since the last review") == true)
+        #expect(due[2].reasons == ["no complete review on file"])
+    }
+
+    @Test func aNewGreyListCountryMakesItsPartnersDue() throws {
+        let (config, countries) = try catalog.scoring()
+        // The list used at the last review did not have Kenya on it.
+        let old = countries.text.replacingOccurrences(of: "KE, ", with: "")
+        #expect(old != countries.text)
+        let planner = ReviewPlanner(config: config, countries: countries, survey: try catalog.survey(id: "pip-partner-security"))
+        let due = planner.due(partners: [partner(1, country: "KE"), partner(2, country: "CA")],
+                              records: [record(1, reviewedDaysAgo: 30, listText: old), record(2, reviewedDaysAgo: 30, listText: old)], asOf: fixedNow)
+        #expect(due.map { $0.partner.id! } == [1])
+        #expect(due[0].reasons == ["country list change: KE unlisted → increased_monitoring (list of \(countries.listDate))"])
+    }
+
+    @Test func flagsAndChangedRecordsTriggerEarlyAndPendingInvitationsAreSkipped() throws {
+        let (config, countries) = try catalog.scoring()
+        let planner = ReviewPlanner(config: config, countries: countries, survey: nil)
+        var flagged = record(1, reviewedDaysAgo: 10, listText: countries.text)
+        flagged.openFlags = ["seal breach"]
+        var pending = record(2, reviewedDaysAgo: 500, listText: countries.text)
+        pending.pendingInvitation = true
+        let due = planner.due(partners: [partner(1), partner(2), partner(3, updated: fixedNow)],
+                              records: [flagged, pending, record(3, reviewedDaysAgo: 10, listText: countries.text)], asOf: fixedNow)
+        #expect(due.map { $0.partner.id! } == [1, 3])
+        #expect(due[0].reasons == ["officer flag: seal breach"])
+        #expect(due[1].reasons.first?.hasPrefix("partner record changed") == true)
+    }
+
+    @Test func rescoringKeepsHistoryAndNonRespondersRankAsKnockouts() throws {
+        let setup = try ResponseIngestTests().setup(partners: "A,a@x.example.com,CA,highway-carrier,,en\nB,b@x.example.com,US,warehouse,,en\n")
+        let store = setup.fixture.store
+        // Only A answers.
+        let summary = try setup.ingest.importPaths([setup.files[0].path])
+        #expect(summary.accepted == 1)
+        let (config, countries) = try catalog.scoring()
+        let service = { (date: Date) in
+            ScoringService(scores: store, responses: store, surveys: store, campaigns: store, config: config, countries: countries, time: FixedTime(date))
+        }
+        #expect(try service(fixedNow).score(responseIDs: summary.acceptedResponseIDs) == 1)
+        #expect(try service(fixedNow).rescoreAll() == 1)
+        let answered = try #require(try store.responses(campaignID: nil, partnerID: nil).first?.partnerID)
+        #expect(try store.scoreHistory(partnerID: answered).count == 2)
+        #expect(try store.latestScores().count == 1)
+        // The campaign deadline is 2026-12-31: 31 days later B is a non-response knock-out; 29 days later not yet.
+        let partners = try store.partners(matching: PartnerFilter())
+        let early = Ranking.build(scores: try store.latestScores(), nonResponders: try service(DayFormat.parseDay("2027-01-29")!).nonResponders(),
+                                  partners: partners, config: config, asOf: DayFormat.parseDay("2027-01-29")!)
+        #expect(early.rows.count == 1)
+        let late = Ranking.build(scores: try store.latestScores(), nonResponders: try service(DayFormat.parseDay("2027-02-01")!).nonResponders(),
+                                 partners: partners, config: config, asOf: DayFormat.parseDay("2027-02-01")!)
+        #expect(late.rows.count == 2)
+        let silent = try #require(late.rows.first { $0.nonResponse })
+        #expect(silent.knockout && silent.tier >= .high && silent.partner.email == "b@x.example.com")
+        #expect(late.rows.first?.nonResponse == true || late.rows.first!.tier >= silent.tier)
+        let json = late.listing.render(.json)
+        #expect(JSONValue.parse(json)?.arrayValue?.count == 2)
+    }
+}
