@@ -41,3 +41,8 @@ echo
 TOP=$("$BIN" ranking --as-of "$AS_OF" --format json | python3 -c 'import json,sys; print(next(r["partner_id"] for r in json.load(sys.stdin) if r["overall_risk"] is not None))')
 echo "== partner-risk partners show $TOP   (the riskiest partner that answered, and what drove its score)"
 "$BIN" partners show "$TOP"
+echo
+"$BIN" report program --as-of "$AS_OF" --out "$OUT/program-report.html" >/dev/null
+"$BIN" report partner "$TOP" --out "$OUT/partner-$TOP-report.html" >/dev/null
+echo "HTML program report (tier counts, overdue reviews, flags, ranking): $OUT/program-report.html"
+echo "HTML evidence record for partner $TOP:                              $OUT/partner-$TOP-report.html"

@@ -23,3 +23,22 @@ struct DemoCommand: ParsableCommand {
         print("\(result.written) partners answered (files in \(out)), \(result.silent) did not answer")
     }
 }
+
+struct BenchSeedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-seed", abstract: "Benchmarks only: fill the database with N partners and a complete response each.", shouldDisplay: false)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "How many partners.")
+    var partners = 100_000
+
+    @Option(help: "Seed for the generated answers.")
+    var seed: UInt64 = 7
+
+    func run() throws {
+        let workspace = global.workspace
+        try BenchSeeder(store: try workspace.openStore(), catalog: SurveyCatalog(directory: workspace.surveysDirectory)).seed(partners: partners, seed: seed)
+        print("seeded \(partners) partners with responses")
+    }
+}

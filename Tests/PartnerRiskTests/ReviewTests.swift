@@ -85,3 +85,26 @@ import Testing
         #expect(JSONValue.parse(json)?.arrayValue?.count == 2)
     }
 }
+
+@Suite struct ReportTests {
+    @Test func reportsRenderTheScoredPartnerAndEscapeText() throws {
+        let setup = try ResponseIngestTests().setup(partners: "A <script>,a@x.example.com,CA,highway-carrier,,en\n")
+        let summary = try setup.ingest.importPaths([setup.files[0].path])
+        let store = setup.fixture.store
+        let catalog = SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))
+        let (config, countries) = try catalog.scoring()
+        try ScoringService(scores: store, responses: store, surveys: store, campaigns: store, config: config, countries: countries,
+                           time: FixedTime(fixedNow)).score(responseIDs: summary.acceptedResponseIDs)
+        let templates = try TemplateLibrary(directory: ProjectRoot.url.appendingPathComponent("Templates"), required: ["reports/partner.html", "reports/program.html"])
+        let reports = EvidenceReports(store: store, catalog: catalog, templates: templates, officer: AppConfig.Officer(name: "Jeanne", company: "Acme"), time: FixedTime(fixedNow))
+        let partner = try #require(try store.partners(matching: PartnerFilter()).first)
+        let html = try reports.partnerReport(partner)
+        let score = try #require(try store.latestScores().first)
+        #expect(html.contains("A &lt;script&gt;") && !html.contains("A <script>"))
+        #expect(html.contains(score.tier.label))
+        #expect(html.contains(String(format: "%.1f", score.overallRisk)))
+        let ranking = Ranking.build(scores: try store.latestScores(), nonResponders: [], partners: [partner], config: config, asOf: fixedNow)
+        let program = try reports.programReport(ranking: ranking, due: [])
+        #expect(program.contains("Acme") && program.contains("A &lt;script&gt;"))
+    }
+}

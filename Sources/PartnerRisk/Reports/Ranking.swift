@@ -104,6 +104,5 @@ public struct Ranking {
 
 /// Reads the stored timestamp format.
 enum SQLiteStoreDates {
-    private static let formatter = ISO8601DateFormatter()
-    static func parse(_ text: String) -> Date? { formatter.date(from: text) ?? DayFormat.parseDay(text) }
+    static func parse(_ text: String) -> Date? { DayFormat.parseTimestamp(text) }
 }

@@ -40,4 +40,18 @@ public protocol ScoreRepository: Sendable {
     func latestScores() throws -> [StoredScore]
     func scoreHistory(partnerID: Int64) throws -> [StoredScore]
     func nonResponders(deadlineBefore: String) throws -> [NonResponder]
+    /// Everything needed to score every current response, read in a few queries.
+    func currentScoringInputs() throws -> [ScoringWorkItem]
+    /// Stores many scores in batched transactions.
+    func storeScores(_ items: [(work: ScoringWorkItem, result: ScoreResult)], configVersionID: Int64, at time: Date) throws
+}
+
+/// One response to score, with the partner and answers already loaded.
+public struct ScoringWorkItem: Sendable {
+    public var responseID: Int64
+    public var invitationID: Int64
+    public var partner: Partner
+    public var surveyVersionID: Int64
+    public var answers: AnswerSet
+    public var evidence: Set<String>
 }

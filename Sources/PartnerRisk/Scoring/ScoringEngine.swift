@@ -43,6 +43,24 @@ public struct ScoreFactor: Sendable, Equatable, Codable {
     public var points: Double
 }
 
+extension ScoreFactor {
+    /// The stored explanation: a JSON list of factors (written by hand: this runs 100,000 times in a rescore).
+    public static func encodeList(_ factors: [ScoreFactor]) -> String {
+        var output = "["
+        for (index, factor) in factors.enumerated() {
+            if index > 0 { output += "," }
+            output += "{\"code\":"
+            CanonicalJSON.writeString(factor.code, into: &output)
+            output += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"text\":{\"en\":"
+            CanonicalJSON.writeString(factor.text.en, into: &output)
+            output += ",\"fr\":"
+            CanonicalJSON.writeString(factor.text.fr, into: &output)
+            output += "}}"
+        }
+        return output + "]"
+    }
+}
+
 /// A partner's computed risk with its explanation.
 public struct ScoreResult: Sendable, Equatable {
     public var categories: [CategoryScore]
@@ -199,8 +217,8 @@ public struct ScoringEngine {
             guard points > 0 else { return nil }
             let level = loss.question.level?.rawValue ?? "should"
             return ScoreFactor(kind: .loss, code: loss.question.id, text: LocalizedText(
-                en: "−\(points.formatted(.number.precision(.fractionLength(1)))) pts \(loss.question.category.rawValue): \(loss.question.id) (\(level)) “\(loss.question.text.en)”",
-                fr: "−\(points.formatted(.number.precision(.fractionLength(1)))) pts \(loss.question.category.rawValue) : \(loss.question.id) (\(level)) « \(loss.question.text.fr) »"),
+                en: "−\(String(format: "%.1f", points)) pts \(loss.question.category.rawValue): \(loss.question.id) (\(level)) “\(loss.question.text.en)”",
+                fr: "−\(String(format: "%.1f", points)) pts \(loss.question.category.rawValue) : \(loss.question.id) (\(level)) « \(loss.question.text.fr) »"),
                 points: points)
         }
     }

@@ -47,7 +47,22 @@ public struct ScoringService {
     /// Recomputes every current response (after a config or country-list change); old rows stay.
     @discardableResult
     public func rescoreAll() throws -> Int {
-        try score(responseIDs: scores.currentResponses().map(\.responseID))
+        let configID = try scores.registerScoringConfig(config, countries: countries, at: time.now())
+        let work = try scores.currentScoringInputs()
+        var surveysByVersion: [Int64: Survey] = [:]
+        for id in Set(work.map(\.surveyVersionID)) { surveysByVersion[id] = try surveys.survey(rowID: id) }
+        let now = time.now()
+        let chunks = stride(from: 0, to: work.count, by: 2_000).map { Array(work[$0..<min($0 + 2_000, work.count)]) }
+        let results = ResultSlots(count: chunks.count)
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+            let engine = ScoringEngine()
+            results.set(index, chunks[index].map { item in
+                (item, engine.score(ScoreInput(survey: surveysByVersion[item.surveyVersionID]!, config: config, countries: countries,
+                                               partner: item.partner, answers: item.answers, evidenceProvided: item.evidence, asOf: now)))
+            })
+        }
+        for chunk in results.all { try scores.storeScores(chunk, configVersionID: configID, at: now) }
+        return work.count
     }
 
     /// Partners invited without a complete response `non_response_days_after_deadline` after the deadline.
@@ -55,4 +70,20 @@ public struct ScoringService {
         let cutoff = time.now().addingTimeInterval(-Double(config.nonResponseDaysAfterDeadline) * 86_400)
         return try scores.nonResponders(deadlineBefore: DayFormat.day(cutoff))
     }
+}
+
+/// Results computed in parallel, one slot per chunk.
+final class ResultSlots: @unchecked Sendable {
+    private var slots: [[(work: ScoringWorkItem, result: ScoreResult)]]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+
+    func set(_ index: Int, _ value: [(work: ScoringWorkItem, result: ScoreResult)]) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    var all: [[(work: ScoringWorkItem, result: ScoreResult)]] { slots }
 }

@@ -49,9 +49,7 @@ extension SQLiteStore: ScoreRepository {
     public func storeScore(partnerID: Int64, invitationID: Int64?, responseID: Int64?, surveyVersionID: Int64?, configVersionID: Int64,
                            result: ScoreResult, nonResponse: Bool, at time: Date) throws -> Int64 {
         try pool.write { db in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            let explanation = String(decoding: try encoder.encode(result.factors), as: UTF8.self)
+            let explanation = ScoreFactor.encodeList(result.factors)
             try db.execute(sql: """
                 INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
                                    base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at)
@@ -73,7 +71,11 @@ extension SQLiteStore: ScoreRepository {
 
     private static let scoreSQL = """
         SELECT s.*, r.received_at, sv.version AS survey_version, cv.version AS config_version,
-               (SELECT group_concat(category || ':' || control || ':' || risk || ':' || capped, ';') FROM category_score c WHERE c.score_id = s.id) AS cats
+               (SELECT group_concat(category || ':' || control || ':' || risk || ':' || capped, ';') FROM category_score c WHERE c.score_id = s.id) AS cats,
+               (SELECT count(*) FROM score_flag f WHERE f.score_id = s.id AND f.kind IN ('knockout', 'red_flag')) AS flag_count,
+               (SELECT f.kind FROM score_flag f WHERE f.score_id = s.id ORDER BY f.rowid LIMIT 1) AS first_kind,
+               (SELECT f.code FROM score_flag f WHERE f.score_id = s.id ORDER BY f.rowid LIMIT 1) AS first_code,
+               (SELECT f.message FROM score_flag f WHERE f.score_id = s.id ORDER BY f.rowid LIMIT 1) AS first_message
         FROM score s LEFT JOIN response r ON r.id = s.response_id
         LEFT JOIN survey_version sv ON sv.id = s.survey_version_id
         LEFT JOIN scoring_config_version cv ON cv.id = s.scoring_config_version_id
@@ -84,7 +86,7 @@ extension SQLiteStore: ScoreRepository {
             try Row.fetchAll(db, sql: Self.scoreSQL + """
                  WHERE s.id IN (SELECT max(id) FROM score GROUP BY partner_id)
                    AND s.partner_id IN (SELECT id FROM partner WHERE active = 1)
-                """).map(Self.storedScore)
+                """).map { Self.storedScore($0, decodeExplanation: false) }
         }
     }
 
@@ -108,8 +110,20 @@ extension SQLiteStore: ScoreRepository {
         }
     }
 
-    static func storedScore(_ row: Row) -> StoredScore {
-        let factors = (try? JSONDecoder().decode([ScoreFactor].self, from: Data((row["explanation"] as String).utf8))) ?? []
+    static func storedScore(_ row: Row) -> StoredScore { storedScore(row, decodeExplanation: true) }
+
+    /// The ranking needs only the flag count and the first reason; the sheet needs everything.
+    static func storedScore(_ row: Row, decodeExplanation: Bool) -> StoredScore {
+        var factors: [ScoreFactor] = []
+        if decodeExplanation {
+            factors = (try? JSONDecoder().decode([ScoreFactor].self, from: Data((row["explanation"] as String).utf8))) ?? []
+        } else if let kind = row["first_kind"] as String?, let kindValue = ScoreFactor.Kind(rawValue: kind) {
+            let message: String = row["first_message"] ?? ""
+            factors = [ScoreFactor(kind: kindValue, code: row["first_code"] ?? "", text: LocalizedText(en: message, fr: message), points: 0)]
+            let counted = kindValue == .knockout || kindValue == .redFlag ? 1 : 0
+            let extra = max(0, (row["flag_count"] as Int? ?? 0) - counted)
+            factors += Array(repeating: ScoreFactor(kind: .redFlag, code: "", text: LocalizedText(en: "", fr: ""), points: 0), count: extra)
+        }
         let categories: [CategoryScore] = ((row["cats"] as String?) ?? "").split(separator: ";").compactMap { item in
             let parts = item.split(separator: ":")
             guard parts.count == 4, let category = Category(rawValue: String(parts[0])), let control = Double(parts[1]), let risk = Double(parts[2]) else { return nil }
@@ -127,5 +141,78 @@ extension SQLiteStore {
     /// Partner ids invited by a campaign.
     public func invitedPartners(campaignID: Int64) throws -> Set<Int64> {
         try pool.read { db in Set(try Int64.fetchAll(db, sql: "SELECT partner_id FROM invitation WHERE campaign_id = ?", arguments: [campaignID])) }
+    }
+}
+
+extension SQLiteStore {
+    public func currentScoringInputs() throws -> [ScoringWorkItem] {
+        try pool.read { db in
+            var items: [Int64: ScoringWorkItem] = [:]
+            var order: [Int64] = []
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT r.id AS response_id, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
+                JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
+                WHERE r.id IN (SELECT max(r2.id) FROM response r2 WHERE r2.complete = 1 GROUP BY r2.invitation_id) AND p.active = 1
+                """)
+            while let row = try rows.next() {
+                let responseID: Int64 = row["response_id"]
+                items[responseID] = ScoringWorkItem(responseID: responseID, invitationID: row["invitation_id"], partner: Self.partner(from: row),
+                                                    surveyVersionID: row["survey_version_id"], answers: AnswerSet(), evidence: [])
+                order.append(responseID)
+            }
+            let answers = try Row.fetchCursor(db, sql: """
+                SELECT response_id, question_id, value FROM answer
+                WHERE response_id IN (SELECT max(r2.id) FROM response r2 WHERE r2.complete = 1 GROUP BY r2.invitation_id)
+                """)
+            while let row = try answers.next() {
+                let id: Int64 = row[0]
+                if items[id] != nil, let value = JSONValue.parse(row[2] as String) { items[id]!.answers[row[1]] = Answer(json: value) }
+            }
+            var evidence: [Int64: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence") {
+                evidence[row[0], default: []].insert(row[1])
+            }
+            return order.compactMap { id in
+                guard var item = items[id] else { return nil }
+                item.evidence = evidence[item.invitationID] ?? []
+                return item
+            }
+        }
+    }
+
+    public func storeScores(_ items: [(work: ScoringWorkItem, result: ScoreResult)], configVersionID: Int64, at time: Date) throws {
+        let now = Self.timestamp(time)
+        try pool.write { db in
+            let score = try db.cachedStatement(sql: """
+                INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
+                                   base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+                """)
+            let category = try db.cachedStatement(sql: "INSERT INTO category_score (score_id, category, control, risk, capped) VALUES (?, ?, ?, ?, ?)")
+            let flag = try db.cachedStatement(sql: "INSERT INTO score_flag (score_id, kind, code, message) VALUES (?, ?, ?, ?)")
+            for (work, result) in items {
+                let explanation = ScoreFactor.encodeList(result.factors)
+                try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
+                                              result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
+                                              result.knockout, explanation, now])
+                let scoreID = db.lastInsertedRowID
+                for item in result.categories {
+                    try category.execute(arguments: [scoreID, item.category.rawValue, item.control, item.risk, item.capped])
+                }
+                for factor in result.factors where factor.kind != .loss {
+                    try flag.execute(arguments: [scoreID, factor.kind.rawValue, factor.code, factor.text.en])
+                }
+            }
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// (invitation id, partner sector) of every invitation of a campaign.
+    public func invitationSectors(campaignID: Int64) throws -> [(Int64, Sector)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT i.id, p.sector FROM invitation i JOIN partner p ON p.id = i.partner_id WHERE i.campaign_id = ?",
+                             arguments: [campaignID]).map { ($0[0] as Int64, Sector(rawValue: $0[1]) ?? .importer) }
+        }
     }
 }

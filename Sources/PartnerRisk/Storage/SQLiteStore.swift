@@ -53,7 +53,7 @@ public final class SQLiteStore: @unchecked Sendable {
 
     static func date(_ text: String?) -> Date? {
         guard let text else { return nil }
-        return isoFormatter.date(from: text) ?? DayFormat.parseDay(text)
+        return DayFormat.parseTimestamp(text) ?? isoFormatter.date(from: text)
     }
 }
 

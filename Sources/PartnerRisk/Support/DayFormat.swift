@@ -41,6 +41,19 @@ public enum DayFormat {
         return Date(timeIntervalSince1970: Double(days) * 86_400)
     }
 
+    /// Parses the stored `yyyy-MM-ddTHH:mm:ssZ` timestamps quickly; falls back to a plain day.
+    public static func parseTimestamp(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 20, bytes[10] == UInt8(ascii: "T"), bytes[19] == UInt8(ascii: "Z"),
+              let day = parseDay(String(decoding: bytes[0..<10], as: UTF8.self)) else { return parseDay(text) }
+        func two(_ at: Int) -> Int? {
+            guard (48...57).contains(bytes[at]), (48...57).contains(bytes[at + 1]) else { return nil }
+            return Int(bytes[at] - 48) * 10 + Int(bytes[at + 1] - 48)
+        }
+        guard let hour = two(11), let minute = two(14), let second = two(17) else { return nil }
+        return day.addingTimeInterval(Double(hour * 3600 + minute * 60 + second))
+    }
+
     public static func day(_ date: Date) -> String { dayFormatter.string(from: date) }
 
     public static func timestamp(_ date: Date) -> String {

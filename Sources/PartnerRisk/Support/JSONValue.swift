@@ -39,7 +39,14 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
     }
 
     public static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        // Fast path for the stored answer forms: a plain string or a number.
+        let utf8 = text.utf8
+        if utf8.count >= 2, utf8.first == UInt8(ascii: "\""), utf8.last == UInt8(ascii: "\""), !utf8.contains(UInt8(ascii: "\\")) {
+            let inner = utf8.dropFirst().dropLast()
+            if !inner.contains(UInt8(ascii: "\"")) && !inner.contains(where: { $0 < 0x20 }) { return .string(String(decoding: inner, as: UTF8.self)) }
+        }
+        if let first = utf8.first, first == UInt8(ascii: "-") || (48...57).contains(first), let number = Double(text) { return .number(number) }
+        return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 
     public var stringValue: String? { if case .string(let value) = self { return value }; return nil }

@@ -41,7 +41,7 @@ public struct AnswerSet: Sendable, Equatable, Codable {
         guard case .value(let value)? = answers[id] else { return nil }
         switch value {
         case .null: return nil
-        case .string(let text) where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty: return nil
+        case .string(let text) where text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }): return nil
         case .array(let items) where items.isEmpty: return nil
         default: return value
         }

@@ -147,15 +147,31 @@ public struct Survey: Sendable, Equatable {
     public var title: LocalizedText
     public var intro: LocalizedText?
     public var scoringFile: String?
-    public var sections: [SurveySection]
+    public private(set) var sections: [SurveySection]
     /// SHA-256 of the file's bytes: pins the exact content a campaign used.
     public var contentHash: String
     /// The YAML text itself, stored with the version.
     public var source: String
+    /// Every question in order (kept, not recomputed: scoring reads it constantly).
+    public private(set) var questions: [Question]
+    private var index: [String: Int]
 
-    public var questions: [Question] { sections.flatMap(\.questions) }
+    public init(id: String, version: String, kind: Kind, title: LocalizedText, intro: LocalizedText?, scoringFile: String?,
+                sections: [SurveySection], contentHash: String, source: String) {
+        self.id = id
+        self.version = version
+        self.kind = kind
+        self.title = title
+        self.intro = intro
+        self.scoringFile = scoringFile
+        self.sections = sections
+        self.contentHash = contentHash
+        self.source = source
+        questions = sections.flatMap(\.questions)
+        index = Dictionary(questions.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
-    public func question(_ id: String) -> Question? { questions.first { $0.id == id } }
+    public func question(_ id: String) -> Question? { index[id].map { questions[$0] } }
 
     /// Questions a partner of `sector` is asked at all (before conditions).
     public func questions(for sector: Sector) -> [Question] { questions.filter { $0.applies(to: sector) } }
