@@ -173,9 +173,16 @@ public struct MIMEBuilder {
     /// Base64 in lines of 76 characters ending in CRLF.
     static func base64Lines(_ data: Data) -> String {
         let encoded = Array(data.base64EncodedString().utf8)
-        return stride(from: 0, to: encoded.count, by: 76).map {
-            String(decoding: encoded[$0..<min($0 + 76, encoded.count)], as: UTF8.self)
-        }.joined(separator: "\r\n")
+        var output = [UInt8]()
+        output.reserveCapacity(encoded.count + encoded.count / 38 + 2)
+        var start = 0
+        while start < encoded.count {
+            if start > 0 { output.append(contentsOf: [13, 10]) }
+            let end = min(start + 76, encoded.count)
+            output.append(contentsOf: encoded[start..<end])
+            start = end
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func rfc2231Encode(_ text: String) -> String {

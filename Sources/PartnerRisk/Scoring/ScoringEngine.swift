@@ -84,14 +84,15 @@ public struct ScoringEngine {
 
     public func score(_ input: ScoreInput) -> ScoreResult {
         let sector = input.partner.sector
-        let answers = input.survey.effectiveAnswers(for: sector, answers: input.answers)
-        let visible = input.survey.visibleQuestions(for: sector, answers: answers)
+        let (visibleIndices, answers) = input.survey.visibility(for: sector, answers: input.answers)
+        let questions = input.survey.questions
         let waiverValid = trustedTraderValid(input, answers)
         let sectorWeights = input.config.sectorWeights[sector] ?? [:]
         var factors: [ScoreFactor] = []
         var sums: [Category: (weighted: Double, total: Double, capped: Bool)] = [:]
         var losses: [(question: Question, credit: Double)] = []
-        for question in visible where question.isScored {
+        for index in visibleIndices where questions[index].isScored {
+            let question = questions[index]
             if answers.isNotApplicable(question.id) && question.allowNA { continue }
             var credit = self.credit(question, answers.value(question.id), input)
             if question.evidence.mode == .required && !input.evidenceProvided.contains(question.id)
@@ -121,7 +122,7 @@ public struct ScoringEngine {
         }
         let totalWeight = categories.reduce(0) { $0 + $1.weight }
         let baseRisk = totalWeight > 0 ? categories.reduce(0) { $0 + $1.weight * $1.risk } / totalWeight : 100
-        factors += redFlags(input.survey, visible: visible, answers: answers)
+        factors += redFlags(input.survey, answers: answers)
         let (multiplier, countryFactors) = countryRisk(input, answers)
         factors += countryFactors
         let knockout = factors.contains { $0.kind == .knockout }
@@ -168,14 +169,16 @@ public struct ScoringEngine {
         return input.partner.trustedTrader != nil
     }
 
-    func redFlags(_ survey: Survey, visible: [Question], answers: AnswerSet) -> [ScoreFactor] {
+    func redFlags(_ survey: Survey, answers: AnswerSet) -> [ScoreFactor] {
         var factors: [ScoreFactor] = []
-        for rule in survey.questions.flatMap(\.redFlags) where rule.when.evaluate(answers) {
+        for question in survey.questions where !question.redFlags.isEmpty {
+          for rule in question.redFlags where rule.when.evaluate(answers) {
             let explained = rule.unless?.evaluate(answers) ?? false
             let suffix = explained ? LocalizedText(en: " (explained by the partner)", fr: " (expliqué par le partenaire)") : LocalizedText(en: "", fr: "")
             let text = LocalizedText(en: "Red flag \(rule.name.en)\(suffix.en): \(rule.explanation.en)",
                                      fr: "Signal d'alerte « \(rule.name.fr) »\(suffix.fr) : \(rule.explanation.fr)")
             factors.append(ScoreFactor(kind: rule.knockout && !explained ? .knockout : .redFlag, code: rule.id, text: text, points: 0))
+          }
         }
         return factors
     }
@@ -211,17 +214,24 @@ public struct ScoringEngine {
                      sums: [Category: (weighted: Double, total: Double, capped: Bool)]) -> [ScoreFactor] {
         guard totalWeight > 0 else { return [] }
         let weights = Dictionary(uniqueKeysWithValues: categories.map { ($0.category, $0.weight) })
-        return losses.compactMap { loss in
+        // Points first; the text only for the largest losses (building text is the costly part).
+        let scored: [(question: Question, points: Double)] = losses.compactMap { loss in
             guard let categoryTotal = sums[loss.question.category]?.total, categoryTotal > 0 else { return nil }
             let points = 100 * Double(loss.question.weight ?? 1) * (1 - loss.credit) / categoryTotal * (weights[loss.question.category] ?? 0) / totalWeight
-            guard points > 0 else { return nil }
-            let level = loss.question.level?.rawValue ?? "should"
-            return ScoreFactor(kind: .loss, code: loss.question.id, text: LocalizedText(
-                en: "−\(String(format: "%.1f", points)) pts \(loss.question.category.rawValue): \(loss.question.id) (\(level)) “\(loss.question.text.en)”",
-                fr: "−\(String(format: "%.1f", points)) pts \(loss.question.category.rawValue) : \(loss.question.id) (\(level)) « \(loss.question.text.fr) »"),
+            return points > 0 ? (loss.question, points) : nil
+        }
+        return scored.sorted { $0.points > $1.points }.prefix(Self.maxLossFactors).map { question, points in
+            let level = question.level?.rawValue ?? "should"
+            let shown = String(format: "%.1f", points)
+            return ScoreFactor(kind: .loss, code: question.id, text: LocalizedText(
+                en: "−\(shown) pts \(question.category.rawValue): \(question.id) (\(level)) “\(question.text.en)”",
+                fr: "−\(shown) pts \(question.category.rawValue) : \(question.id) (\(level)) « \(question.text.fr) »"),
                 points: points)
         }
     }
+
+    /// How many point losses an explanation lists (knock-outs, red flags and countries are all listed).
+    public static let maxLossFactors = 10
 
     /// Knock-outs first, then red flags, then country factors, then the largest losses.
     func order(_ factors: [ScoreFactor]) -> [ScoreFactor] {

@@ -69,22 +69,26 @@ extension Survey {
     /// The questions a partner of `sector` sees given the answers so far: those that apply to the
     /// sector and whose `show_if` holds on the answers to questions shown before them.
     public func visibleQuestions(for sector: Sector, answers: AnswerSet) -> [Question] {
-        var shownAnswers = AnswerSet()
-        var visible: [Question] = []
-        for question in questions where question.applies(to: sector) {
-            if let condition = question.showIf, !condition.evaluate(shownAnswers) { continue }
-            visible.append(question)
-            if let answer = answers[question.id] { shownAnswers[question.id] = answer }
-        }
-        return visible
+        visibility(for: sector, answers: answers).indices.map { questions[$0] }
     }
 
     /// Answers restricted to visible questions: what a hidden question was given is ignored.
     public func effectiveAnswers(for sector: Sector, answers: AnswerSet) -> AnswerSet {
-        var kept = AnswerSet()
-        for question in visibleQuestions(for: sector, answers: answers) {
-            if let answer = answers[question.id] { kept[question.id] = answer }
+        visibility(for: sector, answers: answers).answers
+    }
+
+    /// The positions of the visible questions and their answers, in one pass.
+    public func visibility(for sector: Sector, answers: AnswerSet) -> (indices: [Int], answers: AnswerSet) {
+        var shown = AnswerSet()
+        shown.answers.reserveCapacity(answers.answers.count)
+        var visible: [Int] = []
+        visible.reserveCapacity(questions.count)
+        for index in questions.indices where questions[index].applies(to: sector) {
+            if let condition = questions[index].showIf, !condition.evaluate(shown) { continue }
+            visible.append(index)
+            let id = questions[index].id
+            if let answer = answers[id] { shown[id] = answer }
         }
-        return kept
+        return (visible, shown)
     }
 }
