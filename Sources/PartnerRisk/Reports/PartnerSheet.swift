@@ -7,10 +7,35 @@ public struct PartnerSheet {
     public var audit: [AuditEntry]
     public var scores: [StoredScore] = []
     public var responses: [ResponseSummary] = []
+    /// What changed between the last two complete reviews: answers, then category risks.
+    public var changes: [String] = []
 
     public static func build(partner: Partner, store: SQLiteStore) throws -> PartnerSheet {
-        PartnerSheet(partner: partner, audit: try store.auditEntries(subject: "partner:\(partner.id!)"),
-                     scores: try store.scoreHistory(partnerID: partner.id!), responses: try store.responses(campaignID: nil, partnerID: partner.id!))
+        var sheet = PartnerSheet(partner: partner, audit: try store.auditEntries(subject: "partner:\(partner.id!)"),
+                                 scores: try store.scoreHistory(partnerID: partner.id!), responses: try store.responses(campaignID: nil, partnerID: partner.id!))
+        sheet.changes = try changesBetweenLastReviews(sheet, store: store)
+        return sheet
+    }
+
+    static func changesBetweenLastReviews(_ sheet: PartnerSheet, store: SQLiteStore) throws -> [String] {
+        let complete = sheet.responses.filter(\.complete)
+        guard complete.count >= 2 else { return [] }
+        let (older, newer) = (complete[complete.count - 2], complete[complete.count - 1])
+        let before = try store.answers(responseID: older.id), after = try store.answers(responseID: newer.id)
+        var lines: [String] = []
+        for id in Set(before.answers.keys).union(after.answers.keys).sorted() where before[id] != after[id] {
+            let old = before[id].map { $0.json.rendered() } ?? "—", new = after[id].map { $0.json.rendered() } ?? "—"
+            lines.append("  \(id): \(old) → \(new)")
+        }
+        let scored = sheet.scores.filter { $0.responseID == older.id || $0.responseID == newer.id }
+        if let first = scored.last(where: { $0.responseID == older.id }), let last = scored.last(where: { $0.responseID == newer.id }) {
+            for category in last.categories {
+                guard let previous = first.categories.first(where: { $0.category == category.category }), abs(previous.risk - category.risk) >= 0.05 else { continue }
+                lines.append("  \(category.category.rawValue) risk \(String(format: "%.1f", previous.risk)) → \(String(format: "%.1f", category.risk))")
+            }
+            if first.tier != last.tier { lines.append("  tier \(first.tier.label) → \(last.tier.label)") }
+        }
+        return lines
     }
 
     public var text: String {
@@ -47,6 +72,10 @@ public struct PartnerSheet {
                 lines.append("Trend:")
                 lines += scores.map { "  \($0.computedAt)  \($0.tier.label.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(format: "%.1f", $0.overallRisk))  scoring \($0.configVersion ?? "-")" }
             }
+        }
+        if !changes.isEmpty {
+            lines.append("Changed since the previous review:")
+            lines += changes
         }
         if !audit.isEmpty {
             lines.append("History:")
