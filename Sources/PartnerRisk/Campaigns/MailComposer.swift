@@ -71,10 +71,12 @@ public struct MailComposer: Sendable {
         let page = try cache.sections("page|" + context.partner.language.rawValue) {
             (try? templates.render("offline/answer-file.html", ["lang": context.partner.language.rawValue, "form_json": marker])) ?? ""
         }
-        guard let slot = page.range(of: marker) else {
+        guard let slot = page.firstRange(of: marker) else {
             throw PartnerRiskError.failed("template offline/answer-file.html must contain {{{form_json}}}")
         }
-        let html = page.replacingCharacters(in: slot, with: form.embeddableJSON(renderedSections: sections))
+        var html = String(page[..<slot.lowerBound])
+        html += form.embeddableJSON(renderedSections: sections)
+        html += page[slot.upperBound...]
         let prefix = context.partner.language == .fr ? "questionnaire" : "survey"
         return MailAttachment(fileName: "\(prefix)-\(context.campaign.id)-\(context.partner.id ?? 0).html",
                               contentType: "text/html; charset=utf-8", data: Data(html.utf8))

@@ -52,8 +52,8 @@ public struct FormDefinition {
         let marker = "\u{1}SECTIONS\u{1}"
         let outer = Self.embeddable(object(sections: .string(marker)).rendered())
         let quoted = "\"\\u0001SECTIONS\\u0001\""
-        guard let range = outer.range(of: quoted) else { return embeddableJSON }
-        return outer.replacingCharacters(in: range, with: renderedSections)
+        guard let range = outer.firstRange(of: quoted) else { return embeddableJSON }
+        return String(outer[..<range.lowerBound]) + renderedSections + outer[range.upperBound...]
     }
 
     /// Escapes every `<` as `\u003c` so the JSON can sit inside a `<script>` element.
