@@ -77,7 +77,24 @@ ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" >/dev/null 2>&1
 check "--tls required refuses a server without STARTTLS" bash -c "[ ! -s '$WORK/b/out/log.jsonl' ] && $BIN campaign status $ID | grep -q 'deferred 4'"
 
-# 3. Kill -9 in the middle of a send; the rerun completes; nobody gets a second copy.
+# 3. A 451 and a connection dropped after DATA defer; the next run (back-off 0) delivers them once.
+mkdir -p "$WORK/d"
+start_server "$WORK/d" --tempfail-rcpt-regex tempfail --tempfail-times 1 --drop-after-data-regex dropme --drop-times 1
+export PARTNER_RISK_DB="$WORK/d/db.sqlite"
+printf 'name,email,country,sector\nSlow,later@tempfail.example.com,US,importer\nFlaky,x@dropme.example.com,US,importer\nFine,fine@fine.example.com,US,importer\n' > "$WORK/d/p.csv"
+$BIN partners import "$WORK/d/p.csv" >/dev/null
+printf 'mail:\n  retry_base_seconds: 0\n' > "$WORK/d/partner-risk.yaml"
+ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 1 >/dev/null 2>&1
+check "451 and a dropped connection are deferred, the rest sent" bash -c "$BIN campaign status $ID | grep -q 'sent 1, deferred 2'"
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none >/dev/null 2>&1
+check "the retry delivers both, each exactly once" /usr/bin/python3 - "$WORK/d/out/log.jsonl" <<'PY'
+import json, sys, collections
+counts = collections.Counter(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))
+assert counts == {"later@tempfail.example.com": 1, "x@dropme.example.com": 1, "fine@fine.example.com": 1}, counts
+PY
+
+# 4. Kill -9 in the middle of a send; the rerun completes; nobody gets a second copy.
 mkdir -p "$WORK/c"
 start_server "$WORK/c" --delay-ms 150
 export PARTNER_RISK_DB="$WORK/c/db.sqlite"
