@@ -34,7 +34,8 @@ public struct Ranking {
                 risk = min(100, risk + config.overduePenaltyPoints)
                 tier = max(tier, config.tier(for: risk))
             }
-            let worst = score.categories.sorted { $0.risk > $1.risk }.prefix(2).map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }
+            let worst = score.worstSummary.map { $0.isEmpty ? [] : $0.components(separatedBy: ", ") }
+                ?? score.categories.sorted { $0.risk > $1.risk }.prefix(2).map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }
             let flags = score.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }
             rows.append(Row(partner: partner, tier: tier, overallRisk: risk, worst: worst, flags: flags.count, knockout: score.knockout,
                             nonResponse: false, lastReview: reviewed.map(DayFormat.day), nextDue: due.map(DayFormat.day),

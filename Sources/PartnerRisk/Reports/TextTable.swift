@@ -59,7 +59,10 @@ public struct Listing {
         switch format {
         case .table: return TextTable(headers: columns, rows: rows).render()
         case .csv: return ([CSVWriter.row(columns)] + rows.map(CSVWriter.row)).joined(separator: "\n")
-        case .json: return JSONValue.array(objects.map(JSONValue.object)).rendered(pretty: true)
+        case .json:
+            // A plain JSON list of objects, one per line (hand-written: JSONEncoder is slow for 100,000 rows).
+            guard !objects.isEmpty else { return "[]" }
+            return "[\n" + objects.map { "  " + CanonicalJSON.text(.object($0)) }.joined(separator: ",\n") + "\n]"
         }
     }
 }

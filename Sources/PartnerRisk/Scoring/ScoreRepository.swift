@@ -17,6 +17,8 @@ public struct StoredScore: Sendable, Equatable {
     public var reviewedAt: String?
     public var surveyVersion: String?
     public var configVersion: String?
+    /// "seals 80, cargo 50": the two worst weighted categories (ranking only).
+    public var worstSummary: String? = nil
 }
 
 /// A partner invited but without a complete response long after the deadline.

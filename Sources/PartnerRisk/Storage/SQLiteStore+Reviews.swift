@@ -33,7 +33,7 @@ extension SQLiteStore: ReviewRepository {
     }
 
     public func reviewRecords() throws -> [ReviewRecord] {
-        let latest = try latestScores()
+        let latest = try latestScoresDetailed()
         return try pool.read { db in
             var records: [Int64: ReviewRecord] = [:]
             for score in latest where score.responseID != nil {

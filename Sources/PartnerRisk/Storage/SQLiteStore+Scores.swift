@@ -52,10 +52,12 @@ extension SQLiteStore: ScoreRepository {
             let explanation = ScoreFactor.encodeList(result.factors)
             try db.execute(sql: """
                 INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
-                                   base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at,
+                                   worst_categories, flag_count, headline)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [partnerID, invitationID, responseID, surveyVersionID, configVersionID, result.overallRisk, result.baseRisk,
-                                 result.countryMultiplier, result.tier.rawValue, result.knockout, nonResponse, explanation, Self.timestamp(time)])
+                                 result.countryMultiplier, result.tier.rawValue, result.knockout, nonResponse, explanation, Self.timestamp(time),
+                                 Self.worst(result), Self.flagCount(result), result.factors.first?.text.en ?? ""])
             let scoreID = db.lastInsertedRowID
             let category = try db.cachedStatement(sql: "INSERT INTO category_score (score_id, category, control, risk, capped) VALUES (?, ?, ?, ?, ?)")
             for item in result.categories {
@@ -81,13 +83,47 @@ extension SQLiteStore: ScoreRepository {
         LEFT JOIN scoring_config_version cv ON cv.id = s.scoring_config_version_id
         """
 
-    public func latestScores() throws -> [StoredScore] {
+    static func worst(_ result: ScoreResult) -> String {
+        result.categories.filter { $0.weight > 0 }.sorted { $0.risk > $1.risk }.prefix(2)
+            .map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }.joined(separator: ", ")
+    }
+
+    static func flagCount(_ result: ScoreResult) -> Int { result.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count }
+
+    /// The newest score of every active partner with its full explanation (for the re-review planner).
+    func latestScoresDetailed() throws -> [StoredScore] {
         try pool.read { db in
             try Row.fetchAll(db, sql: Self.scoreSQL + """
                  WHERE s.id IN (SELECT max(id) FROM score GROUP BY partner_id)
                    AND s.partner_id IN (SELECT id FROM partner WHERE active = 1)
-                """).map { Self.storedScore($0, decodeExplanation: false) }
+                """).map(Self.storedScore)
         }
+    }
+
+    /// The newest score of every active partner, with the ranking summary only (one indexed query).
+    public func latestScores() throws -> [StoredScore] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.id, s.partner_id, s.response_id, s.overall_risk, s.base_risk, s.country_multiplier, s.tier, s.knockout,
+                       s.non_response, s.computed_at, s.worst_categories, s.flag_count, s.headline, r.received_at
+                FROM score s JOIN (SELECT max(id) AS id FROM score GROUP BY partner_id) latest ON latest.id = s.id
+                JOIN partner p ON p.id = s.partner_id AND p.active = 1
+                LEFT JOIN response r ON r.id = s.response_id
+                """).map(Self.rankingScore)
+        }
+    }
+
+    static func rankingScore(_ row: Row) -> StoredScore {
+        let flags: Int = row["flag_count"]
+        let headline: String = row["headline"]
+        var factors = Array(repeating: ScoreFactor(kind: .redFlag, code: "", text: LocalizedText(en: "", fr: ""), points: 0), count: flags)
+        if !factors.isEmpty { factors[0].text = LocalizedText(en: headline, fr: headline) }
+        else if !headline.isEmpty { factors = [ScoreFactor(kind: .loss, code: "", text: LocalizedText(en: headline, fr: headline), points: 0)] }
+        return StoredScore(id: row["id"], partnerID: row["partner_id"], responseID: row["response_id"], overallRisk: row["overall_risk"],
+                           baseRisk: row["base_risk"], countryMultiplier: row["country_multiplier"], tier: RiskTier(rawValue: row["tier"]) ?? .high,
+                           knockout: row["knockout"], nonResponse: row["non_response"], categories: [], factors: factors,
+                           computedAt: row["computed_at"], reviewedAt: row["received_at"], surveyVersion: nil, configVersion: nil,
+                           worstSummary: row["worst_categories"])
     }
 
     public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
@@ -185,8 +221,9 @@ extension SQLiteStore {
         try pool.write { db in
             let score = try db.cachedStatement(sql: """
                 INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
-                                   base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+                                   base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at,
+                                   worst_categories, flag_count, headline)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
                 """)
             let category = try db.cachedStatement(sql: "INSERT INTO category_score (score_id, category, control, risk, capped) VALUES (?, ?, ?, ?, ?)")
             let flag = try db.cachedStatement(sql: "INSERT INTO score_flag (score_id, kind, code, message) VALUES (?, ?, ?, ?)")
@@ -194,7 +231,8 @@ extension SQLiteStore {
                 let explanation = ScoreFactor.encodeList(result.factors)
                 try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                               result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
-                                              result.knockout, explanation, now])
+                                              result.knockout, explanation, now, Self.worst(result), Self.flagCount(result),
+                                              result.factors.first?.text.en ?? ""])
                 let scoreID = db.lastInsertedRowID
                 for item in result.categories {
                     try category.execute(arguments: [scoreID, item.category.rawValue, item.control, item.risk, item.capped])

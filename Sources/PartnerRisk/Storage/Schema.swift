@@ -5,7 +5,18 @@ enum Schema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-foundation", migrate: v1)
+        migrator.registerMigration("v2-ranking-summary", migrate: v2)
         return migrator
+    }
+
+    /// What the ranking shows of a score, kept on the score row so ranking 100,000 partners is one
+    /// indexed query: the two worst categories, the flag count and the first reason.
+    private static func v2(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE score ADD COLUMN worst_categories TEXT NOT NULL DEFAULT '';
+            ALTER TABLE score ADD COLUMN flag_count INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE score ADD COLUMN headline TEXT NOT NULL DEFAULT '';
+            """)
     }
 
     /// The whole mission's schema: partners, surveys, campaigns, invitations, outbox, responses,
