@@ -8,9 +8,12 @@ struct PartnerRiskCommand: AsyncParsableCommand {
         commandName: "partner-risk",
         abstract: "Run the yearly security review of your supply-chain partners (PIP, CTPAT, AEO).",
         discussion: """
-            Import your partners, send them the security questionnaire by email, collect their answers \
-            (web form, returned answer file or mailbox), and rank them by risk with an explanation you can \
-            show the border agency.
+            Import your partners, send them the security questionnaire by email, import the answer files \
+            they send back, and rank them by risk with an explanation you can show the border agency.
+
+            A first run: partner-risk partners import partners.csv; partner-risk campaign create \
+            --survey pip-partner-security --deadline 2027-01-31; partner-risk campaign send 1; \
+            partner-risk responses import replies/; partner-risk ranking.
 
             Every command works on one SQLite file: ./partner-risk.sqlite, or --db PATH, or $PARTNER_RISK_DB.
             Exit codes: 0 ok, 1 the operation failed, 2 bad usage or bad input.

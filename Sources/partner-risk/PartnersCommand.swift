@@ -5,7 +5,7 @@ import PartnerRisk
 struct PartnersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partners",
-        abstract: "Manage the partner registry: import from CSV, list, show, deactivate.",
+        abstract: "Manage the partner registry: import from CSV, list, show (with score and explanation), deactivate, flag an incident.",
         subcommands: [PartnersImportCommand.self, PartnersListCommand.self, PartnersShowCommand.self, PartnersDeactivateCommand.self, PartnersFlagCommand.self])
 }
 
