@@ -123,5 +123,49 @@ PY
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --resend-uncertain >/dev/null 2>&1
 check "--resend-uncertain sends the uncertain ones; all 30 sent" bash -c "$BIN campaign status $ID | grep -q 'sent 30'"
 
+# 5. Replies in a real Dovecot mailbox: fetch over IMAP twice, nothing ingested twice, junk quarantined.
+mkdir -p "$WORK/e" && chmod 755 "$WORK" "$WORK/e"   # Dovecot as root delivers as user mail, which must reach the folder
+IMAP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+if bash Tests/servers/dovecot.sh start "$WORK/e/imap" "$IMAP_PORT" officer 'imap s3cret' >/dev/null 2>&1; then
+    export PARTNER_RISK_DB="$WORK/e/db.sqlite"
+    head -7 Surveys/samples/partners.csv > "$WORK/e/p.csv"
+    $BIN partners import "$WORK/e/p.csv" >/dev/null
+    ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
+    $BIN campaign send "$ID" --drop "$WORK/e/outbox" >/dev/null
+    $BIN demo-respond --outbox "$WORK/e/outbox" --out "$WORK/e/answers" --seed 3 >/dev/null
+    /usr/bin/python3 - "$WORK/e" <<'PY'
+import sys, os, json, glob
+from email.message import EmailMessage
+base = sys.argv[1]
+files = sorted(glob.glob(base + "/answers/*.json"))
+def reply(name, attachment=None, data=None, msgid=None):
+    m = EmailMessage()
+    m["From"] = "partner@example.com"; m["To"] = "compliance@example.com"; m["Subject"] = "RE: security survey"
+    m["Message-ID"] = msgid or f"<{name}@example.com>"
+    m.set_content("Please find our answers attached.")
+    if attachment:
+        m.add_attachment(data, maintype="application", subtype="json", filename=attachment)
+    open(f"{base}/{name}.eml", "wb").write(bytes(m))
+good = open(files[0], "rb").read()
+reply("good", os.path.basename(files[0]), good)
+reply("junk")
+tampered = json.loads(good); tampered["token"] = "A" * 43
+reply("tampered", "answers.json", json.dumps(tampered).encode())
+reply("good-again", os.path.basename(files[0]), good, msgid="<good@example.com>")
+PY
+    for m in good junk tampered good-again; do bash Tests/servers/dovecot.sh deliver "$WORK/e/imap" officer "$WORK/e/$m.eml" >/dev/null 2>&1; done
+    export PARTNER_RISK_IMAP_USER=officer PARTNER_RISK_IMAP_PASSWORD='imap s3cret'
+    FIRST=$($BIN responses fetch --imap "imap://127.0.0.1:$IMAP_PORT/INBOX" --tls none --move-to Processed 2>&1)
+    SECOND=$($BIN responses fetch --imap "imap://127.0.0.1:$IMAP_PORT/INBOX" --tls none 2>&1)
+    check "IMAP fetch: 1 accepted, 2 quarantined, 1 duplicate Message-ID skipped" grep -q "3 new message(s), 1 already seen by Message-ID; accepted 1, revised 0, incomplete 0, duplicates 0, rejected 2" <<<"$FIRST"
+    check "IMAP fetch twice ingests nothing twice (INBOX emptied by --move-to)" grep -q "0 new message(s)" <<<"$SECOND"
+    check "the junk and the tampered reply are listed with their reasons" bash -c "$BIN responses rejected | grep -q 'no answer file' && $BIN responses rejected | grep -q 'token matches no invitation'"
+    check "the processed messages are in the Processed mailbox" bash -c "curl -s 'imap://127.0.0.1:$IMAP_PORT/Processed' -u 'officer:imap s3cret' -X 'UID SEARCH ALL' --max-time 10 | grep -q 'SEARCH 1 2 3 4'"
+    check "a message seen once is not re-read: responses list shows one revision" bash -c "[ \$($BIN responses list --format csv | wc -l) -eq 2 ]"
+    bash Tests/servers/dovecot.sh stop "$WORK/e/imap" >/dev/null 2>&1
+else
+    FAILED=$((FAILED + 1)); echo "FAIL dovecot did not start"; cat "$WORK/e/imap/dovecot.log" 2>/dev/null | tail -5
+fi
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

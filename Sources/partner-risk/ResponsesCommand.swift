@@ -6,7 +6,7 @@ struct ResponsesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "responses",
         abstract: "Answers from partners: import returned answer files, list what was received, list what was refused.",
-        subcommands: [ResponsesImportCommand.self, ResponsesListCommand.self, ResponsesRejectedCommand.self])
+        subcommands: [ResponsesImportCommand.self, ResponsesFetchCommand.self, ResponsesListCommand.self, ResponsesRejectedCommand.self])
 }
 
 struct ResponsesImportCommand: ParsableCommand {
@@ -71,5 +71,47 @@ struct ResponsesRejectedCommand: ParsableCommand {
     func run() throws {
         let store = try global.workspace.openStore()
         print(ResponseListing.rejected(try store.rejectedInputs()).render(format))
+    }
+}
+
+struct ResponsesFetchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Read replies from a mailbox over IMAP and import the answer files attached to them.",
+        discussion: """
+            Only new messages are read: each one is remembered (UIDVALIDITY + UID, and Message-ID), so running the \
+            command twice imports nothing twice. A message without a usable answer file is quarantined and reported, \
+            not lost. User and password come from PARTNER_RISK_IMAP_USER and PARTNER_RISK_IMAP_PASSWORD (or \
+            PARTNER_RISK_IMAP_PASSWORD_FILE, readable by its owner only); PARTNER_RISK_IMAP_CA names a CA file.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The mailbox: imaps://host/INBOX, or imap://host:port/INBOX (STARTTLS).", valueName: "url"))
+    var imap: String
+
+    @Option(name: .customLong("move-to"), help: ArgumentHelp("Move each processed message to this mailbox (created if missing).", valueName: "mailbox"))
+    var moveTo: String?
+
+    @Option(help: "TLS for imap://: required (default), optional, or none.")
+    var tls: SMTPSettings.TLSMode = .required
+
+    @Option(help: ArgumentHelp("The settings file (default: partner-risk.yaml next to the database).", valueName: "file"))
+    var config: String?
+
+    func run() throws {
+        let workspace = global.workspace
+        let store = try workspace.openStore()
+        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
+        let environment = ProcessInfo.processInfo.environment
+        let client = try CurlIMAPClient(settings: IMAPSettings(
+            url: imap, tls: tls, username: environment["PARTNER_RISK_IMAP_USER"] ?? settings.imap?.username,
+            password: try Secret.read(environment: "PARTNER_RISK_IMAP_PASSWORD", file: settings.imap?.passwordFile),
+            caFile: environment["PARTNER_RISK_IMAP_CA"] ?? settings.imap?.caFile))
+        let ingest = ResponseIngest(responses: store, surveys: store, quarantine: workspace.quarantineDirectory(settings))
+        let result = try MailboxFetcher(reader: client, ledger: store, ingest: ingest, moveTo: moveTo ?? settings.imap?.moveTo).fetch()
+        for rejected in result.summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
+        try ScoringHook.scoreAccepted(result.summary.acceptedResponseIDs, store: store, workspace: workspace)
+        print("\(client.mailbox): \(result.messages) new message(s), \(result.skipped) already seen by Message-ID; \(result.summary.line)")
     }
 }

@@ -79,3 +79,23 @@ extension SQLiteStore: ResponseRepository {
         }
     }
 }
+
+extension SQLiteStore: MailboxLedger {
+    public func processedUIDs(mailbox: String, uidValidity: Int64) throws -> Set<Int64> {
+        try pool.read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT uid FROM imap_seen WHERE mailbox = ? AND uid_validity = ?", arguments: [mailbox, uidValidity]))
+        }
+    }
+
+    public func isProcessed(messageID: String) throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM imap_seen WHERE message_id = ? LIMIT 1", arguments: [messageID]) ?? false }
+    }
+
+    public func recordProcessed(mailbox: String, uidValidity: Int64, uid: Int64, messageID: String?, outcome: String, at time: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO imap_seen (mailbox, uid_validity, uid, message_id, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [mailbox, uidValidity, uid, messageID, outcome, Self.timestamp(time)])
+        }
+    }
+}
