@@ -9,7 +9,7 @@ RELEASE_BIN := .build/release/partner-risk
 RUN_PACKAGES := libcurl4-openssl-dev libsqlite3-dev
 TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd postfix dovecot-imapd sqlite3 openssl curl
 
-.PHONY: demo test build release deps test-deps bench-import bench-send bench-score clean
+.PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-score clean
 
 ## Install missing system packages, build, and run the main job on embedded defaults.
 demo: deps build
@@ -40,6 +40,10 @@ bench-import: deps release
 ## Send 5,000 invitations into postfix's smtp-sink and compare with smtp-source.
 bench-send: test-deps release
 	@bash scripts/bench-send.sh $(RELEASE_BIN)
+
+## Import 10,000 answer files (validated and scored) and compare with sqlite3's CSV import.
+bench-ingest: test-deps release
+	@bash scripts/bench-ingest.sh $(RELEASE_BIN)
 
 ## Score and rank 100,000 partners' responses from the database.
 bench-score: deps release

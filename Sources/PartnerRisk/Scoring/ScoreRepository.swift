@@ -44,6 +44,8 @@ public protocol ScoreRepository: Sendable {
     func nonResponders(deadlineBefore: String) throws -> [NonResponder]
     /// Everything needed to score every current response, read in a few queries.
     func currentScoringInputs() throws -> [ScoringWorkItem]
+    /// The same, for the given responses only.
+    func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem]
     /// Stores many scores in batched transactions.
     func storeScores(_ items: [(work: ScoringWorkItem, result: ScoreResult)], configVersionID: Int64, at time: Date) throws
 }

@@ -22,35 +22,25 @@ public struct ScoringService {
         self.time = time
     }
 
-    /// Scores the given responses (complete ones only); returns how many scores were written.
+    /// Scores the given responses (current complete ones only); returns how many scores were written.
     @discardableResult
     public func score(responseIDs: [Int64]) throws -> Int {
-        let configID = try scores.registerScoringConfig(config, countries: countries, at: time.now())
-        let current = Set(try scores.currentResponses().map(\.responseID))
-        var written = 0
-        for responseID in responseIDs where current.contains(responseID) {
-            let info = try scores.responseInfo(responseID: responseID)
-            let context = try campaigns.invitationContext(invitationID: info.invitationID)
-            let survey = try cache.survey(context.surveyVersionID) { try surveys.survey(rowID: $0) }
-            let input = ScoreInput(survey: survey, config: config, countries: countries, partner: context.partner,
-                                   answers: try responses.answers(responseID: responseID),
-                                   evidenceProvided: try scores.evidenceProvided(invitationID: info.invitationID), asOf: time.now())
-            let result = ScoringEngine().score(input)
-            _ = try scores.storeScore(partnerID: context.partner.id!, invitationID: info.invitationID, responseID: responseID,
-                                      surveyVersionID: context.surveyVersionID, configVersionID: configID, result: result,
-                                      nonResponse: false, at: time.now())
-            written += 1
-        }
-        return written
+        guard !responseIDs.isEmpty else { return 0 }
+        return try scoreBatch(try scores.currentScoringInputs(responseIDs: responseIDs))
     }
 
     /// Recomputes every current response (after a config or country-list change); old rows stay.
     @discardableResult
     public func rescoreAll() throws -> Int {
+        try scoreBatch(try scores.currentScoringInputs())
+    }
+
+    /// Loads surveys once, scores on every core, writes in batched transactions.
+    func scoreBatch(_ work: [ScoringWorkItem]) throws -> Int {
+        guard !work.isEmpty else { return 0 }
         let configID = try scores.registerScoringConfig(config, countries: countries, at: time.now())
-        let work = try scores.currentScoringInputs()
         var surveysByVersion: [Int64: Survey] = [:]
-        for id in Set(work.map(\.surveyVersionID)) { surveysByVersion[id] = try surveys.survey(rowID: id) }
+        for id in Set(work.map(\.surveyVersionID)) { surveysByVersion[id] = try cache.survey(id) { try surveys.survey(rowID: $0) } }
         let now = time.now()
         let chunks = stride(from: 0, to: work.count, by: 2_000).map { Array(work[$0..<min($0 + 2_000, work.count)]) }
         let results = ResultSlots(count: chunks.count)

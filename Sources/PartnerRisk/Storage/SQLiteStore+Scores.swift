@@ -181,15 +181,30 @@ extension SQLiteStore {
 }
 
 extension SQLiteStore {
-    public func currentScoringInputs() throws -> [ScoringWorkItem] {
-        try pool.read { db in
+    public func currentScoringInputs() throws -> [ScoringWorkItem] { try currentScoringInputs(responseIDs: nil) }
+
+    /// The inputs for the given responses only (those that are current), read in batches of 500 ids.
+    public func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem] {
+        guard let responseIDs else { return try loadScoringInputs(filter: nil) }
+        var items: [ScoringWorkItem] = []
+        for start in stride(from: 0, to: responseIDs.count, by: 500) {
+            items += try loadScoringInputs(filter: Array(responseIDs[start..<min(start + 500, responseIDs.count)]))
+        }
+        return items
+    }
+
+    private func loadScoringInputs(filter: [Int64]?) throws -> [ScoringWorkItem] {
+        let restriction = filter.map { ids in " AND r.id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
+        let answerRestriction = filter.map { ids in " AND response_id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
+        let arguments = StatementArguments(filter ?? [])
+        return try pool.read { db in
             var items: [Int64: ScoringWorkItem] = [:]
             var order: [Int64] = []
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT r.id AS response_id, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
                 JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
                 WHERE r.id IN (SELECT max(r2.id) FROM response r2 WHERE r2.complete = 1 GROUP BY r2.invitation_id) AND p.active = 1
-                """)
+                """ + restriction, arguments: arguments)
             while let row = try rows.next() {
                 let responseID: Int64 = row["response_id"]
                 items[responseID] = ScoringWorkItem(responseID: responseID, invitationID: row["invitation_id"], partner: Self.partner(from: row),
@@ -199,7 +214,7 @@ extension SQLiteStore {
             let answers = try Row.fetchCursor(db, sql: """
                 SELECT response_id, question_id, value FROM answer
                 WHERE response_id IN (SELECT max(r2.id) FROM response r2 WHERE r2.complete = 1 GROUP BY r2.invitation_id)
-                """)
+                """ + answerRestriction, arguments: arguments)
             while let row = try answers.next() {
                 let id: Int64 = row[0]
                 if items[id] != nil, let value = JSONValue.parse(row[2] as String) { items[id]!.answers[row[1]] = Answer(json: value) }
