@@ -31,11 +31,7 @@ struct RankingCommand: ParsableCommand {
     func run() throws {
         let workspace = global.workspace
         let store = try workspace.openStore()
-        var time: TimeSource = SystemTime()
-        if let asOf {
-            guard let date = DayFormat.parseDay(asOf) else { throw PartnerRiskError.badInput("--as-of \(asOf) is not a date (YYYY-MM-DD)") }
-            time = FixedTime(date.addingTimeInterval(86_399))
-        }
+        let time = try clock(asOf: asOf)
         let tierFilter = try tier.map { text -> RiskTier in
             guard let value = RiskTier(rawValue: text.lowercased()) else { throw PartnerRiskError.badInput("--tier must be low, medium, high or critical") }
             return value

@@ -32,12 +32,6 @@ public struct NonResponder: Sendable, Equatable {
 /// Storage of scores (history kept: rescoring adds rows).
 public protocol ScoreRepository: Sendable {
     func registerScoringConfig(_ config: ScoringConfig, countries: CountryRiskList, at time: Date) throws -> Int64
-    /// The latest complete revision of every invitation (what is current).
-    func currentResponses() throws -> [(responseID: Int64, invitationID: Int64)]
-    func evidenceProvided(invitationID: Int64) throws -> Set<String>
-    func responseInfo(responseID: Int64) throws -> (invitationID: Int64, receivedAt: String)
-    func storeScore(partnerID: Int64, invitationID: Int64?, responseID: Int64?, surveyVersionID: Int64?, configVersionID: Int64,
-                    result: ScoreResult, nonResponse: Bool, at time: Date) throws -> Int64
     /// The newest score of every active partner.
     func latestScores() throws -> [StoredScore]
     func scoreHistory(partnerID: Int64) throws -> [StoredScore]

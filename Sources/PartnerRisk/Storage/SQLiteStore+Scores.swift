@@ -21,63 +21,9 @@ extension SQLiteStore: ScoreRepository {
         }
     }
 
-    public func currentResponses() throws -> [(responseID: Int64, invitationID: Int64)] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT max(r.id) AS id, r.invitation_id FROM response r JOIN invitation i ON i.id = r.invitation_id
-                JOIN partner p ON p.id = i.partner_id
-                WHERE r.complete = 1 AND p.active = 1 GROUP BY r.invitation_id
-                """).map { ($0["id"], $0["invitation_id"]) }
-        }
-    }
-
-    public func evidenceProvided(invitationID: Int64) throws -> Set<String> {
-        try pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT question_id FROM evidence WHERE invitation_id = ?", arguments: [invitationID]))
-        }
-    }
-
-    public func responseInfo(responseID: Int64) throws -> (invitationID: Int64, receivedAt: String) {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT invitation_id, received_at FROM response WHERE id = ?", arguments: [responseID]) else {
-                throw PartnerRiskError.failed("response \(responseID) is not in the database")
-            }
-            return (row["invitation_id"], row["received_at"])
-        }
-    }
-
-    public func storeScore(partnerID: Int64, invitationID: Int64?, responseID: Int64?, surveyVersionID: Int64?, configVersionID: Int64,
-                           result: ScoreResult, nonResponse: Bool, at time: Date) throws -> Int64 {
-        try pool.write { db in
-            let explanation = ScoreFactor.encodeList(result.factors)
-            try db.execute(sql: """
-                INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
-                                   base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at,
-                                   worst_categories, flag_count, headline)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [partnerID, invitationID, responseID, surveyVersionID, configVersionID, result.overallRisk, result.baseRisk,
-                                 result.countryMultiplier, result.tier.rawValue, result.knockout, nonResponse, explanation, Self.timestamp(time),
-                                 Self.worst(result), Self.flagCount(result), result.factors.first?.text.en ?? ""])
-            let scoreID = db.lastInsertedRowID
-            let category = try db.cachedStatement(sql: "INSERT INTO category_score (score_id, category, control, risk, capped) VALUES (?, ?, ?, ?, ?)")
-            for item in result.categories {
-                try category.execute(arguments: [scoreID, item.category.rawValue, item.control, item.risk, item.capped])
-            }
-            let flag = try db.cachedStatement(sql: "INSERT INTO score_flag (score_id, kind, code, message) VALUES (?, ?, ?, ?)")
-            for factor in result.factors where factor.kind != .loss {
-                try flag.execute(arguments: [scoreID, factor.kind.rawValue, factor.code, factor.text.en])
-            }
-            return scoreID
-        }
-    }
-
     private static let scoreSQL = """
         SELECT s.*, r.received_at, sv.version AS survey_version, cv.version AS config_version,
-               (SELECT group_concat(category || ':' || control || ':' || risk || ':' || capped, ';') FROM category_score c WHERE c.score_id = s.id) AS cats,
-               (SELECT count(*) FROM score_flag f WHERE f.score_id = s.id AND f.kind IN ('knockout', 'red_flag')) AS flag_count,
-               (SELECT f.kind FROM score_flag f WHERE f.score_id = s.id ORDER BY f.rowid LIMIT 1) AS first_kind,
-               (SELECT f.code FROM score_flag f WHERE f.score_id = s.id ORDER BY f.rowid LIMIT 1) AS first_code,
-               (SELECT f.message FROM score_flag f WHERE f.score_id = s.id ORDER BY f.rowid LIMIT 1) AS first_message
+               (SELECT group_concat(category || ':' || control || ':' || risk || ':' || capped, ';') FROM category_score c WHERE c.score_id = s.id) AS cats
         FROM score s LEFT JOIN response r ON r.id = s.response_id
         LEFT JOIN survey_version sv ON sv.id = s.survey_version_id
         LEFT JOIN scoring_config_version cv ON cv.id = s.scoring_config_version_id
@@ -146,20 +92,8 @@ extension SQLiteStore: ScoreRepository {
         }
     }
 
-    static func storedScore(_ row: Row) -> StoredScore { storedScore(row, decodeExplanation: true) }
-
-    /// The ranking needs only the flag count and the first reason; the sheet needs everything.
-    static func storedScore(_ row: Row, decodeExplanation: Bool) -> StoredScore {
-        var factors: [ScoreFactor] = []
-        if decodeExplanation {
-            factors = (try? JSONDecoder().decode([ScoreFactor].self, from: Data((row["explanation"] as String).utf8))) ?? []
-        } else if let kind = row["first_kind"] as String?, let kindValue = ScoreFactor.Kind(rawValue: kind) {
-            let message: String = row["first_message"] ?? ""
-            factors = [ScoreFactor(kind: kindValue, code: row["first_code"] ?? "", text: LocalizedText(en: message, fr: message), points: 0)]
-            let counted = kindValue == .knockout || kindValue == .redFlag ? 1 : 0
-            let extra = max(0, (row["flag_count"] as Int? ?? 0) - counted)
-            factors += Array(repeating: ScoreFactor(kind: .redFlag, code: "", text: LocalizedText(en: "", fr: ""), points: 0), count: extra)
-        }
+    static func storedScore(_ row: Row) -> StoredScore {
+        let factors = (try? JSONDecoder().decode([ScoreFactor].self, from: Data((row["explanation"] as String).utf8))) ?? []
         let categories: [CategoryScore] = ((row["cats"] as String?) ?? "").split(separator: ";").compactMap { item in
             let parts = item.split(separator: ":")
             guard parts.count == 4, let category = Category(rawValue: String(parts[0])), let control = Double(parts[1]), let risk = Double(parts[2]) else { return nil }
