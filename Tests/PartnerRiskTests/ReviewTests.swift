@@ -108,3 +108,30 @@ import Testing
         #expect(program.contains("Acme") && program.contains("A &lt;script&gt;"))
     }
 }
+
+@Suite struct ReviewStartTests {
+    @Test func theReReviewCampaignUsesTheAnnualUpdateOnlyWhereAFullReviewIsOnFile() throws {
+        let setup = try ResponseIngestTests().setup(partners: "A,a@x.example.com,CA,highway-carrier,,en\nB,b@x.example.com,US,warehouse,,en\n")
+        let store = setup.fixture.store
+        let answered = try setup.ingest.importPaths([setup.files[0].path])
+        let catalog = SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))
+        let (config, countries) = try catalog.scoring()
+        try ScoringService(scores: store, responses: store, surveys: store, campaigns: store, config: config, countries: countries,
+                           time: FixedTime(fixedNow)).score(responseIDs: answered.acceptedResponseIDs)
+        try store.closeCampaign(id: setup.fixture.campaign.id, at: fixedNow)
+        let later = FixedTime(fixedNow.addingTimeInterval(400 * 86_400))
+        let started = try #require(try ReviewService(store: store, catalog: catalog, time: later)
+            .start(deadline: DayFormat.day(later.now().addingTimeInterval(30 * 86_400)), sender: MailAddress(address: "c@acme.example.com")))
+        #expect(started.1 == 2)
+        let answeredPartner = try #require(try store.responses(campaignID: nil, partnerID: nil).first?.partnerID)
+        var kinds: [Int64: Survey.Kind] = [:]
+        for (invitation, _) in try store.invitationSectors(campaignID: started.0.id) {
+            let context = try store.invitationContext(invitationID: invitation)
+            kinds[context.partner.id!] = try store.survey(rowID: context.surveyVersionID).kind
+        }
+        #expect(kinds[answeredPartner] == .annual)
+        #expect(kinds.filter { $0.key != answeredPartner }.values.allSatisfy { $0 == .full } && kinds.count == 2)
+        // Everyone is now being reviewed: nobody is due until they answer.
+        #expect(try ReviewService(store: store, catalog: catalog, time: later).due().isEmpty)
+    }
+}
