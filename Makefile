@@ -7,7 +7,7 @@ RELEASE_BIN := .build/release/partner-risk
 
 # System packages: what running needs, and what the tests add (real mail servers, sqlite3, a browser).
 RUN_PACKAGES := libcurl4-openssl-dev libsqlite3-dev
-TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd postfix dovecot-imapd sqlite3 openssl curl
+TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd postfix dovecot-imapd sqlite3 openssl curl chromium
 
 .PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-score clean
 
@@ -20,6 +20,8 @@ test: test-deps
 	$(SWIFT) build
 	$(SWIFT) test
 	bash scripts/test-smtp.sh
+	bash scripts/test-web.sh
+	bash scripts/test-offline-browser.sh
 
 build:
 	$(SWIFT) build

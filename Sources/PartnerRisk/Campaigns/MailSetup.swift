@@ -66,9 +66,9 @@ public struct MailSetup {
             resendUncertain: resendUncertain)
     }
 
-    public func composer(sender: MailAddress, surveys: SurveyRepository) throws -> MailComposer {
+    public func composer(sender: MailAddress, surveys: SurveyRepository, publicURL override: String? = nil) throws -> MailComposer {
         let templates = try TemplateLibrary(directory: workspace.templatesDirectory, required: MailComposer.requiredTemplates)
         return MailComposer(templates: templates, officer: config.officer ?? AppConfig.Officer(), sender: sender,
-                            publicURL: publicURL, surveys: surveys)
+                            publicURL: override ?? publicURL, surveys: surveys)
     }
 }

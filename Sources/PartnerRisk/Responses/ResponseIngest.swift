@@ -3,7 +3,7 @@ import Foundation
 /// One pipeline for every channel: reads response files (JSON, or `.eml` with the file
 /// attached), validates them, stores each accepted one as a new immutable revision, and copies
 /// every rejected input to the quarantine folder with its reason. Nothing is dropped.
-public struct ResponseIngest {
+public struct ResponseIngest: Sendable {
     public static let maxJSONBytes = 2 * 1024 * 1024
     public static let maxMessageBytes = 25 * 1024 * 1024
 
@@ -142,10 +142,22 @@ public struct ResponseIngest {
             return .rejected(reason: "the token matches no invitation")
         }
         guard context.campaign.status == "open" else { return .rejected(reason: "campaign \(context.campaign.id) is closed") }
-        let survey = try cache.survey(context.surveyVersionID) { try surveys.survey(rowID: $0) }
+        let survey = try survey(for: context)
         guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
             return .rejected(reason: "the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
         }
+        return try accept(answers, context: context, survey: survey, channel: channel, source: source)
+    }
+
+    /// The survey version an invitation was sent with (parsed once per version).
+    public func survey(for context: InvitationContext) throws -> Survey {
+        try cache.survey(context.surveyVersionID) { try surveys.survey(rowID: $0) }
+    }
+
+    /// Validates answers for a known invitation and stores them as a new revision (the step every
+    /// channel shares once the token is known): a duplicate of the latest revision is not stored again.
+    public func accept(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, channel: ResponseChannel,
+                       source: String) throws -> Outcome {
         let result = AnswerValidator(survey: survey, sector: context.partner.sector).validate(answers)
         guard result.problems.isEmpty else {
             return .rejected(reason: "answers do not fit the questionnaire: " + result.problems.prefix(10).joined(separator: "; "))

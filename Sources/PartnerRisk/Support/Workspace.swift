@@ -44,4 +44,11 @@ public struct Workspace: Sendable {
         let base = (databasePath as NSString).deletingLastPathComponent
         return URL(fileURLWithPath: base.isEmpty ? "quarantine" : base + "/quarantine")
     }
+
+    /// Where uploaded evidence is kept: the config's `evidence_dir`, else `evidence/` next to the database.
+    public func evidenceDirectory(_ config: AppConfig) -> URL {
+        if let directory = config.evidenceDir { return URL(fileURLWithPath: directory) }
+        let base = (databasePath as NSString).deletingLastPathComponent
+        return URL(fileURLWithPath: base.isEmpty ? "evidence" : base + "/evidence")
+    }
 }

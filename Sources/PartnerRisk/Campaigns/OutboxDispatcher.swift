@@ -1,0 +1,33 @@
+import Foundation
+
+/// Sends a campaign's due messages in the background, one run at a time, for the web server:
+/// a thank-you mail queued by a submission goes out without waiting for `campaign send`.
+/// Failures stay in the outbox with their reason, as with any send.
+public final class OutboxDispatcher: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "partner-risk.outbox")
+    private let makeSender: (Int64) throws -> CampaignSender
+    private let report: @Sendable (String) -> Void
+
+    /// `makeSender` builds a sender for a campaign (its From address may differ per campaign).
+    public init(makeSender: @escaping (Int64) throws -> CampaignSender, report: @escaping @Sendable (String) -> Void) {
+        self.makeSender = makeSender
+        self.report = report
+    }
+
+    public func dispatch(campaignID: Int64) {
+        queue.async { [self] in
+            do {
+                let result = try makeSender(campaignID).send(campaignID: campaignID)
+                report("campaign \(campaignID): \(result.line)")
+            } catch {
+                report("campaign \(campaignID): sending failed: \(error); the messages stay queued")
+            }
+        }
+    }
+
+    /// Runs `work` on the same background queue (after any send already waiting).
+    public func run(_ work: @escaping @Sendable () -> Void) { queue.async(execute: work) }
+
+    /// Waits until everything queued so far has run.
+    public func drain() { queue.sync {} }
+}

@@ -1,0 +1,343 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import PartnerRisk
+
+/// The partner web form through its real router (HummingbirdTesting), on a real SQLite file,
+/// with tokens and answers taken from real invitations in the mail drop.
+@Suite struct WebFormTests {
+    /// A campaign sent to two partners (a French highway carrier, an English customs broker),
+    /// each with a complete set of answers as the offline file would write them.
+    final class Setup: @unchecked Sendable {
+        let fixture: CampaignFixture
+        var accepted: [AcceptedWebResponse] = []
+        let lock = NSLock()
+        /// token → answers, per partner email.
+        var tokens: [String: String] = [:]
+        var answers: [String: [String: JSONValue]] = [:]
+
+        init() throws {
+            fixture = try CampaignFixture(partnersCSV: "Transports Bélanger,fr@x.example.com,CA,highway-carrier,,fr\nBroker Co,en@x.example.com,US,customs-broker,,en\n")
+            let outbox = fixture.directory.url.appendingPathComponent("outbox")
+            _ = try fixture.sender(DropTransportFactory(directory: outbox)).send(campaignID: fixture.campaign.id)
+            let output = fixture.directory.url.appendingPathComponent("answers")
+            let catalog = SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))
+            var seed: UInt64 = 1
+            while try DemoResponder(catalog: catalog, seed: seed, today: fixedNow).respond(outbox: outbox, output: output).silent > 0 {
+                try FileManager.default.removeItem(at: output)
+                seed += 1
+            }
+            for file in try FileManager.default.contentsOfDirectory(at: output, includingPropertiesForKeys: nil) {
+                let object = JSONValue.parse(try String(contentsOf: file, encoding: .utf8))!.objectValue!
+                let token = object["token"]!.stringValue!
+                let context = try fixture.store.invitation(tokenHash: InvitationToken.hash(token))!
+                tokens[context.partner.email] = token
+                answers[context.partner.email] = object["answers"]!.objectValue!
+            }
+        }
+
+        func site(time: TimeSource = FixedTime(fixedNow), throttle: BadTokenThrottle = BadTokenThrottle()) throws -> PartnerWebSite {
+            try PartnerWebSite(
+                responses: fixture.store, webForms: fixture.store, campaigns: fixture.store,
+                ingest: ResponseIngest(responses: fixture.store, surveys: fixture.store,
+                                       quarantine: fixture.directory.url.appendingPathComponent("quarantine"), time: time),
+                vault: EvidenceVault(directory: fixture.directory.url.appendingPathComponent("evidence")),
+                templatesDirectory: ProjectRoot.url.appendingPathComponent("Templates"), time: time, throttle: throttle,
+                onAccepted: { [self] in lock.lock(); accepted.append($0); lock.unlock() })
+        }
+
+        func app(time: TimeSource = FixedTime(fixedNow), throttle: BadTokenThrottle = BadTokenThrottle()) throws -> some ApplicationProtocol {
+            Application(router: PartnerWebApplication.router(site: try site(time: time, throttle: throttle)))
+        }
+
+        func invitationID(_ email: String) throws -> Int64 {
+            try fixture.store.invitation(tokenHash: InvitationToken.hash(tokens[email]!))!.invitationID
+        }
+    }
+
+    static let csrf = String(repeating: "a", count: 43)
+    static let cookie: HTTPFields = [.cookie: "pr_csrf=\(csrf)"]
+
+    /// The form fields a browser would post for these answers.
+    static func fields(_ answers: [String: JSONValue], action: String) -> [(String, String)] {
+        var fields: [(String, String)] = [("csrf", csrf), ("action", action)]
+        for (id, value) in answers.sorted(by: { $0.key < $1.key }) {
+            switch Answer(json: value) {
+            case .notApplicable(let reason): fields += [("na.\(id)", "1"), ("na_reason.\(id)", reason)]
+            case .value(.array(let items)): fields += items.map { ("q.\(id)", $0.stringValue ?? "") }
+            case .value(.number(let number)): fields.append(("q.\(id)", FormPage.display(.number(number))))
+            case .value(let other): fields.append(("q.\(id)", other.stringValue ?? ""))
+            }
+        }
+        return fields
+    }
+
+    static func urlEncoded(_ fields: [(String, String)]) -> (HTTPFields, ByteBuffer) {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = fields.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+            .joined(separator: "&")
+        var headers = cookie
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        return (headers, ByteBuffer(string: body))
+    }
+
+    static func multipart(_ fields: [(String, String)], files: [(field: String, name: String, data: Data)]) -> (HTTPFields, ByteBuffer) {
+        let boundary = "----partner-risk-test-boundary"
+        var body = Data()
+        for (name, value) in fields {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        for file in files {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            body += file.data + Data("\r\n".utf8)
+        }
+        body += Data("--\(boundary)--\r\n".utf8)
+        var headers = cookie
+        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        return (headers, ByteBuffer(bytes: body))
+    }
+
+    @Test func theFormShowsThePartnersSectorInTheirLanguageAndSwitchesToEnglish() async throws {
+        let setup = try Setup()
+        let token = setup.tokens["fr@x.example.com"]!
+        try await setup.app().test(.router) { client in
+            try await client.execute(uri: "/s/\(token)", method: .get) { response in
+                #expect(response.status == .ok)
+                let page = String(buffer: response.body)
+                #expect(page.contains("<html lang=\"fr\">") && page.contains("Transports Bélanger"))
+                #expect(page.contains("Soumettre les réponses"))
+                #expect(response.headers[.setCookie]?.contains("pr_csrf=") == true)
+                #expect(response.headers[.setCookie]?.contains("SameSite=Strict") == true)
+                #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                #expect(response.headers[.cacheControl] == "no-store")
+            }
+            try await client.execute(uri: "/s/\(token)?lang=en", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("<html lang=\"en\">") && page.contains("Submit answers"))
+            }
+        }
+    }
+
+    @Test func onlyTheQuestionsOfThePartnersSectorAreShown() async throws {
+        let setup = try Setup()
+        let survey = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).survey(id: "pip-partner-security")
+        let carrierOnly = survey.questions.filter { $0.applies(to: .highwayCarrier) && !$0.applies(to: .customsBroker) }
+        #expect(!carrierOnly.isEmpty)
+        try await setup.app().test(.router) { client in
+            let broker = try await client.execute(uri: "/s/\(setup.tokens["en@x.example.com"]!)", method: .get) { String(buffer: $0.body) }
+            let carrier = try await client.execute(uri: "/s/\(setup.tokens["fr@x.example.com"]!)", method: .get) { String(buffer: $0.body) }
+            for question in carrierOnly {
+                #expect(carrier.contains("data-qid=\"\(question.id)\""))
+                #expect(!broker.contains("data-qid=\"\(question.id)\""))
+            }
+        }
+    }
+
+    @Test func unknownMalformedAndRevokedTokensGetTheSameNeutralPage() async throws {
+        let setup = try Setup()
+        let revoked = setup.tokens["en@x.example.com"]!
+        try await setup.fixture.store.pool.write { db in
+            try db.execute(sql: "UPDATE invitation_token SET revoked_at = '2026-11-01T00:00:00Z' WHERE token_hash = ?", arguments: [InvitationToken.hash(revoked)])
+        }
+        try await setup.app().test(.router) { client in
+            var bodies: Set<String> = []
+            for token in ["nope", InvitationToken.generate().value, revoked] {
+                try await client.execute(uri: "/s/\(token)", method: .get) { response in
+                    #expect(response.status == .notFound)
+                    bodies.insert(String(buffer: response.body))
+                }
+            }
+            #expect(bodies.count == 1)
+            #expect(bodies.first?.contains("This link cannot be used") == true)
+        }
+    }
+
+    @Test func repeatedBadTokensAreSlowedDownThenRefused() async throws {
+        let throttle = BadTokenThrottle(freeMisses: 2, limit: 4, window: 600, maxDelay: .seconds(4))
+        var delays: [Duration] = []
+        for _ in 0..<4 { delays.append(await throttle.recordMiss("192.0.2.7", at: fixedNow).delay) }
+        #expect(delays == [.zero, .zero, .milliseconds(250), .milliseconds(500)])
+        #expect(await throttle.isRefused("192.0.2.7", at: fixedNow))
+        #expect(await !throttle.isRefused("192.0.2.8", at: fixedNow))
+        #expect(await !throttle.isRefused("192.0.2.7", at: fixedNow.addingTimeInterval(601)))
+
+        let setup = try Setup()
+        let good = setup.tokens["en@x.example.com"]!
+        try await setup.app(throttle: BadTokenThrottle(freeMisses: 1, limit: 3, window: 600, maxDelay: .milliseconds(10))).test(.router) { client in
+            for _ in 0..<3 { try await client.execute(uri: "/s/\(InvitationToken.generate().value)", method: .get) { _ in } }
+            // Now even a good link from that address is refused until the window passes.
+            try await client.execute(uri: "/s/\(good)", method: .get) { #expect($0.status == .tooManyRequests) }
+        }
+    }
+
+    @Test func aDraftIsSavedAndShownWhenThePartnerComesBack() async throws {
+        let setup = try Setup()
+        let token = setup.tokens["en@x.example.com"]!
+        let some = setup.answers["en@x.example.com"]!.filter { ["A2_countries_registration", "A6_trusted_trader_program"].contains($0.key) }
+        #expect(some.count == 2)
+        try await setup.app().test(.router) { client in
+            let (headers, body) = Self.urlEncoded(Self.fields(some, action: "save"))
+            try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .seeOther)
+                #expect(response.headers[.location]?.contains("saved=1") == true)
+            }
+            try await client.execute(uri: "/s/\(token)?saved=1", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("Your draft is saved"))
+                let country = FormPage.display(some["A2_countries_registration"])
+                #expect(page.contains("name=\"q.A2_countries_registration\" value=\"\(country)\""))
+            }
+        }
+        #expect(try setup.fixture.store.draft(invitationID: setup.invitationID("en@x.example.com"))?.count == 2)
+        #expect(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).isEmpty)
+    }
+
+    @Test func submittingStoresARevisionQueuesAThankYouAndResubmittingAddsARevision() async throws {
+        let setup = try Setup()
+        let email = "fr@x.example.com"
+        let token = setup.tokens[email]!
+        let answers = setup.answers[email]!
+        var revised = answers
+        revised["A2_countries_registration"] = answers["A2_countries_registration"] == .array(["CA", "FR"]) ? .array(["CA"]) : .array(["CA", "FR"])
+        try await setup.app().test(.router) { [revised] client in
+            let (headers, body) = Self.multipart(Self.fields(answers, action: "submit"), files: [])
+            try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .seeOther, "\(String(buffer: response.body).prefix(3000))")
+                #expect(response.headers[.location] == "/s/\(token)/thanks?lang=fr")
+            }
+            try await client.execute(uri: "/s/\(token)/thanks?lang=fr", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(response.status == .ok && page.contains("Merci") && page.contains("<td>1</td>"))
+            }
+            let (headers2, body2) = Self.urlEncoded(Self.fields(revised, action: "submit"))
+            try await client.execute(uri: "/s/\(token)", method: .post, headers: headers2, body: body2) { response in
+                #expect(response.status == .seeOther, "\(String(buffer: response.body).prefix(3000))")
+            }
+        }
+        let stored = try setup.fixture.store.responses(campaignID: nil, partnerID: nil)
+        #expect(stored.map(\.revision) == [1, 2])
+        #expect(stored.allSatisfy { $0.channel == "web" && $0.complete })
+        #expect(setup.accepted.map(\.revision) == [1, 2])
+        let thankYous = try await setup.fixture.store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM mail_message WHERE kind = 'thank-you' AND recipient = ?", arguments: [email])
+        }
+        #expect(thankYous == 2)
+        #expect(try setup.fixture.store.draft(invitationID: setup.invitationID(email)) == nil)
+        // The first revision is untouched; the second holds the change.
+        #expect(try setup.fixture.store.answers(responseID: stored[0].id)["A2_countries_registration"] == Answer(json: setup.answers[email]!["A2_countries_registration"]!))
+        #expect(try setup.fixture.store.answers(responseID: stored[1].id)["A2_countries_registration"] == Answer(json: revised["A2_countries_registration"]!))
+    }
+
+    @Test func missingRequiredAnswersAreListedAndNothingIsStored() async throws {
+        let setup = try Setup()
+        let email = "en@x.example.com"
+        var answers = setup.answers[email]!
+        answers["A2_countries_registration"] = nil
+        try await setup.app().test(.router) { [answers] client in
+            let (headers, body) = Self.urlEncoded(Self.fields(answers, action: "submit"))
+            try await client.execute(uri: "/s/\(setup.tokens[email]!)", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .unprocessableContent)
+                let page = String(buffer: response.body)
+                #expect(page.contains("href=\"#q-A2_countries_registration\""))
+                #expect(page.contains("This question needs an answer."))
+            }
+        }
+        #expect(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).isEmpty)
+        #expect(try setup.fixture.store.draft(invitationID: setup.invitationID(email)) != nil)
+    }
+
+    @Test func withJavaScriptOffHiddenQuestionsAreDroppedOnTheServer() async throws {
+        let setup = try Setup()
+        let email = "en@x.example.com"
+        let survey = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).survey(id: "pip-partner-security")
+        var answers = setup.answers[email]!
+        // Pick a conditional question whose condition is false for these answers, and answer it anyway.
+        let set = AnswerSet(answers.mapValues(Answer.init(json:)))
+        let visible = Set(survey.visibleQuestions(for: .customsBroker, answers: set).map(\.id))
+        let hidden = try #require(survey.questions(for: .customsBroker).first {
+            $0.showIf != nil && !visible.contains($0.id) && [.text, .yesNo].contains($0.type)
+        })
+        answers[hidden.id] = .string(hidden.type == .text ? "typed while hidden" : "yes")
+        try await setup.app().test(.router) { [answers] client in
+            let (headers, body) = Self.urlEncoded(Self.fields(answers, action: "submit"))
+            try await client.execute(uri: "/s/\(setup.tokens[email]!)", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .seeOther, "\(String(buffer: response.body).prefix(2000))")
+            }
+        }
+        let stored = try #require(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).first)
+        #expect(try setup.fixture.store.answers(responseID: stored.id)[hidden.id] == nil)
+    }
+
+    @Test func aPostWithoutTheMatchingCSRFTokenIsRefused() async throws {
+        let setup = try Setup()
+        let email = "en@x.example.com"
+        try await setup.app().test(.router) { client in
+            var (headers, body) = Self.urlEncoded(Self.fields(setup.answers[email]!, action: "submit"))
+            headers[.cookie] = "pr_csrf=\(String(repeating: "b", count: 43))"
+            try await client.execute(uri: "/s/\(setup.tokens[email]!)", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .forbidden)
+                #expect(String(buffer: response.body).contains("Reload the page"))
+            }
+            headers[.cookie] = nil
+            try await client.execute(uri: "/s/\(setup.tokens[email]!)", method: .post, headers: headers, body: body) { #expect($0.status == .forbidden) }
+        }
+        #expect(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).isEmpty)
+        #expect(try setup.fixture.store.draft(invitationID: setup.invitationID(email)) == nil)
+    }
+
+    @Test func evidenceIsStoredByItsHashListedBackAndOversizedOrForeignFilesAreRefused() async throws {
+        let setup = try Setup()
+        let email = "en@x.example.com"
+        let token = setup.tokens[email]!
+        let survey = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).survey(id: "pip-partner-security")
+        let question = try #require(survey.questions(for: .customsBroker).first { $0.evidence.mode != .none })
+        let pdf = Data("%PDF-1.4\n% security policy\n".utf8)
+        try await setup.app().test(.router) { client in
+            let (headers, body) = Self.multipart([("csrf", Self.csrf), ("action", "save")],
+                                                 files: [(field: "file.\(question.id)", name: "Politique de sécurité.pdf", data: pdf),
+                                                         (field: "file.\(question.id)", name: "virus.exe", data: Data("MZ".utf8))])
+            try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .unprocessableContent)
+                let page = String(buffer: response.body)
+                #expect(page.contains("This kind of file is not accepted"))
+                #expect(page.contains("Politique de sécurité.pdf"))
+            }
+            let huge = Data(repeating: 0x41, count: EvidenceVault.maxBytes + 3 * 1024 * 1024)
+            let (headers2, body2) = Self.multipart([("csrf", Self.csrf), ("action", "save")], files: [(field: "file.\(question.id)", name: "big.pdf", data: huge)])
+            try await client.execute(uri: "/s/\(token)", method: .post, headers: headers2, body: body2) { response in
+                #expect(response.status == .contentTooLarge)
+            }
+        }
+        let files = try setup.fixture.store.evidence(invitationID: setup.invitationID(email))
+        #expect(files.count == 1)
+        let file = try #require(files.first)
+        #expect(file.originalName == "Politique de sécurité.pdf" && file.size == pdf.count)
+        let stored = setup.fixture.directory.url.appendingPathComponent("evidence/\(file.sha256.prefix(2))/\(file.sha256)")
+        #expect(try Data(contentsOf: stored) == pdf)
+        #expect(file.sha256.count == 64)
+    }
+
+    @Test func afterTheDeadlineOrWhenClosedTheLinkSaysSoPolitely() async throws {
+        let setup = try Setup()
+        let token = setup.tokens["en@x.example.com"]!
+        let afterDeadline = FixedTime(DayFormat.parseDay(setup.fixture.campaign.deadline)!.addingTimeInterval(86_400 + 60))
+        try await setup.app(time: afterDeadline).test(.router) { client in
+            try await client.execute(uri: "/s/\(token)", method: .get) { response in
+                #expect(response.status == .gone)
+                #expect(String(buffer: response.body).contains("The deadline for this questionnaire (\(setup.fixture.campaign.deadline)) has passed"))
+            }
+            let (headers, body) = Self.urlEncoded(Self.fields(setup.answers["en@x.example.com"]!, action: "submit"))
+            try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body) { #expect($0.status == .gone) }
+        }
+        try setup.fixture.store.closeCampaign(id: setup.fixture.campaign.id, at: fixedNow)
+        try await setup.app().test(.router) { client in
+            try await client.execute(uri: "/s/\(token)?lang=fr", method: .get) { response in
+                #expect(response.status == .gone)
+                #expect(String(buffer: response.body).contains("L’évaluateur a fermé ce questionnaire"))
+            }
+        }
+        #expect(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).isEmpty)
+    }
+}
