@@ -66,6 +66,28 @@ import Testing
         #expect(try setup.fixture.store.answers(responseID: stored[1].id)[key] == .value("no"))
     }
 
+    @Test func oneImportBatchNumbersRevisionsAndSpotsDuplicatesOfFilesNotYetWritten() throws {
+        let setup = try setup()
+        var file = try object(setup.files[0])
+        var answers = file["answers"]!.objectValue!
+        let key = answers.keys.sorted().first { answers[$0]?.stringValue == "yes" }!
+        answers[key] = "no"
+        file["answers"] = .object(answers)
+        file["checksum"] = .string("sha256:" + CanonicalJSON.sha256(.object(answers)))
+        let folder = setup.fixture.directory.url.appendingPathComponent("batch")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: setup.files[0], to: folder.appendingPathComponent("a-original.json"))
+        try FileManager.default.copyItem(at: setup.files[0], to: folder.appendingPathComponent("b-same-again.json"))
+        try write(file, folder.appendingPathComponent("c-revised.json"))
+        let summary = try setup.ingest.importPaths([folder.path])
+        #expect(summary.accepted == 1 && summary.duplicates == 1 && summary.revised == 1)
+        #expect(summary.acceptedResponseIDs.count == 2)
+        let stored = try setup.fixture.store.responses(campaignID: nil, partnerID: nil)
+        #expect(stored.map(\.revision) == [1, 2])
+        #expect(Set(stored.map(\.id)) == Set(summary.acceptedResponseIDs))
+        #expect(try setup.fixture.store.answers(responseID: stored[1].id)[key] == .value("no"))
+    }
+
     @Test func missingRequiredAnswersAreStoredAsIncompleteWithTheList() throws {
         let setup = try setup()
         var file = try object(setup.files[0])

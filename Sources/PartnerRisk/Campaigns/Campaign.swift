@@ -89,7 +89,7 @@ public struct InvitationToken: Sendable, Equatable {
     public var hash: String { Self.hash(value) }
 
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        CanonicalJSON.hex(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// Only URL-safe tokens of a plausible length are even looked up.

@@ -1,66 +1,84 @@
 import Crypto
 import Foundation
 
-/// The canonical JSON text the offline answer file hashes: keys sorted at every level, no
-/// whitespace, JavaScript `JSON.stringify` escaping. Lets the importer check the file's checksum.
+/// The canonical JSON text the offline answer file hashes: keys sorted at every level (by UTF-16
+/// code units, as JavaScript sorts), no whitespace, JavaScript `JSON.stringify` escaping. Lets the
+/// importer check the file's checksum. Written straight into bytes: it runs for every answer file.
 public enum CanonicalJSON {
     public static func text(_ value: JSONValue) -> String {
-        var output = ""
+        String(decoding: bytes(value), as: UTF8.self)
+    }
+
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(4096)
         write(value, into: &output)
         return output
     }
 
-    public static func sha256(_ value: JSONValue) -> String {
-        SHA256.hash(data: Data(text(value).utf8)).map { String(format: "%02x", $0) }.joined()
+    public static func sha256(_ value: JSONValue) -> String { hex(SHA256.hash(data: bytes(value))) }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func write(_ value: JSONValue, into output: inout String) {
+    static func write(_ value: JSONValue, into output: inout [UInt8]) {
         switch value {
-        case .null: output += "null"
-        case .bool(let flag): output += flag ? "true" : "false"
+        case .null: output += Array("null".utf8)
+        case .bool(let flag): output += flag ? Array("true".utf8) : Array("false".utf8)
         case .number(let number):
-            if number == number.rounded(), abs(number) < 1e15 { output += String(Int64(number)) } else { output += "\(number)" }
+            if number == number.rounded(), abs(number) < 1e15 { output += String(Int64(number)).utf8 } else { output += "\(number)".utf8 }
         case .string(let text): writeString(text, into: &output)
         case .array(let items):
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { output += "," }
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 write(item, into: &output)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let object):
-            output += "{"
-            let keys = object.keys.sorted { Array($0.utf16).lexicographicallyPrecedes(Array($1.utf16)) }
-            for (index, key) in keys.enumerated() {
-                if index > 0 { output += "," }
+            output.append(UInt8(ascii: "{"))
+            for (index, key) in sortedKeys(object).enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 writeString(key, into: &output)
-                output += ":"
+                output.append(UInt8(ascii: ":"))
                 write(object[key]!, into: &output)
             }
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ text: String, into output: inout String) {
-        output += "\""
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            output += text
-            output += "\""
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            default:
-                if scalar.value < 0x20 { output += String(format: "\\u%04x", scalar.value) } else { output.unicodeScalars.append(scalar) }
+    /// UTF-8 byte order equals UTF-16 order unless a key holds a character at U+E000 or above
+    /// (where surrogate pairs sort differently); only then compare UTF-16 code units.
+    static func sortedKeys(_ object: [String: JSONValue]) -> [String] {
+        let simple = object.keys.allSatisfy { key in key.utf8.allSatisfy { $0 < 0xEE } }
+        if simple { return object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+        return object.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+    }
+
+    static func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x08: output += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C: output += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+            case 0..<0x20: output += Array("\\u00".utf8) + [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]
+            default: output.append(byte)
             }
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 }

@@ -29,7 +29,7 @@ public struct EvidenceVault: Sendable {
         guard data.count <= Self.maxBytes else { throw Refusal.tooLarge(limitMB: Self.maxBytes / 1_048_576) }
         let ext = (originalName as NSString).pathExtension.lowercased()
         guard Self.allowedExtensions.contains(ext) else { throw Refusal.kind(ext) }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digest = CanonicalJSON.hex(SHA256.hash(data: data))
         let url = path(for: digest)
         if !FileManager.default.fileExists(atPath: url.path) {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

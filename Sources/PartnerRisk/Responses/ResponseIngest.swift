@@ -34,6 +34,8 @@ public struct ResponseIngest: Sendable {
     public let quarantine: URL
     public let time: TimeSource
     private let cache = SurveyCache()
+    /// Accepted responses not yet written; flushed when `limit` is reached (1: at once).
+    var pending = PendingResponses(limit: 1)
 
     public init(responses: ResponseRepository, surveys: SurveyRepository, quarantine: URL, time: TimeSource = SystemTime()) {
         self.responses = responses
@@ -42,8 +44,16 @@ public struct ResponseIngest: Sendable {
         self.time = time
     }
 
-    /// Imports files and folders (recursively: `*.json` and `*.eml`).
+    /// Imports files and folders (recursively: `*.json` and `*.eml`). Accepted responses are
+    /// written 500 to a transaction; the files stay where they are, so an interrupted import is
+    /// simply run again.
     public func importPaths(_ paths: [String], channel: ResponseChannel = .file) throws -> Summary {
+        var batched = self
+        batched.pending = PendingResponses(limit: 500)
+        return try batched.importBatched(paths, channel: channel)
+    }
+
+    private func importBatched(_ paths: [String], channel: ResponseChannel) throws -> Summary {
         var summary = Summary()
         for path in paths {
             for file in try files(at: path) {
@@ -55,6 +65,8 @@ public struct ResponseIngest: Sendable {
                 try ingest(data, source: file.path, isMessage: kind == "message", channel: channel, into: &summary)
             }
         }
+        try pending.flush(into: responses)
+        summary.acceptedResponseIDs += pending.takeStoredIDs()
         return summary
     }
 
@@ -74,6 +86,11 @@ public struct ResponseIngest: Sendable {
 
     /// Ingests one input: a response file, or a whole message whose attachments are response files.
     public func ingest(_ data: Data, source: String, isMessage: Bool, channel: ResponseChannel, into summary: inout Summary) throws {
+        try ingestInput(data, source: source, isMessage: isMessage, channel: channel, into: &summary)
+        summary.acceptedResponseIDs += pending.takeStoredIDs()
+    }
+
+    private func ingestInput(_ data: Data, source: String, isMessage: Bool, channel: ResponseChannel, into summary: inout Summary) throws {
         if isMessage {
             guard data.count <= Self.maxMessageBytes else {
                 return try reject(data, source: source, channel: channel, reason: "message larger than \(Self.maxMessageBytes / 1_048_576) MB", into: &summary)
@@ -95,10 +112,9 @@ public struct ResponseIngest: Sendable {
 
     private func record(_ outcome: Outcome, data: Data, source: String, channel: ResponseChannel, into summary: inout Summary) throws {
         switch outcome {
-        case .accepted(let id, let revision, let complete, _):
+        case .accepted(_, let revision, let complete, _):
             if revision == 1 { summary.accepted += 1 } else { summary.revised += 1 }
             if !complete { summary.incomplete += 1 }
-            summary.acceptedResponseIDs.append(id)
         case .duplicate:
             summary.duplicates += 1
         case .rejected(let reason):
@@ -124,8 +140,7 @@ public struct ResponseIngest: Sendable {
     /// Validates one response file and stores it; never throws for bad content.
     public func process(_ data: Data, source: String, channel: ResponseChannel) throws -> Outcome {
         guard data.count <= Self.maxJSONBytes else { return .rejected(reason: "file larger than \(Self.maxJSONBytes / 1_048_576) MB") }
-        guard String(validating: data, as: UTF8.self) != nil, let json = try? JSONDecoder().decode(JSONValue.self, from: data),
-              let object = json.objectValue else {
+        guard let object = JSONParser.parse(data)?.objectValue else {
             return .rejected(reason: "not a PartnerRisk answer file (not a JSON object)")
         }
         guard object["format"]?.stringValue == "partner-risk-answers/1" else {
@@ -135,7 +150,8 @@ public struct ResponseIngest: Sendable {
             return .rejected(reason: "the file has no valid token")
         }
         guard let answers = object["answers"]?.objectValue else { return .rejected(reason: "the file has no answers object") }
-        guard let checksum = object["checksum"]?.stringValue, checksum == "sha256:" + CanonicalJSON.sha256(.object(answers)) else {
+        let fileChecksum = CanonicalJSON.sha256(.object(answers))
+        guard let checksum = object["checksum"]?.stringValue, checksum == "sha256:" + fileChecksum else {
             return .rejected(reason: "checksum mismatch: the file was edited outside the form or damaged")
         }
         guard let context = try responses.invitation(tokenHash: InvitationToken.hash(token)) else {
@@ -146,7 +162,7 @@ public struct ResponseIngest: Sendable {
         guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
             return .rejected(reason: "the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
         }
-        return try accept(answers, context: context, survey: survey, channel: channel, source: source)
+        return try accept(answers, context: context, survey: survey, channel: channel, source: source, checksum: fileChecksum)
     }
 
     /// The survey version an invitation was sent with (parsed once per version).
@@ -156,20 +172,69 @@ public struct ResponseIngest: Sendable {
 
     /// Validates answers for a known invitation and stores them as a new revision (the step every
     /// channel shares once the token is known): a duplicate of the latest revision is not stored again.
+    /// `checksum` is the canonical SHA-256 of `answers` when the caller already has it.
     public func accept(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, channel: ResponseChannel,
-                       source: String) throws -> Outcome {
+                       source: String, checksum: String? = nil) throws -> Outcome {
         let result = AnswerValidator(survey: survey, sector: context.partner.sector).validate(answers)
         guard result.problems.isEmpty else {
             return .rejected(reason: "answers do not fit the questionnaire: " + result.problems.prefix(10).joined(separator: "; "))
         }
-        let stored = CanonicalJSON.sha256(result.answers.json)
-        if let latest = try responses.latestRevision(invitationID: context.invitationID), latest.checksum == stored {
-            return .duplicate(revision: latest.revision)
-        }
-        let saved = try responses.storeResponse(
-            invitationID: context.invitationID, channel: channel, source: source, complete: result.complete, missing: result.missing,
-            checksum: stored, answers: result.answers, at: time.now())
-        return .accepted(responseID: saved.id, revision: saved.revision, complete: result.complete, missing: result.missing)
+        let validated = result.answers.json
+        let stored = checksum.flatMap { validated == .object(answers) ? $0 : nil } ?? CanonicalJSON.sha256(validated)
+        let latest = try pending.latest[context.invitationID] ?? responses.latestRevision(invitationID: context.invitationID)
+        if let latest, latest.checksum == stored { return .duplicate(revision: latest.revision) }
+        let revision = (latest?.revision ?? 0) + 1
+        let id = try pending.add(NewResponse(invitationID: context.invitationID, channel: channel, source: source, complete: result.complete,
+                                             missing: result.missing, checksum: stored, answers: result.answers, receivedAt: time.now()),
+                                 revision: revision, into: responses)
+        return .accepted(responseID: id ?? 0, revision: revision, complete: result.complete, missing: result.missing)
+    }
+}
+
+/// Accepted responses waiting to be written in one transaction, with the latest revision of each
+/// invitation among them (so a second file for the same partner in a batch is numbered and
+/// de-duplicated correctly).
+final class PendingResponses: @unchecked Sendable {
+    let limit: Int
+    private var items: [NewResponse] = []
+    private(set) var latest: [Int64: (revision: Int, checksum: String)] = [:]
+    private var stored: [Int64] = []
+    private let lock = NSLock()
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Queues one response; writes the batch when full. Returns the response id when written at once.
+    func add(_ response: NewResponse, revision: Int, into repository: ResponseRepository) throws -> Int64? {
+        lock.lock()
+        items.append(response)
+        latest[response.invitationID] = (revision, response.checksum)
+        let full = items.count >= limit
+        lock.unlock()
+        guard full else { return nil }
+        let ids = try flush(into: repository)
+        return ids.count == 1 ? ids[0] : nil
+    }
+
+    @discardableResult
+    func flush(into repository: ResponseRepository) throws -> [Int64] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !items.isEmpty else { return [] }
+        let ids = try repository.storeResponses(items).map(\.id)
+        items.removeAll(keepingCapacity: true)
+        latest.removeAll(keepingCapacity: true)
+        stored += ids
+        return ids
+    }
+
+    func takeStoredIDs() -> [Int64] {
+        lock.lock()
+        defer { lock.unlock() }
+        let ids = stored
+        stored = []
+        return ids
     }
 }
 

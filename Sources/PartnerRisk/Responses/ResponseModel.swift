@@ -30,6 +30,30 @@ public struct RejectedInput: Sendable, Equatable {
     public var receivedAt: String
 }
 
+/// A revision about to be stored.
+public struct NewResponse: Sendable {
+    public var invitationID: Int64
+    public var channel: ResponseChannel
+    public var source: String?
+    public var complete: Bool
+    public var missing: [String]
+    public var checksum: String
+    public var answers: AnswerSet
+    public var receivedAt: Date
+
+    public init(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String], checksum: String,
+                answers: AnswerSet, receivedAt: Date) {
+        self.invitationID = invitationID
+        self.channel = channel
+        self.source = source
+        self.complete = complete
+        self.missing = missing
+        self.checksum = checksum
+        self.answers = answers
+        self.receivedAt = receivedAt
+    }
+}
+
 /// Storage of responses and rejected inputs.
 public protocol ResponseRepository: Sendable {
     /// The invitation a token belongs to (by its hash), nil when unknown.
@@ -38,6 +62,8 @@ public protocol ResponseRepository: Sendable {
     /// Stores a new immutable revision with its answers; returns its id and revision number.
     func storeResponse(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String],
                        checksum: String, answers: AnswerSet, at time: Date) throws -> (id: Int64, revision: Int)
+    /// Stores several revisions in one transaction, in order.
+    func storeResponses(_ batch: [NewResponse]) throws -> [(id: Int64, revision: Int)]
     func recordRejected(channel: ResponseChannel, source: String, reason: String, quarantinePath: String?, at time: Date) throws
     func responses(campaignID: Int64?, partnerID: Int64?) throws -> [ResponseSummary]
     func rejectedInputs() throws -> [RejectedInput]

@@ -97,7 +97,7 @@ public struct ScoringConfigParser {
         let weights = sectorWeights(top["sector_weights"], reader: reader, owner: root)
         let knockoutTier = reader.scalar(top["knockout_min_tier"], "knockout_min_tier").flatMap(RiskTier.init(rawValue:)) ?? .high
         let knockoutLists = reader.sequence(top["country_knockout_lists"], "country_knockout_lists")?.compactMap { reader.scalar($0, "a list name") } ?? []
-        let hash = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hash = CanonicalJSON.hex(SHA256.hash(data: Data(text.utf8)))
         guard let id, let version, reader.problems.isEmpty else { return (nil, reader.problems) }
         let config = ScoringConfig(
             id: id, version: version, credit: numbers("credit"), mustNoCap: scalarNumber("must_no_cap", 50),
@@ -174,7 +174,7 @@ public struct ScoringConfigParser {
         if let node = top["names"], let mapping = reader.mapping(node, "`names`") {
             for (key, value) in mapping { if let code = key.string, let name = value.string { names[code] = name } }
         }
-        let hash = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hash = CanonicalJSON.hex(SHA256.hash(data: Data(text.utf8)))
         guard let date, reader.problems.isEmpty else { return (nil, reader.problems) }
         return (CountryRiskList(listDate: date, source: top["source"]?.string ?? "", lists: lists, names: names, contentHash: hash, text: text), [])
     }

@@ -46,18 +46,20 @@ public struct ScoreFactor: Sendable, Equatable, Codable {
 extension ScoreFactor {
     /// The stored explanation: a JSON list of factors (written by hand: this runs 100,000 times in a rescore).
     public static func encodeList(_ factors: [ScoreFactor]) -> String {
-        var output = "["
+        var output: [UInt8] = [UInt8(ascii: "[")]
+        output.reserveCapacity(256 * (factors.count + 1))
         for (index, factor) in factors.enumerated() {
-            if index > 0 { output += "," }
-            output += "{\"code\":"
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            output += "{\"code\":".utf8
             CanonicalJSON.writeString(factor.code, into: &output)
-            output += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"text\":{\"en\":"
+            output += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"text\":{\"en\":".utf8
             CanonicalJSON.writeString(factor.text.en, into: &output)
-            output += ",\"fr\":"
+            output += ",\"fr\":".utf8
             CanonicalJSON.writeString(factor.text.fr, into: &output)
-            output += "}}"
+            output += "}}".utf8
         }
-        return output + "]"
+        output.append(UInt8(ascii: "]"))
+        return String(decoding: output, as: UTF8.self)
     }
 }
 

@@ -26,7 +26,7 @@ extension SQLiteStore: CampaignRepository {
         return try campaign(id: id)!
     }
 
-    private static let campaignSQL = """
+    static let campaignSQL = """
         SELECT c.*, s.survey_id, s.version FROM campaign c JOIN survey_version s ON s.id = c.survey_version_id
         """
 

@@ -2,37 +2,59 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: ResponseRepository {
+    /// One read with cached statements: this runs for every answer file and every page view.
     public func invitation(tokenHash: String) throws -> InvitationContext? {
-        let id = try pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT invitation_id FROM invitation_token WHERE token_hash = ? AND revoked_at IS NULL", arguments: [tokenHash])
+        try pool.read { db in
+            let token = try db.cachedStatement(sql: "SELECT invitation_id FROM invitation_token WHERE token_hash = ? AND revoked_at IS NULL")
+            guard let id = try Int64.fetchOne(token, arguments: [tokenHash]),
+                  let invitation = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitation WHERE id = ?"), arguments: [id]),
+                  let partner = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM partner WHERE id = ?"), arguments: [invitation["partner_id"]]),
+                  let campaign = try Row.fetchOne(db.cachedStatement(sql: Self.campaignSQL + " WHERE c.id = ?"), arguments: [invitation["campaign_id"]])
+            else { return nil }
+            return InvitationContext(invitationID: id, partner: Self.partner(from: partner), campaign: Self.campaign(campaign),
+                                     surveyVersionID: invitation["survey_version_id"], remindersSent: invitation["reminders_sent"])
         }
-        return try id.map { try invitationContext(invitationID: $0) }
     }
 
     public func latestRevision(invitationID: Int64) throws -> (revision: Int, checksum: String)? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT revision, checksum FROM response WHERE invitation_id = ? ORDER BY revision DESC LIMIT 1",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT revision, checksum FROM response WHERE invitation_id = ? ORDER BY revision DESC LIMIT 1"),
                              arguments: [invitationID]).map { ($0["revision"], $0["checksum"]) }
         }
     }
 
     public func storeResponse(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String],
                               checksum: String, answers: AnswerSet, at time: Date) throws -> (id: Int64, revision: Int) {
-        try pool.write { db in
-            let revision = (try Int.fetchOne(db, sql: "SELECT max(revision) FROM response WHERE invitation_id = ?", arguments: [invitationID]) ?? 0) + 1
-            try db.execute(sql: """
+        try storeResponses([NewResponse(invitationID: invitationID, channel: channel, source: source, complete: complete, missing: missing,
+                                        checksum: checksum, answers: answers, receivedAt: time)])[0]
+    }
+
+    /// Stores many revisions in one transaction (an import's batch), each numbered after the
+    /// invitation's latest, with one audit entry each.
+    public func storeResponses(_ batch: [NewResponse]) throws -> [(id: Int64, revision: Int)] {
+        guard !batch.isEmpty else { return [] }
+        let actor = Actor.current
+        return try pool.write { db in
+            let latest = try db.cachedStatement(sql: "SELECT max(revision) FROM response WHERE invitation_id = ?")
+            let insertResponse = try db.cachedStatement(sql: """
                 INSERT INTO response (invitation_id, revision, channel, source, complete, missing, checksum, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [invitationID, revision, channel.rawValue, source, complete,
-                                 JSONValue.array(missing.map(JSONValue.string)).rendered(), checksum, Self.timestamp(time)])
-            let responseID = db.lastInsertedRowID
-            let insert = try db.cachedStatement(sql: "INSERT INTO answer (response_id, question_id, value) VALUES (?, ?, ?)")
-            for (question, answer) in answers.answers {
-                try insert.execute(arguments: [responseID, question, answer.json.rendered()])
+                """)
+            let insertAnswer = try db.cachedStatement(sql: "INSERT INTO answer (response_id, question_id, value) VALUES (?, ?, ?)")
+            let audit = try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
+            return try batch.map { item in
+                let revision = (try Int.fetchOne(latest, arguments: [item.invitationID]) ?? 0) + 1
+                let time = Self.timestamp(item.receivedAt)
+                try insertResponse.execute(arguments: [item.invitationID, revision, item.channel.rawValue, item.source, item.complete,
+                                                       JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time])
+                let responseID = db.lastInsertedRowID
+                for (question, answer) in item.answers.answers {
+                    try insertAnswer.execute(arguments: [responseID, question, answer.json.rendered()])
+                }
+                let detail = "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")
+                try audit.execute(arguments: [time, actor, "response.store", "invitation:\(item.invitationID)", detail])
+                return (responseID, revision)
             }
-            try Self.appendAudit(db, actor: Actor.current, action: "response.store", subject: "invitation:\(invitationID)",
-                                 detail: "revision \(revision) via \(channel.rawValue)\(complete ? "" : ", incomplete (\(missing.count) missing)")", at: time)
-            return (responseID, revision)
         }
     }
 

@@ -17,8 +17,11 @@ public struct AuditEntry: Codable, Sendable, Equatable {
 
 /// Who is acting: the login name of the officer running the command, or an explicit label.
 public enum Actor {
-    public static var current: String {
-        ProcessInfo.processInfo.environment["PARTNER_RISK_ACTOR"]
-            ?? ProcessInfo.processInfo.environment["USER"] ?? "officer"
-    }
+    public static var current: String { resolved }
+
+    /// Read once: the environment does not change while a command runs.
+    private static let resolved: String = {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["PARTNER_RISK_ACTOR"] ?? environment["USER"] ?? "officer"
+    }()
 }

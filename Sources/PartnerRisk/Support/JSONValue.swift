@@ -33,6 +33,7 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
     }
 
     public func rendered(pretty: Bool = false) -> String {
+        if !pretty { return CanonicalJSON.text(self) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(self)) ?? Data("null".utf8), as: UTF8.self)
@@ -46,7 +47,7 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
             if !inner.contains(UInt8(ascii: "\"")) && !inner.contains(where: { $0 < 0x20 }) { return .string(String(decoding: inner, as: UTF8.self)) }
         }
         if let first = utf8.first, first == UInt8(ascii: "-") || (48...57).contains(first), let number = Double(text) { return .number(number) }
-        return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        return JSONParser.parse(text)
     }
 
     public var stringValue: String? { if case .string(let value) = self { return value }; return nil }

@@ -46,7 +46,7 @@ public struct SurveyParser {
             }
         }
         context.checkReferences(sections)
-        let hash = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hash = CanonicalJSON.hex(SHA256.hash(data: Data(text.utf8)))
         guard let id, let version, let title, reader.problems.isEmpty else { return (nil, reader.problems) }
         let survey = Survey(
             id: id, version: version, kind: kind, title: title, intro: intro, scoringFile: scoring,
