@@ -24,12 +24,15 @@ public struct BenchSeeder {
             .create(survey: survey, audience: .all, deadline: "2099-12-31", sender: MailAddress(address: "bench@bench.example.com"))
         let responder = DemoResponder(catalog: catalog, seed: seed, today: Date())
         let invitations = try store.invitationSectors(campaignID: campaign.id)
+        var batch: [NewResponse] = []
         for (index, (invitationID, sector)) in invitations.enumerated() {
             var random = DemoRandom(seed: seed &+ UInt64(index))
             let profiles: [DemoResponder.Profile] = [.strong, .average, .weakSeals, .moneyFlags]
             let answers = survey.effectiveAnswers(for: sector, answers: responder.generate(survey, sector: sector, profile: profiles[index % 4], random: &random))
-            _ = try store.storeResponse(invitationID: invitationID, channel: .demo, source: "bench", complete: true, missing: [],
-                                        checksum: CanonicalJSON.sha256(answers.json), answers: answers, at: Date())
+            batch.append(NewResponse(invitationID: invitationID, channel: .demo, source: "bench", complete: true, missing: [],
+                                     checksum: CanonicalJSON.sha256(answers.json), answers: answers, receivedAt: Date()))
+            if batch.count == 1_000 { _ = try store.storeResponses(batch); batch.removeAll() }
         }
+        _ = try store.storeResponses(batch)
     }
 }

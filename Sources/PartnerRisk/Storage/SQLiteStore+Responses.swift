@@ -37,8 +37,8 @@ extension SQLiteStore: ResponseRepository {
         return try pool.write { db in
             let latest = try db.cachedStatement(sql: "SELECT max(revision) FROM response WHERE invitation_id = ?")
             let insertResponse = try db.cachedStatement(sql: """
-                INSERT INTO response (invitation_id, revision, channel, source, complete, missing, checksum, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO response (invitation_id, revision, channel, source, complete, missing, checksum, received_at, answers_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertAnswer = try db.cachedStatement(sql: "INSERT INTO answer (response_id, question_id, value) VALUES (?, ?, ?)")
             let audit = try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
@@ -46,7 +46,8 @@ extension SQLiteStore: ResponseRepository {
                 let revision = (try Int.fetchOne(latest, arguments: [item.invitationID]) ?? 0) + 1
                 let time = Self.timestamp(item.receivedAt)
                 try insertResponse.execute(arguments: [item.invitationID, revision, item.channel.rawValue, item.source, item.complete,
-                                                       JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time])
+                                                       JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time,
+                                                       CanonicalJSON.text(item.answers.json)])
                 let responseID = db.lastInsertedRowID
                 for (question, answer) in item.answers.answers {
                     try insertAnswer.execute(arguments: [responseID, question, answer.json.rendered()])

@@ -129,29 +129,36 @@ extension SQLiteStore {
 
     private func loadScoringInputs(filter: [Int64]?) throws -> [ScoringWorkItem] {
         let restriction = filter.map { ids in " AND r.id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
-        let answerRestriction = filter.map { ids in " AND response_id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
         let arguments = StatementArguments(filter ?? [])
         return try pool.read { db in
             var items: [Int64: ScoringWorkItem] = [:]
             var order: [Int64] = []
+            var legacy: [Int64] = []
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT r.id AS response_id, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
+                SELECT r.id AS response_id, r.answers_json, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
                 JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
                 WHERE r.id IN (SELECT max(r2.id) FROM response r2 WHERE r2.complete = 1 GROUP BY r2.invitation_id) AND p.active = 1
                 """ + restriction, arguments: arguments)
             while let row = try rows.next() {
                 let responseID: Int64 = row["response_id"]
+                var answers = AnswerSet()
+                if let text = row["answers_json"] as String?, let object = JSONParser.parse(text)?.objectValue {
+                    answers = AnswerSet(object.mapValues(Answer.init(json:)))
+                } else {
+                    legacy.append(responseID)
+                }
                 items[responseID] = ScoringWorkItem(responseID: responseID, invitationID: row["invitation_id"], partner: Self.partner(from: row),
-                                                    surveyVersionID: row["survey_version_id"], answers: AnswerSet(), evidence: [])
+                                                    surveyVersionID: row["survey_version_id"], answers: answers, evidence: [])
                 order.append(responseID)
             }
-            let answers = try Row.fetchCursor(db, sql: """
-                SELECT response_id, question_id, value FROM answer
-                WHERE response_id IN (SELECT max(r2.id) FROM response r2 WHERE r2.complete = 1 GROUP BY r2.invitation_id)
-                """ + answerRestriction, arguments: arguments)
-            while let row = try answers.next() {
-                let id: Int64 = row[0]
-                if items[id] != nil, let value = JSONValue.parse(row[2] as String) { items[id]!.answers[row[1]] = Answer(json: value) }
+            // Revisions stored before answers_json existed: read their answer rows.
+            for chunk in stride(from: 0, to: legacy.count, by: 500).map({ Array(legacy[$0..<min($0 + 500, legacy.count)]) }) {
+                let answers = try Row.fetchCursor(db, sql: "SELECT response_id, question_id, value FROM answer WHERE response_id IN ("
+                                                  + chunk.map { _ in "?" }.joined(separator: ",") + ")", arguments: StatementArguments(chunk))
+                while let row = try answers.next() {
+                    let id: Int64 = row[0]
+                    if items[id] != nil, let value = JSONValue.parse(row[2] as String) { items[id]!.answers[row[1]] = Answer(json: value) }
+                }
             }
             var evidence: [Int64: Set<String>] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence") {

@@ -96,32 +96,69 @@ public struct RedFlagRule: Sendable, Equatable {
     public var questionID: String
 }
 
-/// One question of a survey, with its applicability, condition and scoring rules.
-public struct Question: Sendable, Equatable {
-    public var id: String
-    public var text: LocalizedText
-    public var help: LocalizedText?
-    public var type: QuestionType
-    public var required: Bool
-    /// nil means every sector.
-    public var appliesTo: Set<Sector>?
-    public var showIf: Condition?
-    public var allowNA: Bool
-    public var evidence: EvidenceRule
-    public var weight: Int?
-    public var level: QuestionLevel?
-    public var options: [ChoiceOption]
-    public var unit: LocalizedText?
-    public var min: Double?
-    public var max: Double?
-    public var bands: [NumberBand]
-    public var staleAfterDays: Int?
-    public var maxLength: Int
-    public var role: String?
-    public var mapsTo: [String: String]
-    public var redFlags: [RedFlagRule]
-    public var category: Category
-    public var sectionID: String
+/// One question of a survey, with its applicability, condition and scoring rules. A class with
+/// constant fields: surveys are read constantly while validating and scoring, and sharing one
+/// instance avoids copying two dozen fields (and their reference counts) at every access.
+public final class Question: Sendable, Equatable {
+    public let id: String
+    public let text: LocalizedText
+    public let help: LocalizedText?
+    public let type: QuestionType
+    public let required: Bool
+    public let appliesTo: Set<Sector>?
+    public let showIf: Condition?
+    public let allowNA: Bool
+    public let evidence: EvidenceRule
+    public let weight: Int?
+    public let level: QuestionLevel?
+    public let options: [ChoiceOption]
+    public let unit: LocalizedText?
+    public let min: Double?
+    public let max: Double?
+    public let bands: [NumberBand]
+    public let staleAfterDays: Int?
+    public let maxLength: Int
+    public let role: String?
+    public let mapsTo: [String: String]
+    public let redFlags: [RedFlagRule]
+    public let category: Category
+    public let sectionID: String
+
+    public init(id: String, text: LocalizedText, help: LocalizedText?, type: QuestionType, required: Bool, appliesTo: Set<Sector>?, showIf: Condition?, allowNA: Bool, evidence: EvidenceRule, weight: Int?, level: QuestionLevel?, options: [ChoiceOption], unit: LocalizedText?, min: Double?, max: Double?, bands: [NumberBand], staleAfterDays: Int?, maxLength: Int, role: String?, mapsTo: [String: String], redFlags: [RedFlagRule], category: Category, sectionID: String) {
+        self.id = id
+        self.text = text
+        self.help = help
+        self.type = type
+        self.required = required
+        self.appliesTo = appliesTo
+        self.showIf = showIf
+        self.allowNA = allowNA
+        self.evidence = evidence
+        self.weight = weight
+        self.level = level
+        self.options = options
+        self.unit = unit
+        self.min = min
+        self.max = max
+        self.bands = bands
+        self.staleAfterDays = staleAfterDays
+        self.maxLength = maxLength
+        self.role = role
+        self.mapsTo = mapsTo
+        self.redFlags = redFlags
+        self.category = category
+        self.sectionID = sectionID
+    }
+
+    public static func == (lhs: Question, rhs: Question) -> Bool {
+        lhs.id == rhs.id && lhs.text == rhs.text && lhs.help == rhs.help && lhs.type == rhs.type && lhs.required == rhs.required
+            && lhs.appliesTo == rhs.appliesTo && lhs.showIf == rhs.showIf && lhs.allowNA == rhs.allowNA
+            && lhs.evidence == rhs.evidence && lhs.weight == rhs.weight && lhs.level == rhs.level && lhs.options == rhs.options
+            && lhs.unit == rhs.unit && lhs.min == rhs.min && lhs.max == rhs.max && lhs.bands == rhs.bands
+            && lhs.staleAfterDays == rhs.staleAfterDays && lhs.maxLength == rhs.maxLength && lhs.role == rhs.role
+            && lhs.mapsTo == rhs.mapsTo && lhs.redFlags == rhs.redFlags && lhs.category == rhs.category
+            && lhs.sectionID == rhs.sectionID
+    }
 
     public func applies(to sector: Sector) -> Bool { appliesTo?.contains(sector) ?? true }
     public var isScored: Bool { category != .profile && weight != nil }
