@@ -55,14 +55,33 @@ public struct ResponseIngest: Sendable {
 
     private func importBatched(_ paths: [String], channel: ResponseChannel) throws -> Summary {
         var summary = Summary()
-        for path in paths {
-            for file in try files(at: path) {
-                let data: Data
-                do { data = try Data(contentsOf: file) } catch {
+        var files: [URL] = []
+        for path in paths { files += try self.files(at: path) }
+        // Answer files are checked on every core (parse, checksum, token, validation), then
+        // committed in order, so numbering and duplicate detection stay sequential.
+        for start in stride(from: 0, to: files.count, by: 256) {
+            let chunk = Array(files[start..<min(start + 256, files.count)])
+            let inputs = try chunk.map { file -> Data in
+                do { return try Data(contentsOf: file) } catch {
                     throw PartnerRiskError.failed("cannot read \(file.path): \(error.localizedDescription)")
                 }
-                let kind = file.pathExtension.lowercased() == "eml" ? "message" : "file"
-                try ingest(data, source: file.path, isMessage: kind == "message", channel: channel, into: &summary)
+            }
+            let checked = CheckedSlots(count: chunk.count)
+            DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
+                guard chunk[index].pathExtension.lowercased() != "eml" else { return }
+                checked.set(index, Result { try check(inputs[index]) })
+            }
+            for (index, file) in chunk.enumerated() {
+                guard let result = checked.get(index) else {
+                    try ingestInput(inputs[index], source: file.path, isMessage: true, channel: channel, into: &summary)
+                    continue
+                }
+                let outcome: Outcome
+                switch try result.get() {
+                case .rejected(let reason): outcome = .rejected(reason: reason)
+                case .valid(let valid): outcome = try commit(valid, channel: channel, source: file.path)
+                }
+                try record(outcome, data: inputs[index], source: file.path, channel: channel, into: &summary)
             }
         }
         try pending.flush(into: responses)
@@ -139,30 +158,77 @@ public struct ResponseIngest: Sendable {
 
     /// Validates one response file and stores it; never throws for bad content.
     public func process(_ data: Data, source: String, channel: ResponseChannel) throws -> Outcome {
-        guard data.count <= Self.maxJSONBytes else { return .rejected(reason: "file larger than \(Self.maxJSONBytes / 1_048_576) MB") }
+        switch try check(data) {
+        case .rejected(let reason): return .rejected(reason: reason)
+        case .valid(let valid): return try commit(valid, channel: channel, source: source)
+        }
+    }
+
+    /// A response checked as far as it can be on its own, in any order and on any thread.
+    enum Checked {
+        case rejected(String)
+        case valid(Valid)
+    }
+
+    /// Answers that fit their invitation's questionnaire, with what the commit step needs.
+    struct Valid {
+        var context: InvitationContext
+        var result: AnswerValidator.Result
+        var checksum: String
+        var latest: (revision: Int, checksum: String)?
+    }
+
+    /// Parses the file, verifies format, token, checksum and survey version, and validates the answers.
+    func check(_ data: Data) throws -> Checked {
+        guard data.count <= Self.maxJSONBytes else { return .rejected("file larger than \(Self.maxJSONBytes / 1_048_576) MB") }
         guard let object = JSONParser.parse(data)?.objectValue else {
-            return .rejected(reason: "not a PartnerRisk answer file (not a JSON object)")
+            return .rejected("not a PartnerRisk answer file (not a JSON object)")
         }
         guard object["format"]?.stringValue == "partner-risk-answers/1" else {
-            return .rejected(reason: "not a PartnerRisk answer file (format is not partner-risk-answers/1)")
+            return .rejected("not a PartnerRisk answer file (format is not partner-risk-answers/1)")
         }
         guard let token = object["token"]?.stringValue, InvitationToken.isWellFormed(token) else {
-            return .rejected(reason: "the file has no valid token")
+            return .rejected("the file has no valid token")
         }
-        guard let answers = object["answers"]?.objectValue else { return .rejected(reason: "the file has no answers object") }
+        guard let answers = object["answers"]?.objectValue else { return .rejected("the file has no answers object") }
         let fileChecksum = CanonicalJSON.sha256(.object(answers))
         guard let checksum = object["checksum"]?.stringValue, checksum == "sha256:" + fileChecksum else {
-            return .rejected(reason: "checksum mismatch: the file was edited outside the form or damaged")
+            return .rejected("checksum mismatch: the file was edited outside the form or damaged")
         }
         guard let context = try responses.invitation(tokenHash: InvitationToken.hash(token)) else {
-            return .rejected(reason: "the token matches no invitation")
+            return .rejected("the token matches no invitation")
         }
-        guard context.campaign.status == "open" else { return .rejected(reason: "campaign \(context.campaign.id) is closed") }
+        guard context.campaign.status == "open" else { return .rejected("campaign \(context.campaign.id) is closed") }
         let survey = try survey(for: context)
         guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
-            return .rejected(reason: "the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
+            return .rejected("the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
         }
-        return try accept(answers, context: context, survey: survey, channel: channel, source: source, checksum: fileChecksum)
+        return try validate(answers, context: context, survey: survey, checksum: fileChecksum)
+    }
+
+    func validate(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, checksum: String?) throws -> Checked {
+        let result = AnswerValidator(survey: survey, sector: context.partner.sector).validate(answers)
+        guard result.problems.isEmpty else {
+            return .rejected("answers do not fit the questionnaire: " + result.problems.prefix(10).joined(separator: "; "))
+        }
+        let validated = result.answers.json
+        let stored = checksum.flatMap { validated == .object(answers) ? $0 : nil } ?? CanonicalJSON.sha256(validated)
+        return .valid(Valid(context: context, result: result, checksum: stored,
+                            latest: try responses.latestRevision(invitationID: context.invitationID)))
+    }
+
+    /// Stores valid answers as the invitation's next revision, unless they repeat the latest one
+    /// (stored, or waiting in this batch).
+    func commit(_ valid: Valid, channel: ResponseChannel, source: String) throws -> Outcome {
+        let invitationID = valid.context.invitationID
+        let latest = pending.latest[invitationID] ?? valid.latest
+        if let latest, latest.checksum == valid.checksum { return .duplicate(revision: latest.revision) }
+        let revision = (latest?.revision ?? 0) + 1
+        let result = valid.result
+        let id = try pending.add(NewResponse(invitationID: invitationID, channel: channel, source: source, complete: result.complete,
+                                             missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now()),
+                                 revision: revision, into: responses)
+        return .accepted(responseID: id ?? 0, revision: revision, complete: result.complete, missing: result.missing)
     }
 
     /// The survey version an invitation was sent with (parsed once per version).
@@ -175,19 +241,30 @@ public struct ResponseIngest: Sendable {
     /// `checksum` is the canonical SHA-256 of `answers` when the caller already has it.
     public func accept(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, channel: ResponseChannel,
                        source: String, checksum: String? = nil) throws -> Outcome {
-        let result = AnswerValidator(survey: survey, sector: context.partner.sector).validate(answers)
-        guard result.problems.isEmpty else {
-            return .rejected(reason: "answers do not fit the questionnaire: " + result.problems.prefix(10).joined(separator: "; "))
+        switch try validate(answers, context: context, survey: survey, checksum: checksum) {
+        case .rejected(let reason): return .rejected(reason: reason)
+        case .valid(let valid): return try commit(valid, channel: channel, source: source)
         }
-        let validated = result.answers.json
-        let stored = checksum.flatMap { validated == .object(answers) ? $0 : nil } ?? CanonicalJSON.sha256(validated)
-        let latest = try pending.latest[context.invitationID] ?? responses.latestRevision(invitationID: context.invitationID)
-        if let latest, latest.checksum == stored { return .duplicate(revision: latest.revision) }
-        let revision = (latest?.revision ?? 0) + 1
-        let id = try pending.add(NewResponse(invitationID: context.invitationID, channel: channel, source: source, complete: result.complete,
-                                             missing: result.missing, checksum: stored, answers: result.answers, receivedAt: time.now()),
-                                 revision: revision, into: responses)
-        return .accepted(responseID: id ?? 0, revision: revision, complete: result.complete, missing: result.missing)
+    }
+}
+
+/// Results of checking a chunk of files in parallel, one slot per file.
+final class CheckedSlots: @unchecked Sendable {
+    private var slots: [Result<ResponseIngest.Checked, Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<ResponseIngest.Checked, Error>) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    func get(_ index: Int) -> Result<ResponseIngest.Checked, Error>? {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots[index]
     }
 }
 

@@ -42,7 +42,9 @@ public struct ScoringService {
         var surveysByVersion: [Int64: Survey] = [:]
         for id in Set(work.map(\.surveyVersionID)) { surveysByVersion[id] = try cache.survey(id) { try surveys.survey(rowID: $0) } }
         let now = time.now()
-        let chunks = stride(from: 0, to: work.count, by: 2_000).map { Array(work[$0..<min($0 + 2_000, work.count)]) }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let size = min(2_000, max(200, (work.count + cores - 1) / cores))
+        let chunks = stride(from: 0, to: work.count, by: size).map { Array(work[$0..<min($0 + size, work.count)]) }
         let results = ResultSlots(count: chunks.count)
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
             let engine = ScoringEngine()
