@@ -12,10 +12,10 @@ t() { python3 -c 'import time; print(time.time())'; }
 s=$(t); "$BIN" rescore --all; e=$(t)
 s2=$(t); "$BIN" ranking --format json > "$WORK/ranking.json"; e2=$(t)
 # The ranking query alone (the same SQL the command runs), through the sqlite3 shell.
-QUERY="SELECT s.id, s.partner_id, s.overall_risk, s.tier, s.knockout, s.worst_categories, s.flag_count, s.headline, r.received_at
-       FROM score s JOIN (SELECT max(id) AS id FROM score GROUP BY partner_id) latest ON latest.id = s.id
-       JOIN partner p ON p.id = s.partner_id AND p.active = 1 LEFT JOIN response r ON r.id = s.response_id
-       ORDER BY s.overall_risk DESC;"
+QUERY="SELECT c.score_id AS id, c.partner_id, c.response_id, c.overall_risk, c.base_risk, c.country_multiplier, c.tier, c.knockout,
+              c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at
+       FROM current_score c JOIN partner p ON p.id = c.partner_id AND p.active = 1
+       ORDER BY c.overall_risk DESC;"
 sqlite3 "$PARTNER_RISK_DB" "$QUERY" > /dev/null
 s3=$(t); sqlite3 "$PARTNER_RISK_DB" "$QUERY" > /dev/null; e3=$(t)
 python3 - "$s" "$e" "$s2" "$e2" "$N" "$WORK/ranking.json" "$s3" "$e3" <<'PY'

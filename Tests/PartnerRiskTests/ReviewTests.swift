@@ -70,6 +70,8 @@ import Testing
         let answered = try #require(try store.responses(campaignID: nil, partnerID: nil).first?.partnerID)
         #expect(try store.scoreHistory(partnerID: answered).count == 2)
         #expect(try store.latestScores().count == 1)
+        // The ranking table follows the newest score row.
+        #expect(try store.latestScores().first?.id == store.scoreHistory(partnerID: answered).last?.id)
         // The campaign deadline is 2026-12-31: 31 days later B is a non-response knock-out; 29 days later not yet.
         let partners = try store.partners(matching: PartnerFilter())
         let early = Ranking.build(scores: try store.latestScores(), nonResponders: try service(DayFormat.parseDay("2027-01-29")!).nonResponders(),

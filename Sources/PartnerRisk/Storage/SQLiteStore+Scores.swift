@@ -40,23 +40,24 @@ extension SQLiteStore: ScoreRepository {
     func latestScoresDetailed() throws -> [StoredScore] {
         try pool.read { db in
             try Row.fetchAll(db, sql: Self.scoreSQL + """
-                 WHERE s.id IN (SELECT max(id) FROM score GROUP BY partner_id)
+                 WHERE s.id IN (SELECT score_id FROM current_score)
                    AND s.partner_id IN (SELECT id FROM partner WHERE active = 1)
                 """).map(Self.storedScore)
         }
     }
 
-    /// The newest score of every active partner, with the ranking summary only (one indexed query).
+    /// The ranking query: the newest score of every active partner, riskiest first, read in index
+    /// order from `current_score`.
+    public static let rankingSQL = """
+        SELECT c.score_id AS id, c.partner_id, c.response_id, c.overall_risk, c.base_risk, c.country_multiplier, c.tier, c.knockout,
+               c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at
+        FROM current_score c JOIN partner p ON p.id = c.partner_id AND p.active = 1
+        ORDER BY c.overall_risk DESC
+        """
+
+    /// The newest score of every active partner, with the ranking summary only.
     public func latestScores() throws -> [StoredScore] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.id, s.partner_id, s.response_id, s.overall_risk, s.base_risk, s.country_multiplier, s.tier, s.knockout,
-                       s.non_response, s.computed_at, s.worst_categories, s.flag_count, s.headline, r.received_at
-                FROM score s JOIN (SELECT max(id) AS id FROM score GROUP BY partner_id) latest ON latest.id = s.id
-                JOIN partner p ON p.id = s.partner_id AND p.active = 1
-                LEFT JOIN response r ON r.id = s.response_id
-                """).map(Self.rankingScore)
-        }
+        try pool.read { db in try Row.fetchAll(db, sql: Self.rankingSQL).map(Self.rankingScore) }
     }
 
     static func rankingScore(_ row: Row) -> StoredScore {
@@ -183,13 +184,21 @@ extension SQLiteStore {
                 """)
             let category = try db.cachedStatement(sql: "INSERT INTO category_score (score_id, category, control, risk, capped) VALUES (?, ?, ?, ?, ?)")
             let flag = try db.cachedStatement(sql: "INSERT INTO score_flag (score_id, kind, code, message) VALUES (?, ?, ?, ?)")
+            let current = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO current_score (partner_id, score_id, response_id, overall_risk, base_risk, country_multiplier, tier,
+                                                      knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, (SELECT received_at FROM response WHERE id = ?))
+                """)
             for (work, result) in items {
                 let explanation = ScoreFactor.encodeList(result.factors)
+                let worst = Self.worst(result), flags = Self.flagCount(result), headline = result.factors.first?.text.en ?? ""
                 try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                               result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
-                                              result.knockout, explanation, now, Self.worst(result), Self.flagCount(result),
-                                              result.factors.first?.text.en ?? ""])
+                                              result.knockout, explanation, now, worst, flags, headline])
                 let scoreID = db.lastInsertedRowID
+                try current.execute(arguments: [work.partner.id, scoreID, work.responseID, result.overallRisk, result.baseRisk,
+                                                result.countryMultiplier, result.tier.rawValue, result.knockout, now, worst, flags, headline,
+                                                work.responseID])
                 for item in result.categories {
                     try category.execute(arguments: [scoreID, item.category.rawValue, item.control, item.risk, item.capped])
                 }
