@@ -190,3 +190,25 @@ import Testing
         }
     }
 }
+
+@Suite struct ExplanationStorageTests {
+    @Test func factorsRoundTripThroughTextIDsAndOldInlineExplanationsStillRead() throws {
+        let factors = [
+            ScoreFactor(kind: .knockout, code: "KO_SEALS", text: LocalizedText(en: "No seals “at all”", fr: "Aucun scellé « du tout »"), points: 0),
+            ScoreFactor(kind: .loss, code: "E3", text: LocalizedText(en: "−4.5 pts seals", fr: "−4,5 pts scellés"), points: 4.5),
+            ScoreFactor(kind: .redFlag, code: "ML1", text: LocalizedText(en: "No seals “at all”", fr: "Aucun scellé « du tout »"), points: 0),
+        ]
+        var table: [LocalizedText: Int64] = [:]
+        let stored = ScoreFactor.encodeList(factors) { text in
+            if let id = table[text] { return id }
+            table[text] = Int64(table.count + 1)
+            return Int64(table.count)
+        }
+        #expect(table.count == 2) // the repeated sentence is stored once
+        #expect(!stored.contains("No seals"))
+        let texts = Dictionary(uniqueKeysWithValues: table.map { ($0.value, $0.key) })
+        #expect(ScoreFactor.decodeList(stored, texts: texts) == factors)
+        let inline = #"[{"code":"E3","kind":"loss","points":4.5,"text":{"en":"−4.5 pts seals","fr":"−4,5 pts scellés"}}]"#
+        #expect(ScoreFactor.decodeList(inline, texts: [:]) == [factors[1]])
+    }
+}

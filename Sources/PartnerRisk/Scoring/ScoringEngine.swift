@@ -44,22 +44,34 @@ public struct ScoreFactor: Sendable, Equatable, Codable {
 }
 
 extension ScoreFactor {
-    /// The stored explanation: a JSON list of factors (written by hand: this runs 100,000 times in a rescore).
-    public static func encodeList(_ factors: [ScoreFactor]) -> String {
+    /// The stored explanation: a JSON list of factors, each naming its sentence by id (`t`) in
+    /// the store's table of explanation texts. Written by hand: this runs 100,000 times in a rescore.
+    public static func encodeList(_ factors: [ScoreFactor], textID: (LocalizedText) throws -> Int64) rethrows -> String {
         var output: [UInt8] = [UInt8(ascii: "[")]
-        output.reserveCapacity(256 * (factors.count + 1))
+        output.reserveCapacity(64 * (factors.count + 1))
         for (index, factor) in factors.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             output += "{\"code\":".utf8
             CanonicalJSON.writeString(factor.code, into: &output)
-            output += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"text\":{\"en\":".utf8
-            CanonicalJSON.writeString(factor.text.en, into: &output)
-            output += ",\"fr\":".utf8
-            CanonicalJSON.writeString(factor.text.fr, into: &output)
-            output += "}}".utf8
+            output += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"t\":\(try textID(factor.text))}".utf8
         }
         output.append(UInt8(ascii: "]"))
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Reads a stored explanation: texts by id from `texts`, or inline (`text`) as scores stored
+    /// before the text table had them.
+    public static func decodeList(_ text: String, texts: [Int64: LocalizedText]) -> [ScoreFactor] {
+        guard let items = JSONParser.parse(text)?.arrayValue else { return [] }
+        return items.compactMap { item in
+            guard let object = item.objectValue, let kind = object["kind"]?.stringValue.flatMap(Kind.init(rawValue:)) else { return nil }
+            let localized: LocalizedText
+            if let id = object["t"]?.numberValue { localized = texts[Int64(id)] ?? LocalizedText(en: "", fr: "") } else {
+                let inline = object["text"]?.objectValue
+                localized = LocalizedText(en: inline?["en"]?.stringValue ?? "", fr: inline?["fr"]?.stringValue ?? "")
+            }
+            return ScoreFactor(kind: kind, code: object["code"]?.stringValue ?? "", text: localized, points: object["points"]?.numberValue ?? 0)
+        }
     }
 }
 

@@ -42,7 +42,7 @@ extension SQLiteStore: ScoreRepository {
             try Row.fetchAll(db, sql: Self.scoreSQL + """
                  WHERE s.id IN (SELECT score_id FROM current_score)
                    AND s.partner_id IN (SELECT id FROM partner WHERE active = 1)
-                """).map(Self.storedScore)
+                """).map(Self.storedScore(texts: try Self.explanationTexts(db)))
         }
     }
 
@@ -75,7 +75,8 @@ extension SQLiteStore: ScoreRepository {
 
     public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: Self.scoreSQL + " WHERE s.partner_id = ? ORDER BY s.id", arguments: [partnerID]).map(Self.storedScore)
+            try Row.fetchAll(db, sql: Self.scoreSQL + " WHERE s.partner_id = ? ORDER BY s.id", arguments: [partnerID])
+                .map(Self.storedScore(texts: try Self.explanationTexts(db)))
         }
     }
 
@@ -93,8 +94,18 @@ extension SQLiteStore: ScoreRepository {
         }
     }
 
-    static func storedScore(_ row: Row) -> StoredScore {
-        let factors = (try? JSONDecoder().decode([ScoreFactor].self, from: Data((row["explanation"] as String).utf8))) ?? []
+    static func explanationTexts(_ db: Database) throws -> [Int64: LocalizedText] {
+        var texts: [Int64: LocalizedText] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { texts[row[0]] = LocalizedText(en: row[1], fr: row[2]) }
+        return texts
+    }
+
+    static func storedScore(texts: [Int64: LocalizedText]) -> (Row) -> StoredScore {
+        { row in storedScore(row, texts: texts) }
+    }
+
+    static func storedScore(_ row: Row, texts: [Int64: LocalizedText]) -> StoredScore {
+        let factors = ScoreFactor.decodeList(row["explanation"], texts: texts)
         let categories: [CategoryScore] = ((row["cats"] as String?) ?? "").split(separator: ";").compactMap { item in
             let parts = item.split(separator: ":")
             guard parts.count == 4, let category = Category(rawValue: String(parts[0])), let control = Double(parts[1]), let risk = Double(parts[2]) else { return nil }
@@ -189,8 +200,18 @@ extension SQLiteStore {
                                                       knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, (SELECT received_at FROM response WHERE id = ?))
                 """)
+            var textIDs: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[(row[1] as String) + "\u{1}" + (row[2] as String)] = row[0] }
+            let insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
+            let textID = { (text: LocalizedText) throws -> Int64 in
+                let key = text.en + "\u{1}" + text.fr
+                if let id = textIDs[key] { return id }
+                try insertText.execute(arguments: [text.en, text.fr])
+                textIDs[key] = db.lastInsertedRowID
+                return db.lastInsertedRowID
+            }
             for (work, result) in items {
-                let explanation = ScoreFactor.encodeList(result.factors)
+                let explanation = try ScoreFactor.encodeList(result.factors, textID: textID)
                 let worst = Self.worst(result), flags = Self.flagCount(result), headline = result.factors.first?.text.en ?? ""
                 try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                               result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,

@@ -8,7 +8,25 @@ enum Schema {
         migrator.registerMigration("v2-ranking-summary", migrate: v2)
         migrator.registerMigration("v3-response-answers-json", migrate: v3)
         migrator.registerMigration("v4-current-score", migrate: v4)
+        migrator.registerMigration("v5-explanation-text", migrate: v5)
         return migrator
+    }
+
+    /// Explanation sentences stored once and referenced by id from `score.explanation` (which
+    /// then holds code, kind, points and text id per factor): the same sentence recurs for
+    /// thousands of partners, and writing it in both languages into every score made a rescore
+    /// write 700 MB. Scores written before this migration keep their texts inline and still read.
+    private static func v5(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE explanation_text (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                en TEXT NOT NULL,
+                fr TEXT NOT NULL,
+                UNIQUE (en, fr)
+            );
+            CREATE TRIGGER explanation_text_no_update BEFORE UPDATE ON explanation_text
+                BEGIN SELECT RAISE(ABORT, 'explanation texts are referenced by stored scores; add a new one'); END;
+            """)
     }
 
     /// The newest score of each partner with what the ranking shows, kept in step with `score` by

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A visible string in both of the product's languages.
-public struct LocalizedText: Sendable, Equatable, Codable {
+public struct LocalizedText: Sendable, Hashable, Codable {
     public var en: String
     public var fr: String
 
