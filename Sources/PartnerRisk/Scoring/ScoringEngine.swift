@@ -236,12 +236,18 @@ public struct ScoringEngine {
         }
         return scored.sorted { $0.points > $1.points }.prefix(Self.maxLossFactors).map { question, points in
             let level = question.level?.rawValue ?? "should"
-            let shown = String(format: "%.1f", points)
+            let shown = Self.oneDecimal(points)
             return ScoreFactor(kind: .loss, code: question.id, text: LocalizedText(
                 en: "−\(shown) pts \(question.category.rawValue): \(question.id) (\(level)) “\(question.text.en)”",
                 fr: "−\(shown) pts \(question.category.rawValue) : \(question.id) (\(level)) « \(question.text.fr) »"),
                 points: points)
         }
+    }
+
+    /// `points` with one decimal ("4.5"), without Foundation formatting (it runs for every loss).
+    static func oneDecimal(_ points: Double) -> String {
+        let tenths = Int((abs(points) * 10).rounded())
+        return (points < 0 && tenths > 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)"
     }
 
     /// How many point losses an explanation lists (knock-outs, red flags and countries are all listed).

@@ -200,14 +200,13 @@ extension SQLiteStore {
                                                       knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, (SELECT received_at FROM response WHERE id = ?))
                 """)
-            var textIDs: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[(row[1] as String) + "\u{1}" + (row[2] as String)] = row[0] }
+            var texts = ExplanationTextIndex()
+            for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { texts.insert(LocalizedText(en: row[1], fr: row[2]), id: row[0]) }
             let insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
             let textID = { (text: LocalizedText) throws -> Int64 in
-                let key = text.en + "\u{1}" + text.fr
-                if let id = textIDs[key] { return id }
+                if let id = texts.id(of: text) { return id }
                 try insertText.execute(arguments: [text.en, text.fr])
-                textIDs[key] = db.lastInsertedRowID
+                texts.insert(text, id: db.lastInsertedRowID)
                 return db.lastInsertedRowID
             }
             for (work, result) in items {
@@ -238,5 +237,28 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: "SELECT i.id, p.sector FROM invitation i JOIN partner p ON p.id = i.partner_id WHERE i.campaign_id = ?",
                              arguments: [campaignID]).map { ($0[0] as Int64, Sector(rawValue: $0[1]) ?? .importer) }
         }
+    }
+}
+
+/// Finds the id of an explanation sentence by an FNV-1a hash of its UTF-8 bytes, compared byte
+/// for byte: hashing Swift strings normalizes Unicode, which made French sentences the slowest
+/// part of writing scores.
+struct ExplanationTextIndex {
+    private var buckets: [UInt64: [(text: LocalizedText, id: Int64)]] = [:]
+
+    static func hash(_ text: LocalizedText) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.en.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash = (hash ^ 0xFF) &* 0x100_0000_01b3
+        for byte in text.fr.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    func id(of text: LocalizedText) -> Int64? {
+        buckets[Self.hash(text)]?.first { $0.text.en.utf8.elementsEqual(text.en.utf8) && $0.text.fr.utf8.elementsEqual(text.fr.utf8) }?.id
+    }
+
+    mutating func insert(_ text: LocalizedText, id: Int64) {
+        buckets[Self.hash(text), default: []].append((text, id))
     }
 }
