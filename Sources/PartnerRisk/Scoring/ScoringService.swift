@@ -45,15 +45,26 @@ public struct ScoringService {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let size = min(2_000, max(200, (work.count + cores - 1) / cores))
         let chunks = stride(from: 0, to: work.count, by: size).map { Array(work[$0..<min($0 + size, work.count)]) }
-        let results = ResultSlots(count: chunks.count)
-        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-            let engine = ScoringEngine()
-            results.set(index, chunks[index].map { item in
-                (item, engine.score(ScoreInput(survey: surveysByVersion[item.surveyVersionID]!, config: config, countries: countries,
-                                               partner: item.partner, answers: item.answers, evidenceProvided: item.evidence, asOf: now)))
-            })
+        // Chunks are scored on every core while this thread writes the finished ones, so the
+        // single SQLite writer and the engine run at the same time.
+        let finished = FinishedChunks()
+        let surveysByVersion = surveysByVersion
+        DispatchQueue.global().async {
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+                let engine = ScoringEngine()
+                finished.push(chunks[index].map { item in
+                    (item, engine.score(ScoreInput(survey: surveysByVersion[item.surveyVersionID]!, config: config, countries: countries,
+                                                   partner: item.partner, answers: item.answers, evidenceProvided: item.evidence, asOf: now)))
+                })
+            }
+            finished.close()
         }
-        for chunk in results.all { try scores.storeScores(chunk, configVersionID: configID, at: now) }
+        while let chunk = finished.pop() {
+            do { try scores.storeScores(chunk, configVersionID: configID, at: now) } catch {
+                finished.drain()
+                throw error
+            }
+        }
         return work.count
     }
 
@@ -64,18 +75,34 @@ public struct ScoringService {
     }
 }
 
-/// Results computed in parallel, one slot per chunk.
-final class ResultSlots: @unchecked Sendable {
-    private var slots: [[(work: ScoringWorkItem, result: ScoreResult)]]
-    private let lock = NSLock()
+/// Scored chunks handed from the scoring threads to the writing thread, in completion order.
+final class FinishedChunks: @unchecked Sendable {
+    private var queue: [[(work: ScoringWorkItem, result: ScoreResult)]] = []
+    private var closed = false
+    private let condition = NSCondition()
 
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-
-    func set(_ index: Int, _ value: [(work: ScoringWorkItem, result: ScoreResult)]) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
+    func push(_ chunk: [(work: ScoringWorkItem, result: ScoreResult)]) {
+        condition.lock()
+        queue.append(chunk)
+        condition.signal()
+        condition.unlock()
     }
 
-    var all: [[(work: ScoringWorkItem, result: ScoreResult)]] { slots }
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next finished chunk; nil once every chunk has been handed out.
+    func pop() -> [(work: ScoringWorkItem, result: ScoreResult)]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !closed { condition.wait() }
+        return queue.isEmpty ? nil : queue.removeFirst()
+    }
+
+    /// Waits for the scoring threads to finish after a failed write (their results are dropped).
+    func drain() { while pop() != nil {} }
 }

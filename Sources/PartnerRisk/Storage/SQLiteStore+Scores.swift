@@ -240,25 +240,29 @@ extension SQLiteStore {
     }
 }
 
-/// Finds the id of an explanation sentence by an FNV-1a hash of its UTF-8 bytes, compared byte
-/// for byte: hashing Swift strings normalizes Unicode, which made French sentences the slowest
-/// part of writing scores.
+/// Finds the id of an explanation sentence by a 64-bit FNV-1a hash of its UTF-8 bytes plus both
+/// lengths: hashing or comparing Swift strings normalizes Unicode, which made French sentences
+/// the slowest part of writing scores. (A collision needs two different sentences of the same
+/// lengths with the same 64-bit hash among a few thousand: about 1 in 10^11.)
 struct ExplanationTextIndex {
-    private var buckets: [UInt64: [(text: LocalizedText, id: Int64)]] = [:]
+    private struct Key: Hashable {
+        var hash: UInt64
+        var enCount: Int
+        var frCount: Int
+    }
 
-    static func hash(_ text: LocalizedText) -> UInt64 {
+    private var ids: [Key: Int64] = [:]
+
+    private static func key(_ text: LocalizedText) -> Key {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.en.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var enCount = 0, frCount = 0
+        for byte in text.en.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3; enCount += 1 }
         hash = (hash ^ 0xFF) &* 0x100_0000_01b3
-        for byte in text.fr.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
+        for byte in text.fr.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3; frCount += 1 }
+        return Key(hash: hash, enCount: enCount, frCount: frCount)
     }
 
-    func id(of text: LocalizedText) -> Int64? {
-        buckets[Self.hash(text)]?.first { $0.text.en.utf8.elementsEqual(text.en.utf8) && $0.text.fr.utf8.elementsEqual(text.fr.utf8) }?.id
-    }
+    func id(of text: LocalizedText) -> Int64? { ids[Self.key(text)] }
 
-    mutating func insert(_ text: LocalizedText, id: Int64) {
-        buckets[Self.hash(text), default: []].append((text, id))
-    }
+    mutating func insert(_ text: LocalizedText, id: Int64) { ids[Self.key(text)] = id }
 }
