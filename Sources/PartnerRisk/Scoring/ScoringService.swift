@@ -48,12 +48,12 @@ public struct ScoringService {
         // Chunks are scored on every core while this thread writes the finished ones, so the
         // single SQLite writer and the engine run at the same time.
         let finished = FinishedChunks()
-        let surveysByVersion = surveysByVersion
+        let versions = surveysByVersion
         DispatchQueue.global().async {
             DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
                 let engine = ScoringEngine()
                 finished.push(chunks[index].map { item in
-                    (item, engine.score(ScoreInput(survey: surveysByVersion[item.surveyVersionID]!, config: config, countries: countries,
+                    (item, engine.score(ScoreInput(survey: versions[item.surveyVersionID]!, config: config, countries: countries,
                                                    partner: item.partner, answers: item.answers, evidenceProvided: item.evidence, asOf: now)))
                 })
             }
