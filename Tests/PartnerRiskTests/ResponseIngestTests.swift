@@ -107,7 +107,7 @@ import Testing
         let fromText = try setup.fixture.store.currentScoringInputs(responseIDs: [first.id])
         #expect(fromText.isEmpty) // revision 2 is now the current one
         let fromRows = try #require(try setup.fixture.store.currentScoringInputs(responseIDs: [legacy]).first)
-        #expect(fromRows.answers == stored)
+        #expect(fromRows.resolvedAnswers == stored)
         let text = try setup.fixture.store.pool.read { db in try String.fetchOne(db, sql: "SELECT answers_json FROM response WHERE id = ?", arguments: [first.id]) }
         #expect(JSONParser.parse(text ?? "")?.objectValue.map { AnswerSet($0.mapValues(Answer.init(json:))) } == stored)
     }

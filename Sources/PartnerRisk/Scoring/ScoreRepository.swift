@@ -51,5 +51,24 @@ public struct ScoringWorkItem: Sendable {
     public var partner: Partner
     public var surveyVersionID: Int64
     public var answers: AnswerSet
+    /// The answers as stored JSON text, parsed by `resolvedAnswers` on a scoring thread.
+    public var answersJSON: String?
     public var evidence: Set<String>
+
+    public init(responseID: Int64, invitationID: Int64, partner: Partner, surveyVersionID: Int64, answers: AnswerSet,
+                answersJSON: String? = nil, evidence: Set<String>) {
+        self.responseID = responseID
+        self.invitationID = invitationID
+        self.partner = partner
+        self.surveyVersionID = surveyVersionID
+        self.answers = answers
+        self.answersJSON = answersJSON
+        self.evidence = evidence
+    }
+
+    /// `answers`, or the parsed `answersJSON` when the answers came as text.
+    public var resolvedAnswers: AnswerSet {
+        guard let answersJSON, let object = JSONParser.parse(answersJSON)?.objectValue else { return answers }
+        return AnswerSet(object.mapValues(Answer.init(json:)))
+    }
 }

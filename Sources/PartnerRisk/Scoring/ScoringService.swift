@@ -54,7 +54,7 @@ public struct ScoringService {
                 let engine = ScoringEngine()
                 finished.push(chunks[index].map { item in
                     (item, engine.score(ScoreInput(survey: versions[item.surveyVersionID]!, config: config, countries: countries,
-                                                   partner: item.partner, answers: item.answers, evidenceProvided: item.evidence, asOf: now)))
+                                                   partner: item.partner, answers: item.resolvedAnswers, evidenceProvided: item.evidence, asOf: now)))
                 })
             }
             finished.close()

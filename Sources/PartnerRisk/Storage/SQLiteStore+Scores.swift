@@ -153,14 +153,10 @@ extension SQLiteStore {
                 """ + restriction, arguments: arguments)
             while let row = try rows.next() {
                 let responseID: Int64 = row["response_id"]
-                var answers = AnswerSet()
-                if let text = row["answers_json"] as String?, let object = JSONParser.parse(text)?.objectValue {
-                    answers = AnswerSet(object.mapValues(Answer.init(json:)))
-                } else {
-                    legacy.append(responseID)
-                }
+                let text = row["answers_json"] as String?
+                if text == nil { legacy.append(responseID) }
                 items[responseID] = ScoringWorkItem(responseID: responseID, invitationID: row["invitation_id"], partner: Self.partner(from: row),
-                                                    surveyVersionID: row["survey_version_id"], answers: answers, evidence: [])
+                                                    surveyVersionID: row["survey_version_id"], answers: AnswerSet(), answersJSON: text, evidence: [])
                 order.append(responseID)
             }
             // Revisions stored before answers_json existed: read their answer rows.
@@ -254,11 +250,17 @@ struct ExplanationTextIndex {
     private var ids: [Key: Int64] = [:]
 
     private static func key(_ text: LocalizedText) -> Key {
+        var (en, fr) = (text.en, text.fr)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        var enCount = 0, frCount = 0
-        for byte in text.en.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3; enCount += 1 }
+        let enCount = en.withUTF8 { bytes in
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return bytes.count
+        }
         hash = (hash ^ 0xFF) &* 0x100_0000_01b3
-        for byte in text.fr.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3; frCount += 1 }
+        let frCount = fr.withUTF8 { bytes in
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return bytes.count
+        }
         return Key(hash: hash, enCount: enCount, frCount: frCount)
     }
 

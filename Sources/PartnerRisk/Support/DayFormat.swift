@@ -16,7 +16,7 @@ public enum DayFormat {
 
     /// Parses `YYYY-MM-DD`; nil when it is not a real calendar date (no formatter: this is hot).
     public static func parseDay(_ text: String) -> Date? {
-        let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        let bytes = text.utf8.count == 10 ? Array(text.utf8) : Array(text.trimmingCharacters(in: .whitespaces).utf8)
         guard bytes.count == 10, bytes[4] == 45, bytes[7] == 45 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
