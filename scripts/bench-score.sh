@@ -14,7 +14,7 @@ s2=$(t); "$BIN" ranking --format json > "$WORK/ranking.json"; e2=$(t)
 # The ranking query alone (the same SQL the command runs), through the sqlite3 shell.
 QUERY="SELECT c.score_id AS id, c.partner_id, c.response_id, c.overall_risk, c.base_risk, c.country_multiplier, c.tier, c.knockout,
               c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at
-       FROM current_score c JOIN partner p ON p.id = c.partner_id AND p.active = 1
+       FROM current_score c WHERE c.active = 1
        ORDER BY c.overall_risk DESC;"
 sqlite3 "$PARTNER_RISK_DB" "$QUERY" > /dev/null
 s3=$(t); sqlite3 "$PARTNER_RISK_DB" "$QUERY" > /dev/null; e3=$(t)

@@ -85,6 +85,9 @@ import Testing
         #expect(late.rows.first?.nonResponse == true || late.rows.first!.tier >= silent.tier)
         let json = late.listing.render(.json)
         #expect(JSONValue.parse(json)?.arrayValue?.count == 2)
+        // A deactivated partner leaves the ranking (the ranking table follows partner.active).
+        try store.deactivatePartner(id: answered, at: fixedNow)
+        #expect(try store.latestScores().isEmpty)
     }
 }
 

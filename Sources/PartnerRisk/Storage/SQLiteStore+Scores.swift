@@ -51,7 +51,7 @@ extension SQLiteStore: ScoreRepository {
     public static let rankingSQL = """
         SELECT c.score_id AS id, c.partner_id, c.response_id, c.overall_risk, c.base_risk, c.country_multiplier, c.tier, c.knockout,
                c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at
-        FROM current_score c JOIN partner p ON p.id = c.partner_id AND p.active = 1
+        FROM current_score c WHERE c.active = 1
         ORDER BY c.overall_risk DESC
         """
 
@@ -192,9 +192,9 @@ extension SQLiteStore {
             let category = try db.cachedStatement(sql: "INSERT INTO category_score (score_id, category, control, risk, capped) VALUES (?, ?, ?, ?, ?)")
             let flag = try db.cachedStatement(sql: "INSERT INTO score_flag (score_id, kind, code, message) VALUES (?, ?, ?, ?)")
             let current = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO current_score (partner_id, score_id, response_id, overall_risk, base_risk, country_multiplier, tier,
-                                                      knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, (SELECT received_at FROM response WHERE id = ?))
+                INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
+                                                      tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
+                VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, (SELECT received_at FROM response WHERE id = ?))
                 """)
             var texts = ExplanationTextIndex()
             for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { texts.insert(LocalizedText(en: row[1], fr: row[2]), id: row[0]) }

@@ -9,7 +9,44 @@ enum Schema {
         migrator.registerMigration("v3-response-answers-json", migrate: v3)
         migrator.registerMigration("v4-current-score", migrate: v4)
         migrator.registerMigration("v5-explanation-text", migrate: v5)
+        migrator.registerMigration("v6-ranking-order", migrate: v6)
         return migrator
+    }
+
+    /// `current_score` stored in ranking order (a WITHOUT ROWID table keyed by risk, unique per
+    /// partner) with the partner's active flag kept in step by a trigger: the ranking is then one
+    /// ordered scan of one table, with no lookups into `partner` or `score`.
+    private static func v6(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TABLE current_score;
+            CREATE TABLE current_score (
+                overall_risk REAL NOT NULL,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                active INTEGER NOT NULL,
+                score_id INTEGER NOT NULL REFERENCES score(id),
+                response_id INTEGER,
+                base_risk REAL NOT NULL,
+                country_multiplier REAL NOT NULL,
+                tier TEXT NOT NULL,
+                knockout INTEGER NOT NULL,
+                non_response INTEGER NOT NULL,
+                computed_at TEXT NOT NULL,
+                worst_categories TEXT NOT NULL,
+                flag_count INTEGER NOT NULL,
+                headline TEXT NOT NULL,
+                reviewed_at TEXT,
+                PRIMARY KEY (overall_risk, partner_id)
+            ) WITHOUT ROWID;
+            CREATE UNIQUE INDEX current_score_partner ON current_score(partner_id);
+            INSERT INTO current_score
+                SELECT s.overall_risk, s.partner_id, p.active, s.id, s.response_id, s.base_risk, s.country_multiplier, s.tier, s.knockout,
+                       s.non_response, s.computed_at, s.worst_categories, s.flag_count, s.headline, r.received_at
+                FROM score s JOIN (SELECT max(id) AS id FROM score GROUP BY partner_id) latest ON latest.id = s.id
+                JOIN partner p ON p.id = s.partner_id
+                LEFT JOIN response r ON r.id = s.response_id;
+            CREATE TRIGGER partner_active_to_ranking AFTER UPDATE OF active ON partner
+                BEGIN UPDATE current_score SET active = NEW.active WHERE partner_id = NEW.id; END;
+            """)
     }
 
     /// Explanation sentences stored once and referenced by id from `score.explanation` (which
