@@ -11,7 +11,7 @@ import Testing
         let store = try SQLiteStore(path: path)
         let health = try store.health()
         #expect(health.journalMode == "wal")
-        #expect(health.migrations == ["v1-foundation", "v2-ranking-summary", "v3-response-answers-json", "v4-current-score", "v5-explanation-text", "v6-ranking-order"])
+        #expect(health.migrations == ["v1-foundation", "v2-ranking-summary", "v3-response-answers-json", "v4-current-score", "v5-explanation-text", "v6-ranking-order", "v7-score-categories"])
         #expect(health.integrity == "ok")
         let tables = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -21,7 +21,7 @@ import Testing
             #expect(tables.contains(table), "missing table \(table)")
         }
         // Opening again applies nothing twice.
-        #expect(try SQLiteStore(path: path).health().migrations == ["v1-foundation", "v2-ranking-summary", "v3-response-answers-json", "v4-current-score", "v5-explanation-text", "v6-ranking-order"])
+        #expect(try SQLiteStore(path: path).health().migrations == ["v1-foundation", "v2-ranking-summary", "v3-response-answers-json", "v4-current-score", "v5-explanation-text", "v6-ranking-order", "v7-score-categories"])
     }
 
     @Test func theAuditLogIsAppendOnly() throws {

@@ -23,7 +23,8 @@ extension SQLiteStore: ScoreRepository {
 
     private static let scoreSQL = """
         SELECT s.*, r.received_at, sv.version AS survey_version, cv.version AS config_version,
-               (SELECT group_concat(category || ':' || control || ':' || risk || ':' || capped, ';') FROM category_score c WHERE c.score_id = s.id) AS cats
+               COALESCE(s.categories, (SELECT group_concat(category || ':' || control || ':' || risk || ':' || capped, ';')
+                                       FROM category_score c WHERE c.score_id = s.id)) AS cats
         FROM score s LEFT JOIN response r ON r.id = s.response_id
         LEFT JOIN survey_version sv ON sv.id = s.survey_version_id
         LEFT JOIN scoring_config_version cv ON cv.id = s.scoring_config_version_id
@@ -32,6 +33,11 @@ extension SQLiteStore: ScoreRepository {
     static func worst(_ result: ScoreResult) -> String {
         result.categories.filter { $0.weight > 0 }.sorted { $0.risk > $1.risk }.prefix(2)
             .map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }.joined(separator: ", ")
+    }
+
+    /// The categories as stored in `score.categories`: `category:control:risk:capped` joined by `;`.
+    static func categoriesText(_ result: ScoreResult) -> String {
+        result.categories.map { "\($0.category.rawValue):\($0.control):\($0.risk):\($0.capped ? 1 : 0)" }.joined(separator: ";")
     }
 
     static func flagCount(_ result: ScoreResult) -> Int { result.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count }
@@ -186,10 +192,9 @@ extension SQLiteStore {
             let score = try db.cachedStatement(sql: """
                 INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
                                    base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at,
-                                   worst_categories, flag_count, headline)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+                                   worst_categories, flag_count, headline, categories)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
                 """)
-            let category = try db.cachedStatement(sql: "INSERT INTO category_score (score_id, category, control, risk, capped) VALUES (?, ?, ?, ?, ?)")
             let flag = try db.cachedStatement(sql: "INSERT INTO score_flag (score_id, kind, code, message) VALUES (?, ?, ?, ?)")
             let current = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
@@ -210,14 +215,11 @@ extension SQLiteStore {
                 let worst = Self.worst(result), flags = Self.flagCount(result), headline = result.factors.first?.text.en ?? ""
                 try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                               result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
-                                              result.knockout, explanation, now, worst, flags, headline])
+                                              result.knockout, explanation, now, worst, flags, headline, Self.categoriesText(result)])
                 let scoreID = db.lastInsertedRowID
                 try current.execute(arguments: [work.partner.id, scoreID, work.responseID, result.overallRisk, result.baseRisk,
                                                 result.countryMultiplier, result.tier.rawValue, result.knockout, now, worst, flags, headline,
                                                 work.responseID])
-                for item in result.categories {
-                    try category.execute(arguments: [scoreID, item.category.rawValue, item.control, item.risk, item.capped])
-                }
                 for factor in result.factors where factor.kind != .loss {
                     try flag.execute(arguments: [scoreID, factor.kind.rawValue, factor.code, factor.text.en])
                 }
