@@ -199,7 +199,8 @@ import Testing
             ScoreFactor(kind: .redFlag, code: "ML1", text: LocalizedText(en: "No seals “at all”", fr: "Aucun scellé « du tout »"), points: 0),
         ]
         var table: [LocalizedText: Int64] = [:]
-        let stored = ScoreFactor.encodeList(factors) { text in
+        let stored = ScoreFactor.encodeList(factors) { index in
+            let text = factors[index].text
             if let id = table[text] { return id }
             table[text] = Int64(table.count + 1)
             return Int64(table.count)

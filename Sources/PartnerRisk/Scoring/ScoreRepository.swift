@@ -41,7 +41,7 @@ public protocol ScoreRepository: Sendable {
     /// The same, for the given responses only.
     func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem]
     /// Stores many scores in batched transactions.
-    func storeScores(_ items: [(work: ScoringWorkItem, result: ScoreResult)], configVersionID: Int64, at time: Date) throws
+    func storeScores(_ items: [ScoreRecord], configVersionID: Int64, at time: Date) throws
 }
 
 /// One response to score, with the partner and answers already loaded.
@@ -53,16 +53,19 @@ public struct ScoringWorkItem: Sendable {
     public var answers: AnswerSet
     /// The answers as stored JSON text, parsed by `resolvedAnswers` on a scoring thread.
     public var answersJSON: String?
+    /// When the response was received (shown in the ranking as the last review).
+    public var receivedAt: String?
     public var evidence: Set<String>
 
     public init(responseID: Int64, invitationID: Int64, partner: Partner, surveyVersionID: Int64, answers: AnswerSet,
-                answersJSON: String? = nil, evidence: Set<String>) {
+                answersJSON: String? = nil, receivedAt: String? = nil, evidence: Set<String>) {
         self.responseID = responseID
         self.invitationID = invitationID
         self.partner = partner
         self.surveyVersionID = surveyVersionID
         self.answers = answers
         self.answersJSON = answersJSON
+        self.receivedAt = receivedAt
         self.evidence = evidence
     }
 

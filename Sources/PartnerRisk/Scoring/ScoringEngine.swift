@@ -46,14 +46,15 @@ public struct ScoreFactor: Sendable, Equatable, Codable {
 extension ScoreFactor {
     /// The stored explanation: a JSON list of factors, each naming its sentence by id (`t`) in
     /// the store's table of explanation texts. Written by hand: this runs 100,000 times in a rescore.
-    public static func encodeList(_ factors: [ScoreFactor], textID: (LocalizedText) throws -> Int64) rethrows -> String {
+    /// `textID` gives the stored id of factor `index`'s sentence.
+    public static func encodeList(_ factors: [ScoreFactor], textID: (_ index: Int) throws -> Int64) rethrows -> String {
         var output: [UInt8] = [UInt8(ascii: "[")]
         output.reserveCapacity(64 * (factors.count + 1))
         for (index, factor) in factors.enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
             output += "{\"code\":".utf8
             CanonicalJSON.writeString(factor.code, into: &output)
-            output += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"t\":\(try textID(factor.text))}".utf8
+            output += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"t\":\(try textID(index))}".utf8
         }
         output.append(UInt8(ascii: "]"))
         return String(decoding: output, as: UTF8.self)

@@ -53,8 +53,9 @@ public struct ScoringService {
             DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
                 let engine = ScoringEngine()
                 finished.push(chunks[index].map { item in
-                    (item, engine.score(ScoreInput(survey: versions[item.surveyVersionID]!, config: config, countries: countries,
-                                                   partner: item.partner, answers: item.resolvedAnswers, evidenceProvided: item.evidence, asOf: now)))
+                    ScoreRecord(work: item, result: engine.score(ScoreInput(
+                        survey: versions[item.surveyVersionID]!, config: config, countries: countries, partner: item.partner,
+                        answers: item.resolvedAnswers, evidenceProvided: item.evidence, asOf: now)))
                 })
             }
             finished.close()
@@ -77,11 +78,11 @@ public struct ScoringService {
 
 /// Scored chunks handed from the scoring threads to the writing thread, in completion order.
 final class FinishedChunks: @unchecked Sendable {
-    private var queue: [[(work: ScoringWorkItem, result: ScoreResult)]] = []
+    private var queue: [[ScoreRecord]] = []
     private var closed = false
     private let condition = NSCondition()
 
-    func push(_ chunk: [(work: ScoringWorkItem, result: ScoreResult)]) {
+    func push(_ chunk: [ScoreRecord]) {
         condition.lock()
         queue.append(chunk)
         condition.signal()
@@ -96,7 +97,7 @@ final class FinishedChunks: @unchecked Sendable {
     }
 
     /// The next finished chunk; nil once every chunk has been handed out.
-    func pop() -> [(work: ScoringWorkItem, result: ScoreResult)]? {
+    func pop() -> [ScoreRecord]? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !closed { condition.wait() }

@@ -30,17 +30,6 @@ extension SQLiteStore: ScoreRepository {
         LEFT JOIN scoring_config_version cv ON cv.id = s.scoring_config_version_id
         """
 
-    static func worst(_ result: ScoreResult) -> String {
-        result.categories.filter { $0.weight > 0 }.sorted { $0.risk > $1.risk }.prefix(2)
-            .map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }.joined(separator: ", ")
-    }
-
-    /// The categories as stored in `score.categories`: `category:control:risk:capped` joined by `;`.
-    static func categoriesText(_ result: ScoreResult) -> String {
-        result.categories.map { "\($0.category.rawValue):\($0.control):\($0.risk):\($0.capped ? 1 : 0)" }.joined(separator: ";")
-    }
-
-    static func flagCount(_ result: ScoreResult) -> Int { result.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count }
 
     /// The newest score of every active partner with its full explanation (for the re-review planner).
     func latestScoresDetailed() throws -> [StoredScore] {
@@ -153,7 +142,7 @@ extension SQLiteStore {
             var order: [Int64] = []
             var legacy: [Int64] = []
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT r.id AS response_id, r.answers_json, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
+                SELECT r.id AS response_id, r.answers_json, r.received_at, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
                 JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
                 WHERE r.id IN (SELECT max(r2.id) FROM response r2 WHERE r2.complete = 1 GROUP BY r2.invitation_id) AND p.active = 1
                 """ + restriction, arguments: arguments)
@@ -162,7 +151,8 @@ extension SQLiteStore {
                 let text = row["answers_json"] as String?
                 if text == nil { legacy.append(responseID) }
                 items[responseID] = ScoringWorkItem(responseID: responseID, invitationID: row["invitation_id"], partner: Self.partner(from: row),
-                                                    surveyVersionID: row["survey_version_id"], answers: AnswerSet(), answersJSON: text, evidence: [])
+                                                    surveyVersionID: row["survey_version_id"], answers: AnswerSet(), answersJSON: text,
+                                                    receivedAt: row["received_at"], evidence: [])
                 order.append(responseID)
             }
             // Revisions stored before answers_json existed: read their answer rows.
@@ -186,7 +176,7 @@ extension SQLiteStore {
         }
     }
 
-    public func storeScores(_ items: [(work: ScoringWorkItem, result: ScoreResult)], configVersionID: Int64, at time: Date) throws {
+    public func storeScores(_ items: [ScoreRecord], configVersionID: Int64, at time: Date) throws {
         let now = Self.timestamp(time)
         try pool.write { db in
             let score = try db.cachedStatement(sql: """
@@ -199,27 +189,26 @@ extension SQLiteStore {
             let current = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
                                                       tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
-                VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, (SELECT received_at FROM response WHERE id = ?))
+                VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
                 """)
-            var texts = ExplanationTextIndex()
-            for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { texts.insert(LocalizedText(en: row[1], fr: row[2]), id: row[0]) }
+            var textIDs: [TextFingerprint: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[TextFingerprint(LocalizedText(en: row[1], fr: row[2]))] = row[0] }
             let insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
-            let textID = { (text: LocalizedText) throws -> Int64 in
-                if let id = texts.id(of: text) { return id }
-                try insertText.execute(arguments: [text.en, text.fr])
-                texts.insert(text, id: db.lastInsertedRowID)
-                return db.lastInsertedRowID
-            }
-            for (work, result) in items {
-                let explanation = try ScoreFactor.encodeList(result.factors, textID: textID)
-                let worst = Self.worst(result), flags = Self.flagCount(result), headline = result.factors.first?.text.en ?? ""
+            for record in items {
+                let (work, result) = (record.work, record.result)
+                let explanation = try ScoreFactor.encodeList(result.factors) { index in
+                    if let id = textIDs[record.fingerprints[index]] { return id }
+                    try insertText.execute(arguments: [result.factors[index].text.en, result.factors[index].text.fr])
+                    textIDs[record.fingerprints[index]] = db.lastInsertedRowID
+                    return db.lastInsertedRowID
+                }
                 try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                               result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
-                                              result.knockout, explanation, now, worst, flags, headline, Self.categoriesText(result)])
+                                              result.knockout, explanation, now, record.worst, record.flagCount, record.headline, record.categories])
                 let scoreID = db.lastInsertedRowID
                 try current.execute(arguments: [work.partner.id, scoreID, work.responseID, result.overallRisk, result.baseRisk,
-                                                result.countryMultiplier, result.tier.rawValue, result.knockout, now, worst, flags, headline,
-                                                work.responseID])
+                                                result.countryMultiplier, result.tier.rawValue, result.knockout, now, record.worst,
+                                                record.flagCount, record.headline, work.receivedAt])
                 for factor in result.factors where factor.kind != .loss {
                     try flag.execute(arguments: [scoreID, factor.kind.rawValue, factor.code, factor.text.en])
                 }
@@ -236,37 +225,4 @@ extension SQLiteStore {
                              arguments: [campaignID]).map { ($0[0] as Int64, Sector(rawValue: $0[1]) ?? .importer) }
         }
     }
-}
-
-/// Finds the id of an explanation sentence by a 64-bit FNV-1a hash of its UTF-8 bytes plus both
-/// lengths: hashing or comparing Swift strings normalizes Unicode, which made French sentences
-/// the slowest part of writing scores. (A collision needs two different sentences of the same
-/// lengths with the same 64-bit hash among a few thousand: about 1 in 10^11.)
-struct ExplanationTextIndex {
-    private struct Key: Hashable {
-        var hash: UInt64
-        var enCount: Int
-        var frCount: Int
-    }
-
-    private var ids: [Key: Int64] = [:]
-
-    private static func key(_ text: LocalizedText) -> Key {
-        var (en, fr) = (text.en, text.fr)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let enCount = en.withUTF8 { bytes in
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return bytes.count
-        }
-        hash = (hash ^ 0xFF) &* 0x100_0000_01b3
-        let frCount = fr.withUTF8 { bytes in
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return bytes.count
-        }
-        return Key(hash: hash, enCount: enCount, frCount: frCount)
-    }
-
-    func id(of text: LocalizedText) -> Int64? { ids[Self.key(text)] }
-
-    mutating func insert(_ text: LocalizedText, id: Int64) { ids[Self.key(text)] = id }
 }

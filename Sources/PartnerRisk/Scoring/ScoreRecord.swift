@@ -1,0 +1,54 @@
+import Foundation
+
+/// A computed score made ready for storage on the scoring thread that computed it: the ranking
+/// summary, the categories text and a fingerprint of each explanation sentence. The single
+/// database writer then only looks ids up and inserts, which is what bounds a rescore.
+public struct ScoreRecord: Sendable {
+    public var work: ScoringWorkItem
+    public var result: ScoreResult
+    /// The two riskiest weighted categories, e.g. `seals 93, physical 50`.
+    public var worst: String
+    public var flagCount: Int
+    /// The first reason of the explanation (English).
+    public var headline: String
+    /// `category:control:risk:capped` joined by `;`.
+    public var categories: String
+    /// One per factor of `result.factors`, in order.
+    public var fingerprints: [TextFingerprint]
+
+    public init(work: ScoringWorkItem, result: ScoreResult) {
+        self.work = work
+        self.result = result
+        worst = result.categories.filter { $0.weight > 0 }.sorted { $0.risk > $1.risk }.prefix(2)
+            .map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }.joined(separator: ", ")
+        flagCount = result.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count
+        headline = result.factors.first?.text.en ?? ""
+        categories = result.categories.map { "\($0.category.rawValue):\($0.control):\($0.risk):\($0.capped ? 1 : 0)" }.joined(separator: ";")
+        fingerprints = result.factors.map { TextFingerprint($0.text) }
+    }
+}
+
+/// Identifies a sentence in both languages by a 64-bit FNV-1a hash of its UTF-8 bytes plus both
+/// lengths. Hashing or comparing Swift strings normalizes Unicode, which made French sentences
+/// the slowest part of storing scores. (A collision needs two different sentences of the same
+/// lengths with the same 64-bit hash among a few thousand: about 1 in 10^11.)
+public struct TextFingerprint: Hashable, Sendable {
+    public let hash: UInt64
+    public let enCount: Int
+    public let frCount: Int
+
+    public init(_ text: LocalizedText) {
+        var (en, fr) = (text.en, text.fr)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        enCount = en.withUTF8 { bytes in
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return bytes.count
+        }
+        hash = (hash ^ 0xFF) &* 0x100_0000_01b3
+        frCount = fr.withUTF8 { bytes in
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return bytes.count
+        }
+        self.hash = hash
+    }
+}
