@@ -46,3 +46,6 @@ echo
 "$BIN" report partner "$TOP" --out "$OUT/partner-$TOP-report.html" >/dev/null
 echo "HTML program report (tier counts, overdue reviews, flags, ranking): $OUT/program-report.html"
 echo "HTML evidence record for partner $TOP:                              $OUT/partner-$TOP-report.html"
+echo
+echo "To answer as a partner in the browser: $BIN serve --db $PARTNER_RISK_DB"
+echo "then open the link (http://127.0.0.1:8080/s/...) from any invitation in $OUT/outbox/."
