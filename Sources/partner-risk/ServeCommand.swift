@@ -16,7 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("The address to listen on (default 127.0.0.1: this machine only).", valueName: "address"))
+    @Option(help: ArgumentHelp("The address to listen on; 127.0.0.1 means this machine only.", valueName: "address"))
     var host = "127.0.0.1"
 
     @Option(help: ArgumentHelp("The port to listen on.", valueName: "port"))
