@@ -214,3 +214,17 @@ import Testing
         #expect(try setup.fixture.store.rejectedInputs().count == summary.rejected.count)
     }
 }
+
+@Suite struct JSONParserTests {
+    @Test func parseObjectAgreesWithTheFullParser() {
+        let text = #"{"A1":["importer","carrier"],"B2":{"na":"no sites"},"C6":24,"D1":"Oui \u00e9t\u00e9 « x »","E1":true,"F1":null}"#
+        let full = JSONParser.parse(text)?.objectValue
+        let direct = JSONParser.parseObject(text) { $0 }
+        #expect(full != nil && direct == full)
+        #expect(JSONParser.parseObject(#"{"a":1"#) { $0 } == nil)
+        #expect(JSONParser.parseObject(#"{"a":1} x"#) { $0 } == nil)
+        #expect(JSONParser.parseObject("[1]") { $0 } == nil)
+        #expect(JSONParser.parseObject("{}") { $0 }?.isEmpty == true)
+        #expect(JSONParser.parse(String(repeating: "[", count: 5_000)) == nil)
+    }
+}

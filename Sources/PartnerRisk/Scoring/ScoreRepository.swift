@@ -71,7 +71,7 @@ public struct ScoringWorkItem: Sendable {
 
     /// `answers`, or the parsed `answersJSON` when the answers came as text.
     public var resolvedAnswers: AnswerSet {
-        guard let answersJSON, let object = JSONParser.parse(answersJSON)?.objectValue else { return answers }
-        return AnswerSet(object.mapValues(Answer.init(json:)))
+        guard let answersJSON, let object = JSONParser.parseObject(answersJSON, Answer.init(json:)) else { return answers }
+        return AnswerSet(object)
     }
 }
