@@ -59,6 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
             print("note: listening on \(host), reachable from other machines; use a TLS proxy in front")
         }
         print("partner form on http://\(host):\(port) (links use \(settings.publicURL)); Ctrl-C stops")
+        fflush(stdout)
         try await PartnerWebApplication.application(site: site, settings: settings, logger: logger).runService()
     }
 
@@ -72,6 +73,9 @@ struct ServeCommand: AsyncParsableCommand {
             let sender = MailAddress(parsing: campaign.sender) ?? setup.defaultSender
             let composer = try setup.composer(sender: sender, surveys: store, publicURL: publicURL)
             return CampaignSender(repository: store, composer: composer, transports: transports, time: SystemTime(), options: options)
-        }, report: { line in print(line) })
+        }, report: { line in
+            print(line)
+            fflush(stdout)
+        })
     }
 }
