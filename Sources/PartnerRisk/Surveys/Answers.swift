@@ -41,10 +41,16 @@ public struct AnswerSet: Sendable, Equatable, Codable {
         guard case .value(let value)? = answers[id] else { return nil }
         switch value {
         case .null: return nil
-        case .string(let text) where text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }): return nil
+        case .string(let text) where Self.isBlank(text): return nil
         case .array(let items) where items.isEmpty: return nil
         default: return value
         }
+    }
+
+    /// Empty or only whitespace; a visible ASCII first character answers at once (this is hot).
+    static func isBlank(_ text: String) -> Bool {
+        if let first = text.utf8.first, first > 0x20 && first < 0x7F { return false }
+        return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 
     public func isNotApplicable(_ id: String) -> Bool {

@@ -20,6 +20,26 @@ public enum Category: String, CaseIterable, Sendable, Codable {
     /// The eight scored categories, in report order.
     public static let scored: [Category] = [.corporate, .personnel, .cyber, .cargo, .seals, .physical, .partners, .money]
 
+    /// Hashes the case, not its raw string (the default for raw-value enums): categories key
+    /// the per-score sums, looked up for every question of every partner.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ordinal)
+    }
+
+    var ordinal: Int {
+        switch self {
+        case .corporate: return 0
+        case .personnel: return 1
+        case .cyber: return 2
+        case .cargo: return 3
+        case .seals: return 4
+        case .physical: return 5
+        case .partners: return 6
+        case .money: return 7
+        case .profile: return 8
+        }
+    }
+
     public var title: LocalizedText {
         switch self {
         case .corporate: return LocalizedText(en: "Corporate security", fr: "Sécurité de l'entreprise")
