@@ -22,11 +22,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export PARTNER_RISK_HOME=$PWD
 export PARTNER_RISK_DB="$WORK/db.sqlite"
-PASSED=0
-FAILED=0
-check() { # check NAME COMMAND...
-    if "${@:2}"; then PASSED=$((PASSED + 1)); echo "ok   $1"; else FAILED=$((FAILED + 1)); echo "FAIL $1"; fi
-}
+source scripts/check.sh
 
 # 1. Two partners (English importer, French highway carrier), one campaign, invitations as .eml.
 cat > "$WORK/p.csv" <<'CSV'
@@ -166,5 +162,4 @@ assert "checksum" in r["reason"] and r["channel"] == "file", r
 assert open(r["quarantine_path"], "rb").read() == open(sys.argv[1] + "/tampered.json", "rb").read()
 PY
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+checks_passed

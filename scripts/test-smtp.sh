@@ -10,11 +10,7 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 export PARTNER_RISK_HOME=$PWD
-PASSED=0
-FAILED=0
-check() { # check NAME COMMAND...
-    if "${@:2}"; then PASSED=$((PASSED + 1)); echo "ok   $1"; else FAILED=$((FAILED + 1)); echo "FAIL $1"; fi
-}
+source scripts/check.sh
 start_server() { # start_server DIR ARGS... -> sets PORT
     local dir=$1; shift
     /usr/bin/python3 Tests/servers/smtp_server.py --host 127.0.0.1 --port 0 --outdir "$dir/out" --port-file "$dir/port" "$@" >/dev/null 2>&1 &
@@ -167,5 +163,4 @@ else
     FAILED=$((FAILED + 1)); echo "FAIL dovecot did not start"; cat "$WORK/e/imap/dovecot.log" 2>/dev/null | tail -5
 fi
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+checks_passed

@@ -13,11 +13,7 @@ cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 export PARTNER_RISK_HOME=$PWD
 export PARTNER_RISK_DB="$WORK/db.sqlite"
-PASSED=0
-FAILED=0
-check() { # check NAME COMMAND...
-    if "${@:2}"; then PASSED=$((PASSED + 1)); echo "ok   $1"; else FAILED=$((FAILED + 1)); echo "FAIL $1"; fi
-}
+source scripts/check.sh
 
 cat > "$WORK/p.csv" <<'CSV'
 name,email,country,sector,contact,language
@@ -72,5 +68,4 @@ check "the response is stored as a web revision" bash -c "$BIN responses list --
 for _ in $(seq 50); do $BIN ranking --format json 2>/dev/null | grep -q '"tier"' && break; sleep 0.2; done
 check "and scored (the partner has a tier in the ranking)" bash -c "$BIN ranking --format json | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(0 if len(r)==1 and r[0][\"tier\"] in (\"Low\",\"Medium\",\"High\",\"Critical\") else 1)'"
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ] || { echo "--- serve log"; tail -20 "$WORK/serve.log"; exit 1; }
+checks_passed || { echo "--- serve log"; tail -20 "$WORK/serve.log"; exit 1; }

@@ -34,6 +34,18 @@ import Testing
 
     func object(_ url: URL) throws -> [String: JSONValue] { JSONValue.parse(try String(contentsOf: url, encoding: .utf8))!.objectValue! }
 
+    /// The answer file with its first "yes" answer turned to "no" and a checksum that fits, as the
+    /// offline form would save a changed answer; returns the file and the changed question.
+    func revisedAnswerFile(_ url: URL) throws -> ([String: JSONValue], String) {
+        var file = try object(url)
+        var answers = file["answers"]!.objectValue!
+        let key = answers.keys.sorted().first { answers[$0]?.stringValue == "yes" }!
+        answers[key] = "no"
+        file["answers"] = .object(answers)
+        file["checksum"] = .string("sha256:" + CanonicalJSON.sha256(.object(answers)))
+        return (file, key)
+    }
+
     func write(_ object: [String: JSONValue], _ url: URL) throws { try Data(JSONValue.object(object).rendered().utf8).write(to: url) }
 
     @Test func answerFilesAreAcceptedOnceAndReimportIsADuplicate() throws {
@@ -50,12 +62,7 @@ import Testing
     @Test func aChangedAnswerIsANewRevisionAndTheOldOneStays() throws {
         let setup = try setup()
         _ = try setup.ingest.importPaths([setup.files[0].path])
-        var file = try object(setup.files[0])
-        var answers = file["answers"]!.objectValue!
-        let key = answers.keys.sorted().first { answers[$0]?.stringValue == "yes" }!
-        answers[key] = "no"
-        file["answers"] = .object(answers)
-        file["checksum"] = .string("sha256:" + CanonicalJSON.sha256(.object(answers)))
+        let (file, key) = try revisedAnswerFile(setup.files[0])
         let revised = setup.fixture.directory.url.appendingPathComponent("revised.json")
         try write(file, revised)
         let summary = try setup.ingest.importPaths([revised.path])
@@ -68,12 +75,7 @@ import Testing
 
     @Test func oneImportBatchNumbersRevisionsAndSpotsDuplicatesOfFilesNotYetWritten() throws {
         let setup = try setup()
-        var file = try object(setup.files[0])
-        var answers = file["answers"]!.objectValue!
-        let key = answers.keys.sorted().first { answers[$0]?.stringValue == "yes" }!
-        answers[key] = "no"
-        file["answers"] = .object(answers)
-        file["checksum"] = .string("sha256:" + CanonicalJSON.sha256(.object(answers)))
+        let (file, key) = try revisedAnswerFile(setup.files[0])
         let folder = setup.fixture.directory.url.appendingPathComponent("batch")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: setup.files[0], to: folder.appendingPathComponent("a-original.json"))

@@ -41,29 +41,9 @@ public struct JSONParser {
     private mutating func objectDocument<T>(capacity: Int, _ transform: (JSONValue) -> T) -> [String: T]? {
         skipSpace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
-        index += 1
         var object: [String: T] = [:]
         object.reserveCapacity(capacity)
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return nil }
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
-                index += 1
-                guard let item = value(depth: 1) else { return nil }
-                object[key] = transform(item)
-                skipSpace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                guard bytes[index] == UInt8(ascii: "}") else { return nil }
-                index += 1
-                break
-            }
-        }
+        guard members(depth: 0, { object[$0] = transform($1) }) else { return nil }
         skipSpace()
         return index == bytes.count ? object : nil
     }
@@ -102,24 +82,30 @@ public struct JSONParser {
     }
 
     private mutating func object(depth: Int) -> JSONValue? {
-        index += 1
         var object: [String: JSONValue] = [:]
+        return members(depth: depth, { object[$0] = $1 }) ? .object(object) : nil
+    }
+
+    /// Reads `{ "key": value, ... }` from the opening brace, handing each member to `add`;
+    /// false when malformed.
+    private mutating func members(depth: Int, _ add: (String, JSONValue) -> Void) -> Bool {
+        index += 1
         skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return true }
         while true {
             skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return false }
             skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1
-            guard let item = value(depth: depth + 1) else { return nil }
-            object[key] = item
+            guard let item = value(depth: depth + 1) else { return false }
+            add(key, item)
             skipSpace()
-            guard index < bytes.count else { return nil }
+            guard index < bytes.count else { return false }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "}") else { return nil }
+            guard bytes[index] == UInt8(ascii: "}") else { return false }
             index += 1
-            return .object(object)
+            return true
         }
     }
 

@@ -14,9 +14,9 @@ public struct SurveyFormController: Sendable {
     }
 
     public func addRoutes(to router: Router<WebRequestContext>) {
-        router.get("/s/:token") { request, context in try await show(request, context) }
-        router.post("/s/:token") { request, context in try await post(request, context) }
-        router.get("/s/:token/thanks") { request, context in try await thanks(request, context) }
+        router.get("/s/:token") { request, context in try await visiting(request, context, show) }
+        router.post("/s/:token") { request, context in try await visiting(request, context, post) }
+        router.get("/s/:token/thanks") { request, context in try await visiting(request, context, thanks) }
     }
 
     /// An invitation found from the token in the path, with its survey and the page language.
@@ -29,12 +29,16 @@ public struct SurveyFormController: Sendable {
 
     // MARK: - Routes
 
-    func show(_ request: Request, _ context: WebRequestContext) async throws -> Response {
-        let visit: Visit
+    /// Runs `page` for the invitation the token names, or answers with the neutral page.
+    func visiting(_ request: Request, _ context: WebRequestContext,
+                  _ page: (Request, WebRequestContext, Visit) async throws -> Response) async throws -> Response {
         switch try await resolve(request, context) {
-        case .failure(let page): return page.response
-        case .success(let found): visit = found
+        case .failure(let neutral): return neutral.response
+        case .success(let visit): return try await page(request, context, visit)
         }
+    }
+
+    func show(_ request: Request, _ context: WebRequestContext, _ visit: Visit) async throws -> Response {
         if let closed = try closedPage(visit) { return closed }
         let latest = try latestResponse(visit)
         let answers = try site.webForms.draft(invitationID: visit.invitation.invitationID)
@@ -51,12 +55,7 @@ public struct SurveyFormController: Sendable {
         return response
     }
 
-    func post(_ request: Request, _ context: WebRequestContext) async throws -> Response {
-        let visit: Visit
-        switch try await resolve(request, context) {
-        case .failure(let page): return page.response
-        case .success(let found): visit = found
-        }
+    func post(_ request: Request, _ context: WebRequestContext, _ visit: Visit) async throws -> Response {
         if let closed = try closedPage(visit) { return closed }
         let body: ByteBuffer
         do { body = try await request.body.collect(upTo: context.maxUploadSize) } catch {
@@ -69,12 +68,7 @@ public struct SurveyFormController: Sendable {
         return try handle(fields, visit: visit, csrf: csrf, from: context.clientAddress)
     }
 
-    func thanks(_ request: Request, _ context: WebRequestContext) async throws -> Response {
-        let visit: Visit
-        switch try await resolve(request, context) {
-        case .failure(let page): return page.response
-        case .success(let found): visit = found
-        }
+    func thanks(_ request: Request, _ context: WebRequestContext, _ visit: Visit) async throws -> Response {
         guard let latest = try latestResponse(visit) else { return redirect(to: path(visit)) }
         var page = base(visit.language, title: text("thanks_title", visit))
         page["partner_name"] = visit.invitation.partner.name
