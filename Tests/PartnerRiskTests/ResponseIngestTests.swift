@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import PartnerRisk
 
@@ -90,28 +91,19 @@ import Testing
         #expect(try setup.fixture.store.answers(responseID: stored[1].id)[key] == .value("no"))
     }
 
-    @Test func scoringReadsTheAnswersTextAndFallsBackToAnswerRowsForOlderRevisions() throws {
+    @Test func scoringReadsTheStoredAnswersOfTheCurrentRevision() throws {
         let setup = try setup()
         _ = try setup.ingest.importPaths([setup.files[0].path])
         let first = try #require(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).first)
-        // A revision stored before migration v3: no answers_json, only answer rows.
-        let legacy = try setup.fixture.store.pool.write { db -> Int64 in
-            try db.execute(sql: """
-                INSERT INTO response (invitation_id, revision, channel, complete, checksum, received_at)
-                VALUES (?, 2, 'file', 1, 'legacy', '2026-11-25T00:00:00Z')
-                """, arguments: [first.invitationID])
-            let id = db.lastInsertedRowID
-            try db.execute(sql: "INSERT INTO answer SELECT ?, question_id, value FROM answer WHERE response_id = ?", arguments: [id, first.id])
-            return id
-        }
         let stored = try setup.fixture.store.answers(responseID: first.id)
         #expect(stored.answers.count > 20)
-        let fromText = try setup.fixture.store.currentScoringInputs(responseIDs: [first.id])
-        #expect(fromText.isEmpty) // revision 2 is now the current one
-        let fromRows = try #require(try setup.fixture.store.currentScoringInputs(responseIDs: [legacy]).first)
-        #expect(fromRows.resolvedAnswers == stored)
-        let text = try setup.fixture.store.pool.read { db in try String.fetchOne(db, sql: "SELECT answers_json FROM response WHERE id = ?", arguments: [first.id]) }
-        #expect(JSONParser.parse(text ?? "")?.objectValue.map { AnswerSet($0.mapValues(Answer.init(json:))) } == stored)
+        let input = try #require(try setup.fixture.store.currentScoringInputs(responseIDs: [first.id]).first)
+        #expect(input.resolvedAnswers == stored)
+        // The `answer` view lists the same answers, one row each, values as JSON text.
+        let rows = try setup.fixture.store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT question_id, value FROM answer WHERE response_id = ?", arguments: [first.id])
+        }
+        #expect(AnswerSet(Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, Answer(json: JSONParser.parse($0[1] as String)!)) })) == stored)
     }
 
     @Test func missingRequiredAnswersAreStoredAsIncompleteWithTheList() throws {

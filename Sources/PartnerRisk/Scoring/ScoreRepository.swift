@@ -40,8 +40,10 @@ public protocol ScoreRepository: Sendable {
     func currentScoringInputs() throws -> [ScoringWorkItem]
     /// The same, for the given responses only.
     func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem]
-    /// Stores many scores in batched transactions.
-    func storeScores(_ items: [ScoreRecord], configVersionID: Int64, at time: Date) throws
+    /// Stores the scores `next` hands out (nil when there are no more), about `perTransaction` to
+    /// a transaction: few large transactions write each page of the ranking table once instead
+    /// of once per small batch, while other writers (the web form) still get their turn.
+    func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, from next: () throws -> [ScoreRecord]?) throws
 }
 
 /// One response to score, with the partner and answers already loaded.

@@ -95,6 +95,9 @@ public struct ScoreResult: Sendable, Equatable {
 /// credit per answer, category control scores with the must-cap, sector weights, the country
 /// multiplier, knock-outs, red flags, evidence, staleness and trusted-trader waivers.
 public struct ScoringEngine {
+    /// Loss sentences this engine has built: the same one recurs for thousands of partners.
+    private let sentences = LossSentences()
+
     public init() {}
 
     public func score(_ input: ScoreInput) -> ScoreResult {
@@ -236,19 +239,19 @@ public struct ScoringEngine {
             return points > 0 ? (loss.question, points) : nil
         }
         return scored.sorted { $0.points > $1.points }.prefix(Self.maxLossFactors).map { question, points in
-            let level = question.level?.rawValue ?? "should"
-            let shown = Self.oneDecimal(points)
-            return ScoreFactor(kind: .loss, code: question.id, text: LocalizedText(
-                en: "−\(shown) pts \(question.category.rawValue): \(question.id) (\(level)) “\(question.text.en)”",
-                fr: "−\(shown) pts \(question.category.rawValue) : \(question.id) (\(level)) « \(question.text.fr) »"),
-                points: points)
+            ScoreFactor(kind: .loss, code: question.id, text: sentences.text(question, tenths: Self.tenths(points)), points: points)
         }
     }
 
-    /// `points` with one decimal ("4.5"), without Foundation formatting (it runs for every loss).
-    static func oneDecimal(_ points: Double) -> String {
-        let tenths = Int((abs(points) * 10).rounded())
-        return (points < 0 && tenths > 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)"
+    /// `points` in tenths, as the explanation shows them.
+    static func tenths(_ points: Double) -> Int { Int((points * 10).rounded()) }
+
+    /// The sentence for a loss of `tenths` tenths of a point on `question`.
+    static func lossText(_ question: Question, tenths: Int) -> LocalizedText {
+        let level = question.level?.rawValue ?? "should"
+        let shown = (tenths < 0 ? "-" : "") + "\(abs(tenths) / 10).\(abs(tenths) % 10)"
+        return LocalizedText(en: "−\(shown) pts \(question.category.rawValue): \(question.id) (\(level)) “\(question.text.en)”",
+                             fr: "−\(shown) pts \(question.category.rawValue) : \(question.id) (\(level)) « \(question.text.fr) »")
     }
 
     /// How many point losses an explanation lists (knock-outs, red flags and countries are all listed).
@@ -271,5 +274,25 @@ public struct ScoringEngine {
         case .string(let text): return "“\(text)”"
         default: return value.rendered()
         }
+    }
+}
+
+/// Loss sentences by question and tenths of a point, built once per engine. An engine belongs to
+/// one thread at a time (the scoring service makes one per chunk of work), so this takes no lock.
+final class LossSentences: @unchecked Sendable {
+    private struct Key: Hashable {
+        let question: ObjectIdentifier
+        let tenths: Int
+    }
+
+    /// The questions are kept so an identifier is never reused while cached.
+    private var texts: [Key: (question: Question, text: LocalizedText)] = [:]
+
+    func text(_ question: Question, tenths: Int) -> LocalizedText {
+        let key = Key(question: ObjectIdentifier(question), tenths: tenths)
+        if let cached = texts[key] { return cached.text }
+        let text = ScoringEngine.lossText(question, tenths: tenths)
+        texts[key] = (question, text)
+        return text
     }
 }

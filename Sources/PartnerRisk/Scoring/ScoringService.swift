@@ -60,14 +60,17 @@ public struct ScoringService {
             }
             finished.close()
         }
-        while let chunk = finished.pop() {
-            do { try scores.storeScores(chunk, configVersionID: configID, at: now) } catch {
-                finished.drain()
-                throw error
-            }
+        do {
+            try scores.storeScores(configVersionID: configID, at: now, perTransaction: Self.scoresPerTransaction) { finished.pop() }
+        } catch {
+            finished.drain()
+            throw error
         }
         return work.count
     }
+
+    /// Scores per write transaction: a rescore of 100,000 partners commits 4 times.
+    static let scoresPerTransaction = 25_000
 
     /// Partners invited without a complete response `non_response_days_after_deadline` after the deadline.
     public func nonResponders() throws -> [NonResponder] {

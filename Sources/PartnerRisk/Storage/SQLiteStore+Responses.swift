@@ -40,7 +40,6 @@ extension SQLiteStore: ResponseRepository {
                 INSERT INTO response (invitation_id, revision, channel, source, complete, missing, checksum, received_at, answers_json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let insertAnswer = try db.cachedStatement(sql: "INSERT INTO answer (response_id, question_id, value) VALUES (?, ?, ?)")
             let audit = try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
             return try batch.map { item in
                 let revision = (try Int.fetchOne(latest, arguments: [item.invitationID]) ?? 0) + 1
@@ -49,9 +48,6 @@ extension SQLiteStore: ResponseRepository {
                                                        JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time,
                                                        CanonicalJSON.text(item.answers.json)])
                 let responseID = db.lastInsertedRowID
-                for (question, answer) in item.answers.answers {
-                    try insertAnswer.execute(arguments: [responseID, question, answer.json.rendered()])
-                }
                 let detail = "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")
                 try audit.execute(arguments: [time, actor, "response.store", "invitation:\(item.invitationID)", detail])
                 return (responseID, revision)
@@ -93,13 +89,7 @@ extension SQLiteStore: ResponseRepository {
     }
 
     public func answers(responseID: Int64) throws -> AnswerSet {
-        try pool.read { db in
-            var set = AnswerSet()
-            for row in try Row.fetchAll(db, sql: "SELECT question_id, value FROM answer WHERE response_id = ?", arguments: [responseID]) {
-                if let value = JSONValue.parse(row["value"] as String) { set[row["question_id"]] = Answer(json: value) }
-            }
-            return set
-        }
+        try pool.read { db in try Self.answers(db, responseID: responseID) }
     }
 }
 
@@ -120,5 +110,13 @@ extension SQLiteStore: MailboxLedger {
                 INSERT OR REPLACE INTO imap_seen (mailbox, uid_validity, uid, message_id, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [mailbox, uidValidity, uid, messageID, outcome, Self.timestamp(time)])
         }
+    }
+}
+
+extension SQLiteStore {
+    /// A stored revision's answers (its `answers_json`); empty when there is no such revision.
+    static func answers(_ db: Database, responseID: Int64) throws -> AnswerSet {
+        let text = try String.fetchOne(db, sql: "SELECT answers_json FROM response WHERE id = ?", arguments: [responseID])
+        return AnswerSet(text.flatMap { JSONParser.parseObject($0, Answer.init(json:)) } ?? [:])
     }
 }

@@ -40,10 +40,7 @@ extension SQLiteStore: ReviewRepository {
                 let listText = try String.fetchOne(db, sql: """
                     SELECT cv.country_list FROM score s JOIN scoring_config_version cv ON cv.id = s.scoring_config_version_id WHERE s.id = ?
                     """, arguments: [score.id])
-                var answers = AnswerSet()
-                for row in try Row.fetchAll(db, sql: "SELECT question_id, value FROM answer WHERE response_id = ?", arguments: [score.responseID]) {
-                    if let value = JSONValue.parse(row["value"] as String) { answers[row["question_id"]] = Answer(json: value) }
-                }
+                let answers = try Self.answers(db, responseID: score.responseID!)
                 let surveyVersion = try Int64.fetchOne(db, sql: "SELECT survey_version_id FROM score WHERE id = ?", arguments: [score.id])
                 records[score.partnerID] = ReviewRecord(
                     partnerID: score.partnerID, reviewedAt: score.reviewedAt.flatMap(SQLiteStoreDates.parse), tier: score.tier,

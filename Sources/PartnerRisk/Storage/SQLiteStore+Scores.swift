@@ -138,82 +138,95 @@ extension SQLiteStore {
         let restriction = filter.map { ids in " AND r.id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
         let arguments = StatementArguments(filter ?? [])
         return try pool.read { db in
-            var items: [Int64: ScoringWorkItem] = [:]
-            var order: [Int64] = []
-            var legacy: [Int64] = []
+            var evidence: [Int64: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence") {
+                evidence[row[0], default: []].insert(row[1])
+            }
+            var items: [ScoringWorkItem] = []
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT r.id AS response_id, r.answers_json, r.received_at, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
                 JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
                 WHERE r.id IN (SELECT max(r2.id) FROM response r2 WHERE r2.complete = 1 GROUP BY r2.invitation_id) AND p.active = 1
                 """ + restriction, arguments: arguments)
             while let row = try rows.next() {
-                let responseID: Int64 = row["response_id"]
-                let text = row["answers_json"] as String?
-                if text == nil { legacy.append(responseID) }
-                items[responseID] = ScoringWorkItem(responseID: responseID, invitationID: row["invitation_id"], partner: Self.partner(from: row),
-                                                    surveyVersionID: row["survey_version_id"], answers: AnswerSet(), answersJSON: text,
-                                                    receivedAt: row["received_at"], evidence: [])
-                order.append(responseID)
+                let invitationID: Int64 = row["invitation_id"]
+                items.append(ScoringWorkItem(responseID: row["response_id"], invitationID: invitationID, partner: Self.partner(from: row),
+                                             surveyVersionID: row["survey_version_id"], answers: AnswerSet(), answersJSON: row["answers_json"],
+                                             receivedAt: row["received_at"], evidence: evidence[invitationID] ?? []))
             }
-            // Revisions stored before answers_json existed: read their answer rows.
-            for chunk in stride(from: 0, to: legacy.count, by: 500).map({ Array(legacy[$0..<min($0 + 500, legacy.count)]) }) {
-                let answers = try Row.fetchCursor(db, sql: "SELECT response_id, question_id, value FROM answer WHERE response_id IN ("
-                                                  + chunk.map { _ in "?" }.joined(separator: ",") + ")", arguments: StatementArguments(chunk))
-                while let row = try answers.next() {
-                    let id: Int64 = row[0]
-                    if items[id] != nil, let value = JSONValue.parse(row[2] as String) { items[id]!.answers[row[1]] = Answer(json: value) }
-                }
-            }
-            var evidence: [Int64: Set<String>] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence") {
-                evidence[row[0], default: []].insert(row[1])
-            }
-            return order.compactMap { id in
-                guard var item = items[id] else { return nil }
-                item.evidence = evidence[item.invitationID] ?? []
-                return item
-            }
+            return items
         }
     }
 
-    public func storeScores(_ items: [ScoreRecord], configVersionID: Int64, at time: Date) throws {
+    public func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, from next: () throws -> [ScoreRecord]?) throws {
         let now = Self.timestamp(time)
-        try pool.write { db in
-            let score = try db.cachedStatement(sql: """
-                INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
-                                   base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at,
-                                   worst_categories, flag_count, headline, categories)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
-                """)
-            let flag = try db.cachedStatement(sql: "INSERT INTO score_flag (score_id, kind, code, message) VALUES (?, ?, ?, ?)")
-            let current = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
-                                                      tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
-                VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
-                """)
-            var textIDs: [TextFingerprint: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[TextFingerprint(LocalizedText(en: row[1], fr: row[2]))] = row[0] }
-            let insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
-            for record in items {
-                let (work, result) = (record.work, record.result)
-                let explanation = try ScoreFactor.encodeList(result.factors) { index in
-                    if let id = textIDs[record.fingerprints[index]] { return id }
-                    try insertText.execute(arguments: [result.factors[index].text.en, result.factors[index].text.fr])
-                    textIDs[record.fingerprints[index]] = db.lastInsertedRowID
-                    return db.lastInsertedRowID
-                }
-                try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
-                                              result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
-                                              result.knockout, explanation, now, record.worst, record.flagCount, record.headline, record.categories])
-                let scoreID = db.lastInsertedRowID
-                try current.execute(arguments: [work.partner.id, scoreID, work.responseID, result.overallRisk, result.baseRisk,
-                                                result.countryMultiplier, result.tier.rawValue, result.knockout, now, record.worst,
-                                                record.flagCount, record.headline, work.receivedAt])
-                for factor in result.factors where factor.kind != .loss {
-                    try flag.execute(arguments: [scoreID, factor.kind.rawValue, factor.code, factor.text.en])
+        var finished = false
+        while !finished {
+            try pool.write { db in
+                let writer = try ScoreWriter(db, configVersionID: configVersionID, computedAt: now)
+                var written = 0
+                while written < perTransaction {
+                    guard let items = try next() else {
+                        finished = true
+                        return
+                    }
+                    try writer.store(items)
+                    written += items.count
                 }
             }
         }
+    }
+}
+
+/// Writes scores inside one transaction: the score row, the ranking row and new explanation texts.
+private final class ScoreWriter {
+    let db: Database
+    let configVersionID: Int64
+    let computedAt: String
+    let score: Statement
+    let current: Statement
+    let insertText: Statement
+    var textIDs: [TextFingerprint: Int64] = [:]
+
+    init(_ db: Database, configVersionID: Int64, computedAt: String) throws {
+        self.db = db
+        self.configVersionID = configVersionID
+        self.computedAt = computedAt
+        score = try db.cachedStatement(sql: """
+            INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
+                               base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at,
+                               worst_categories, flag_count, headline, categories)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+            """)
+        current = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
+                                                  tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
+            VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+            """)
+        insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
+        for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[TextFingerprint(LocalizedText(en: row[1], fr: row[2]))] = row[0] }
+    }
+
+    func store(_ items: [ScoreRecord]) throws {
+        for record in items {
+            let (work, result) = (record.work, record.result)
+            let explanation = try ScoreFactor.encodeList(result.factors) { index in try textID(record, index) }
+            try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
+                                          result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
+                                          result.knockout, explanation, computedAt, record.worst, record.flagCount, record.headline, record.categories])
+            try current.execute(arguments: [work.partner.id, db.lastInsertedRowID, work.responseID, result.overallRisk, result.baseRisk,
+                                            result.countryMultiplier, result.tier.rawValue, result.knockout, computedAt, record.worst,
+                                            record.flagCount, record.headline, work.receivedAt])
+        }
+    }
+
+    /// The stored id of factor `index`'s sentence, stored now if it is new.
+    private func textID(_ record: ScoreRecord, _ index: Int) throws -> Int64 {
+        if let id = textIDs[record.fingerprints[index]] { return id }
+        let text = record.result.factors[index].text
+        try insertText.execute(arguments: [text.en, text.fr])
+        textIDs[record.fingerprints[index]] = db.lastInsertedRowID
+        return db.lastInsertedRowID
     }
 }
 

@@ -11,7 +11,36 @@ enum Schema {
         migrator.registerMigration("v5-explanation-text", migrate: v5)
         migrator.registerMigration("v6-ranking-order", migrate: v6)
         migrator.registerMigration("v7-score-categories", migrate: v7)
+        migrator.registerMigration("v8-one-copy-of-answers-and-flags", migrate: v8)
         return migrator
+    }
+
+    /// Answers and flags each kept once. A revision's answers live in `response.answers_json`
+    /// (written since v3) and a score's flags in its explanation; the `answer` and `score_flag`
+    /// tables held second copies that only the writers touched, and writing them was most of the
+    /// cost of an import (65 rows per response) and of a rescore. Both names stay as read-only
+    /// views with the same columns, so queries an officer or a script runs keep working.
+    /// Revisions stored before v3 get their `answers_json` built from their answer rows first.
+    private static func v8(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TRIGGER response_no_update;
+            UPDATE response SET answers_json = (SELECT json_group_object(question_id, json(value)) FROM answer a WHERE a.response_id = response.id)
+                WHERE answers_json IS NULL;
+            CREATE TRIGGER response_no_update BEFORE UPDATE ON response
+                BEGIN SELECT RAISE(ABORT, 'responses are immutable revisions; store a new revision'); END;
+            DROP TABLE answer;
+            CREATE VIEW answer AS
+                SELECT r.id AS response_id, a.key AS question_id,
+                       CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE json_quote(a.value) END AS value
+                FROM response r JOIN json_each(r.answers_json) a;
+            DROP TABLE score_flag;
+            CREATE VIEW score_flag AS
+                SELECT s.id AS score_id, json_extract(f.value, '$.kind') AS kind, json_extract(f.value, '$.code') AS code,
+                       COALESCE(t.en, json_extract(f.value, '$.text.en')) AS message
+                FROM score s JOIN json_each(s.explanation) f
+                LEFT JOIN explanation_text t ON t.id = json_extract(f.value, '$.t')
+                WHERE json_extract(f.value, '$.kind') <> 'loss';
+            """)
     }
 
     /// A score's eight category results as one column (`category:control:risk:capped;…`) instead

@@ -77,18 +77,36 @@ extension Survey {
         visibility(for: sector, answers: answers).answers
     }
 
-    /// The positions of the visible questions and their answers, in one pass.
+    /// The positions of the visible questions and their answers, in one pass. `show_if` reads
+    /// earlier questions only, so until an answered question turns out hidden the answers so far
+    /// are exactly the shown ones: the common case (nothing hidden was answered) copies nothing.
     public func visibility(for sector: Sector, answers: AnswerSet) -> (indices: [Int], answers: AnswerSet) {
-        var shown = AnswerSet()
-        shown.answers.reserveCapacity(answers.answers.count)
         var visible: [Int] = []
         visible.reserveCapacity(questions.count)
-        for index in questions.indices where questions[index].applies(to: sector) {
-            if let condition = questions[index].showIf, !condition.evaluate(shown) { continue }
-            visible.append(index)
-            let id = questions[index].id
-            if let answer = answers[id] { shown[id] = answer }
+        var shown: AnswerSet?
+        var answeredAndShown = 0
+        for index in questions.indices {
+            let question = questions[index]
+            let answer = answers[question.id]
+            let isShown = question.applies(to: sector) && (question.showIf.map { $0.evaluate(shown ?? answers) } ?? true)
+            if isShown {
+                visible.append(index)
+                if let answer {
+                    answeredAndShown += 1
+                    shown?[question.id] = answer
+                }
+            } else if answer != nil && shown == nil {
+                shown = answersOf(visible, in: answers)
+            }
         }
-        return (visible, shown)
+        if let shown { return (visible, shown) }
+        // Every answer belongs to a shown question unless some name no question of this survey.
+        return (visible, answeredAndShown == answers.answers.count ? answers : answersOf(visible, in: answers))
+    }
+
+    private func answersOf(_ indices: [Int], in answers: AnswerSet) -> AnswerSet {
+        var kept = AnswerSet()
+        for index in indices { if let answer = answers[questions[index].id] { kept[questions[index].id] = answer } }
+        return kept
     }
 }
