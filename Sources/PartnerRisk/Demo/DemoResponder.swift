@@ -23,6 +23,7 @@ public struct DemoResponder {
         var written = 0, silent = 0
         let messages = try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "eml" }.sorted { $0.path < $1.path }
+        var surveys: [String: Survey] = [:]  // parsed once, not once per message
         for message in messages {
             guard let form = try formData(in: message) else { continue }
             let partnerID = Int(form["partner_id"]?.numberValue ?? 0)
@@ -31,7 +32,8 @@ public struct DemoResponder {
             if profile == .silent { silent += 1; continue }
             guard let surveyID = form["survey_id"]?.stringValue, let sectorName = form["sector"]?.stringValue,
                   let sector = Sector(rawValue: sectorName) else { continue }
-            let survey = try catalog.survey(id: surveyID)
+            let survey = try surveys[surveyID] ?? catalog.survey(id: surveyID)
+            surveys[surveyID] = survey
             var generated = generate(survey, sector: sector, profile: profile, random: &random)
             let home = form["partner_country"]?.stringValue ?? "CA"
             for question in survey.questions where question.role?.hasPrefix("countries.") == true {

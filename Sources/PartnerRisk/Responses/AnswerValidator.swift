@@ -21,27 +21,26 @@ public struct AnswerValidator {
     }
 
     public func validate(_ raw: [String: JSONValue]) -> Result {
-        var problems: [String] = []
-        var answers = AnswerSet()
-        let applicable = Dictionary(uniqueKeysWithValues: survey.questions(for: sector).map { ($0.id, $0) })
-        for (id, value) in raw.sorted(by: { $0.key < $1.key }) {
-            guard let question = applicable[id] else {
-                problems.append(survey.question(id) == nil ? "unknown question \(id)" : "question \(id) is not asked of a \(sector.rawValue)")
+        var problems: [(id: String, text: String)] = []
+        for (id, value) in raw {
+            guard let question = survey.question(id), question.applies(to: sector) else {
+                problems.append((id, survey.question(id) == nil ? "unknown question \(id)" : "question \(id) is not asked of a \(sector.rawValue)"))
                 continue
             }
-            let answer = Answer(json: value)
-            if case .notApplicable(let reason) = answer {
-                if !question.allowNA { problems.append("\(id): \"not applicable\" is not allowed for this question") }
-                else if reason.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("\(id): \"not applicable\" needs a reason") }
-                else { answers[id] = answer }
+            if case .notApplicable(let reason) = Answer(json: value) {
+                if !question.allowNA { problems.append((id, "\(id): \"not applicable\" is not allowed for this question")) }
+                else if AnswerSet.isBlank(reason) { problems.append((id, "\(id): \"not applicable\" needs a reason")) }
                 continue
             }
-            if let problem = check(value, for: question) { problems.append("\(id): \(problem)") } else { answers[id] = answer }
+            if let problem = check(value, for: question) { problems.append((id, "\(id): \(problem)")) }
         }
-        let effective = survey.effectiveAnswers(for: sector, answers: answers)
-        let missing = survey.visibleQuestions(for: sector, answers: effective)
+        // Answers with a problem are left out; the rest keep their values (mapValues keeps the table).
+        var answers = AnswerSet(raw.mapValues(Answer.init(json:)))
+        for problem in problems { answers[problem.id] = nil }
+        let (visible, effective) = survey.visibility(for: sector, answers: answers)
+        let missing = visible.map { survey.questions[$0] }
             .filter { $0.required && effective.value($0.id) == nil && !effective.isNotApplicable($0.id) }.map(\.id)
-        return Result(answers: effective, problems: problems, missing: missing)
+        return Result(answers: effective, problems: problems.sorted { $0.id < $1.id }.map(\.text), missing: missing)
     }
 
     func check(_ value: JSONValue, for question: Question) -> String? {

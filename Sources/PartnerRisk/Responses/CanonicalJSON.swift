@@ -60,8 +60,20 @@ public enum CanonicalJSON {
     /// (where surrogate pairs sort differently); only then compare UTF-16 code units.
     static func sortedKeys(_ object: [String: JSONValue]) -> [String] {
         let simple = object.keys.allSatisfy { key in key.utf8.allSatisfy { $0 < 0xEE } }
-        if simple { return object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+        if simple { return object.keys.sorted(by: utf8Precedes) }
         return object.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+    }
+
+    /// UTF-8 byte order, compared with `memcmp` where the bytes are contiguous (native strings).
+    static func utf8Precedes(_ left: String, _ right: String) -> Bool {
+        let fast = left.utf8.withContiguousStorageIfAvailable { l in
+            right.utf8.withContiguousStorageIfAvailable { r -> Bool in
+                let common = min(l.count, r.count)
+                let order = common == 0 ? 0 : memcmp(l.baseAddress!, r.baseAddress!, common)
+                return order != 0 ? order < 0 : l.count < r.count
+            }
+        }
+        return (fast ?? nil) ?? left.utf8.lexicographicallyPrecedes(right.utf8)
     }
 
     static func writeString(_ text: String, into output: inout [UInt8]) {

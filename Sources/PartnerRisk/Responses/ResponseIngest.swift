@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// One pipeline for every channel: reads response files (JSON, or `.eml` with the file
@@ -57,36 +58,51 @@ public struct ResponseIngest: Sendable {
         var summary = Summary()
         var files: [URL] = []
         for path in paths { files += try self.files(at: path) }
-        // Answer files are checked on every core (parse, checksum, token, validation), then
-        // committed in order, so numbering and duplicate detection stay sequential.
-        for start in stride(from: 0, to: files.count, by: 256) {
-            let chunk = Array(files[start..<min(start + 256, files.count)])
-            let inputs = try chunk.map { file -> Data in
-                do { return try Data(contentsOf: file) } catch {
-                    throw PartnerRiskError.failed("cannot read \(file.path): \(error.localizedDescription)")
-                }
-            }
-            let checked = CheckedSlots(count: chunk.count)
-            DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
-                guard chunk[index].pathExtension.lowercased() != "eml" else { return }
-                checked.set(index, Result { try check(inputs[index]) })
-            }
+        let chunks = stride(from: 0, to: files.count, by: 256).map { Array(files[$0..<min($0 + 256, files.count)]) }
+        // Answer files are read and checked on every core (parse, checksum, token, validation) one
+        // chunk ahead, while this thread commits the chunk before in order, so numbering and
+        // duplicate detection stay sequential.
+        var ahead = chunks.first.map(checkAhead)
+        for (number, chunk) in chunks.enumerated() {
+            let checked = ahead!.wait()
+            ahead = number + 1 < chunks.count ? checkAhead(chunks[number + 1]) : nil
+            let stored = try responses.latestRevisions(invitationIDs: checked.compactMap { $0.valid?.context.invitationID })
             for (index, file) in chunk.enumerated() {
-                guard let result = checked.get(index) else {
-                    try ingestInput(inputs[index], source: file.path, isMessage: true, channel: channel, into: &summary)
+                let (data, source) = (try checked[index].data.get(), file.path)
+                guard let result = checked[index].checked else {
+                    try ingestInput(data, source: source, isMessage: true, channel: channel, into: &summary)
                     continue
                 }
                 let outcome: Outcome
                 switch try result.get() {
                 case .rejected(let reason): outcome = .rejected(reason: reason)
-                case .valid(let valid): outcome = try commit(valid, channel: channel, source: file.path)
+                case .valid(let valid): outcome = try commit(valid, channel: channel, source: source, stored: stored)
                 }
-                try record(outcome, data: inputs[index], source: file.path, channel: channel, into: &summary)
+                try record(outcome, data: data, source: source, channel: channel, into: &summary)
             }
         }
         try pending.flush(into: responses)
         summary.acceptedResponseIDs += pending.takeStoredIDs()
         return summary
+    }
+
+    /// Starts reading and checking a chunk of files on every core.
+    private func checkAhead(_ chunk: [URL]) -> CheckedChunk {
+        let result = CheckedChunk(count: chunk.count)
+        let ingest = self
+        DispatchQueue.global().async(group: result.group) {
+            DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
+                let file = chunk[index]
+                let data = Result<Data, Error> {
+                    do { return try Data(contentsOf: file) } catch {
+                        throw PartnerRiskError.failed("cannot read \(file.path): \(error.localizedDescription)")
+                    }
+                }
+                let isMessage = file.pathExtension.lowercased() == "eml"
+                result.set(index, CheckedFile(data: data, checked: isMessage ? nil : data.flatMap { bytes in Result { try ingest.check(bytes) } }))
+            }
+        }
+        return result
     }
 
     func files(at path: String) throws -> [URL] {
@@ -96,11 +112,11 @@ public struct ResponseIngest: Sendable {
         }
         guard isDirectory.boolValue else { return [URL(fileURLWithPath: path)] }
         let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: nil)
-        var found: [URL] = []
+        var found: [(path: String, url: URL)] = []
         while let url = enumerator?.nextObject() as? URL {
-            if ["json", "eml"].contains(url.pathExtension.lowercased()) { found.append(url) }
+            if ["json", "eml"].contains(url.pathExtension.lowercased()) { found.append((url.path, url)) }
         }
-        return found.sorted { $0.path < $1.path }
+        return found.sorted { $0.path < $1.path }.map(\.url)  // each path computed once: URL.path is slow
     }
 
     /// Ingests one input: a response file, or a whole message whose attachments are response files.
@@ -160,7 +176,7 @@ public struct ResponseIngest: Sendable {
     public func process(_ data: Data, source: String, channel: ResponseChannel) throws -> Outcome {
         switch try check(data) {
         case .rejected(let reason): return .rejected(reason: reason)
-        case .valid(let valid): return try commit(valid, channel: channel, source: source)
+        case .valid(let valid): return try commit(valid, channel: channel, source: source, stored: nil)
         }
     }
 
@@ -175,7 +191,8 @@ public struct ResponseIngest: Sendable {
         var context: InvitationContext
         var result: AnswerValidator.Result
         var checksum: String
-        var latest: (revision: Int, checksum: String)?
+        /// The canonical text of `result.answers`, when the check already wrote it.
+        var canonicalAnswers: String?
     }
 
     /// Parses the file, verifies format, token, checksum and survey version, and validates the answers.
@@ -191,7 +208,8 @@ public struct ResponseIngest: Sendable {
             return .rejected("the file has no valid token")
         }
         guard let answers = object["answers"]?.objectValue else { return .rejected("the file has no answers object") }
-        let fileChecksum = CanonicalJSON.sha256(.object(answers))
+        let canonical = CanonicalJSON.bytes(.object(answers))
+        let fileChecksum = CanonicalJSON.hex(SHA256.hash(data: canonical))
         guard let checksum = object["checksum"]?.stringValue, checksum == "sha256:" + fileChecksum else {
             return .rejected("checksum mismatch: the file was edited outside the form or damaged")
         }
@@ -203,30 +221,36 @@ public struct ResponseIngest: Sendable {
         guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
             return .rejected("the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
         }
-        return try validate(answers, context: context, survey: survey, checksum: fileChecksum)
+        return try validate(answers, context: context, survey: survey, checksum: fileChecksum, canonical: canonical)
     }
 
-    func validate(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, checksum: String?) throws -> Checked {
+    /// `checksum` (and `canonical`, its text) describe `answers` when the caller already has them.
+    func validate(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, checksum: String?,
+                  canonical: [UInt8]? = nil) throws -> Checked {
         let result = AnswerValidator(survey: survey, sector: context.partner.sector).validate(answers)
         guard result.problems.isEmpty else {
             return .rejected("answers do not fit the questionnaire: " + result.problems.prefix(10).joined(separator: "; "))
         }
-        let validated = result.answers.json
-        let stored = checksum.flatMap { validated == .object(answers) ? $0 : nil } ?? CanonicalJSON.sha256(validated)
+        // The validated answers are the given ones minus any hidden by a condition, values unchanged:
+        // the same count means the same answers, and the given checksum and text still hold.
+        let unchanged = result.answers.answers.count == answers.count
+        let stored = unchanged ? checksum ?? CanonicalJSON.sha256(result.answers.json) : CanonicalJSON.sha256(result.answers.json)
         return .valid(Valid(context: context, result: result, checksum: stored,
-                            latest: try responses.latestRevision(invitationID: context.invitationID)))
+                            canonicalAnswers: unchanged ? canonical.map { String(decoding: $0, as: UTF8.self) } : nil))
     }
 
-    /// Stores valid answers as the invitation's next revision, unless they repeat the latest one
-    /// (stored, or waiting in this batch).
-    func commit(_ valid: Valid, channel: ResponseChannel, source: String) throws -> Outcome {
+    /// Stores valid answers as the invitation's next revision, unless they repeat the latest one:
+    /// accepted earlier in this import, else stored (`stored` when the caller looked the chunk's
+    /// invitations up at once, else read now).
+    func commit(_ valid: Valid, channel: ResponseChannel, source: String, stored: [Int64: (revision: Int, checksum: String)]?) throws -> Outcome {
         let invitationID = valid.context.invitationID
-        let latest = pending.latest[invitationID] ?? valid.latest
+        let latest = try pending.latest[invitationID] ?? (stored.map { $0[invitationID] } ?? responses.latestRevision(invitationID: invitationID))
         if let latest, latest.checksum == valid.checksum { return .duplicate(revision: latest.revision) }
         let revision = (latest?.revision ?? 0) + 1
         let result = valid.result
         let id = try pending.add(NewResponse(invitationID: invitationID, channel: channel, source: source, complete: result.complete,
-                                             missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now()),
+                                             missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
+                                             canonicalAnswers: valid.canonicalAnswers),
                                  revision: revision, into: responses)
         return .accepted(responseID: id ?? 0, revision: revision, complete: result.complete, missing: result.missing)
     }
@@ -243,34 +267,49 @@ public struct ResponseIngest: Sendable {
                        source: String, checksum: String? = nil) throws -> Outcome {
         switch try validate(answers, context: context, survey: survey, checksum: checksum) {
         case .rejected(let reason): return .rejected(reason: reason)
-        case .valid(let valid): return try commit(valid, channel: channel, source: source)
+        case .valid(let valid): return try commit(valid, channel: channel, source: source, stored: nil)
         }
     }
 }
 
-/// Results of checking a chunk of files in parallel, one slot per file.
-final class CheckedSlots: @unchecked Sendable {
-    private var slots: [Result<ResponseIngest.Checked, Error>?]
+/// One file of a chunk: its bytes, and its check unless it is a message (checked when committed).
+struct CheckedFile {
+    var data: Result<Data, Error>
+    var checked: Result<ResponseIngest.Checked, Error>?
+
+    var valid: ResponseIngest.Valid? {
+        if case .success(.valid(let valid))? = checked { return valid }
+        return nil
+    }
+}
+
+/// A chunk of files being read and checked on other threads, one slot per file.
+final class CheckedChunk: @unchecked Sendable {
+    let group = DispatchGroup()
+    private var slots: [CheckedFile?]
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func set(_ index: Int, _ value: Result<ResponseIngest.Checked, Error>) {
+    func set(_ index: Int, _ file: CheckedFile) {
         lock.lock()
-        slots[index] = value
+        slots[index] = file
         lock.unlock()
     }
 
-    func get(_ index: Int) -> Result<ResponseIngest.Checked, Error>? {
+    /// Every file of the chunk, once all are checked.
+    func wait() -> [CheckedFile] {
+        group.wait()
         lock.lock()
         defer { lock.unlock() }
-        return slots[index]
+        return slots.map { $0! }
     }
 }
 
-/// Accepted responses waiting to be written in one transaction, with the latest revision of each
-/// invitation among them (so a second file for the same partner in a batch is numbered and
-/// de-duplicated correctly).
+/// Accepted responses waiting to be written in one transaction. A batch (limit above 1) also
+/// remembers the latest revision it accepted for each invitation, for as long as it lives (one
+/// import), so a second file for the same partner is numbered and de-duplicated correctly even
+/// when it was checked before the first one was written.
 final class PendingResponses: @unchecked Sendable {
     let limit: Int
     private var items: [NewResponse] = []
@@ -286,7 +325,7 @@ final class PendingResponses: @unchecked Sendable {
     func add(_ response: NewResponse, revision: Int, into repository: ResponseRepository) throws -> Int64? {
         lock.lock()
         items.append(response)
-        latest[response.invitationID] = (revision, response.checksum)
+        if limit > 1 { latest[response.invitationID] = (revision, response.checksum) }
         let full = items.count >= limit
         lock.unlock()
         guard full else { return nil }
@@ -301,7 +340,6 @@ final class PendingResponses: @unchecked Sendable {
         guard !items.isEmpty else { return [] }
         let ids = try repository.storeResponses(items).map(\.id)
         items.removeAll(keepingCapacity: true)
-        latest.removeAll(keepingCapacity: true)
         stored += ids
         return ids
     }

@@ -40,9 +40,12 @@ public struct NewResponse: Sendable {
     public var checksum: String
     public var answers: AnswerSet
     public var receivedAt: Date
+    /// `answers` as canonical JSON when already written (the text the checksum was taken of).
+    public var canonicalAnswers: String?
 
     public init(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String], checksum: String,
-                answers: AnswerSet, receivedAt: Date) {
+                answers: AnswerSet, receivedAt: Date, canonicalAnswers: String? = nil) {
+        self.canonicalAnswers = canonicalAnswers
         self.invitationID = invitationID
         self.channel = channel
         self.source = source
@@ -59,6 +62,8 @@ public protocol ResponseRepository: Sendable {
     /// The invitation a token belongs to (by its hash), nil when unknown.
     func invitation(tokenHash: String) throws -> InvitationContext?
     func latestRevision(invitationID: Int64) throws -> (revision: Int, checksum: String)?
+    /// The latest revision of each of these invitations that has one.
+    func latestRevisions(invitationIDs: [Int64]) throws -> [Int64: (revision: Int, checksum: String)]
     /// Stores a new immutable revision with its answers; returns its id and revision number.
     func storeResponse(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String],
                        checksum: String, answers: AnswerSet, at time: Date) throws -> (id: Int64, revision: Int)

@@ -23,6 +23,20 @@ extension SQLiteStore: ResponseRepository {
         }
     }
 
+    public func latestRevisions(invitationIDs: [Int64]) throws -> [Int64: (revision: Int, checksum: String)] {
+        guard !invitationIDs.isEmpty else { return [:] }
+        return try pool.read { db in
+            var latest: [Int64: (revision: Int, checksum: String)] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT r.invitation_id, r.revision, r.checksum FROM response r
+                WHERE r.invitation_id IN (\(invitationIDs.map { _ in "?" }.joined(separator: ",")))
+                  AND r.revision = (SELECT max(revision) FROM response WHERE invitation_id = r.invitation_id)
+                """, arguments: StatementArguments(invitationIDs))
+            while let row = try rows.next() { latest[row[0]] = (row[1], row[2]) }
+            return latest
+        }
+    }
+
     public func storeResponse(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String],
                               checksum: String, answers: AnswerSet, at time: Date) throws -> (id: Int64, revision: Int) {
         try storeResponses([NewResponse(invitationID: invitationID, channel: channel, source: source, complete: complete, missing: missing,
@@ -46,7 +60,7 @@ extension SQLiteStore: ResponseRepository {
                 let time = Self.timestamp(item.receivedAt)
                 try insertResponse.execute(arguments: [item.invitationID, revision, item.channel.rawValue, item.source, item.complete,
                                                        JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time,
-                                                       CanonicalJSON.text(item.answers.json)])
+                                                       item.canonicalAnswers ?? CanonicalJSON.text(item.answers.json)])
                 let responseID = db.lastInsertedRowID
                 let detail = "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")
                 try audit.execute(arguments: [time, actor, "response.store", "invitation:\(item.invitationID)", detail])
