@@ -259,9 +259,16 @@ public struct ScoringEngine {
 
     /// Knock-outs first, then red flags, then country factors, then the largest losses.
     func order(_ factors: [ScoreFactor]) -> [ScoreFactor] {
-        let rank: [ScoreFactor.Kind: Int] = [.knockout: 0, .redFlag: 1, .country: 2, .loss: 3]
+        func rank(_ kind: ScoreFactor.Kind) -> Int {
+            switch kind {
+            case .knockout: return 0
+            case .redFlag: return 1
+            case .country: return 2
+            case .loss: return 3
+            }
+        }
         return factors.enumerated().sorted { lhs, rhs in
-            let (left, right) = (rank[lhs.element.kind]!, rank[rhs.element.kind]!)
+            let (left, right) = (rank(lhs.element.kind), rank(rhs.element.kind))
             if left != right { return left < right }
             if lhs.element.points != rhs.element.points { return lhs.element.points > rhs.element.points }
             return lhs.offset < rhs.offset
