@@ -15,6 +15,8 @@ public struct ScoreRecord: Sendable {
     public var categories: String
     /// One per factor of `result.factors`, in order.
     public var fingerprints: [TextFingerprint]
+    /// The explanation as stored, but for the sentences' ids.
+    public var explanation: StoredExplanation
 
     public init(work: ScoringWorkItem, result: ScoreResult) {
         self.work = work
@@ -25,6 +27,7 @@ public struct ScoreRecord: Sendable {
         headline = result.factors.first?.text.en ?? ""
         categories = result.categories.map { "\($0.category.rawValue):\($0.control):\($0.risk):\($0.capped ? 1 : 0)" }.joined(separator: ";")
         fingerprints = result.factors.map { TextFingerprint($0.text) }
+        explanation = StoredExplanation(result.factors)
     }
 }
 

@@ -48,16 +48,7 @@ extension ScoreFactor {
     /// the store's table of explanation texts. Written by hand: this runs 100,000 times in a rescore.
     /// `textID` gives the stored id of factor `index`'s sentence.
     public static func encodeList(_ factors: [ScoreFactor], textID: (_ index: Int) throws -> Int64) rethrows -> String {
-        var output: [UInt8] = [UInt8(ascii: "[")]
-        output.reserveCapacity(64 * (factors.count + 1))
-        for (index, factor) in factors.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
-            output += "{\"code\":".utf8
-            CanonicalJSON.writeString(factor.code, into: &output)
-            output += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"t\":\(try textID(index))}".utf8
-        }
-        output.append(UInt8(ascii: "]"))
-        return String(decoding: output, as: UTF8.self)
+        try StoredExplanation(factors).text(textID: textID)
     }
 
     /// Reads a stored explanation: texts by id from `texts`, or inline (`text`) as scores stored
@@ -301,5 +292,41 @@ final class LossSentences: @unchecked Sendable {
         let text = ScoringEngine.lossText(question, tenths: tenths)
         texts[key] = (question, text)
         return text
+    }
+}
+
+/// A stored explanation written as far as it can be without the sentences' ids: the bytes with
+/// the place of each id. Made on a scoring thread, so the single database writer only puts the
+/// ids in.
+public struct StoredExplanation: Sendable {
+    private var bytes: [UInt8] = [UInt8(ascii: "[")]
+    /// Where factor `i`'s text id goes in `bytes`.
+    private var idOffsets: [Int] = []
+
+    public init(_ factors: [ScoreFactor]) {
+        bytes.reserveCapacity(64 * (factors.count + 1))
+        for (index, factor) in factors.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes += "{\"code\":".utf8
+            CanonicalJSON.writeString(factor.code, into: &bytes)
+            bytes += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"t\":".utf8
+            idOffsets.append(bytes.count)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// The JSON text with `textID(i)` in place of factor `i`'s id.
+    public func text(textID: (_ index: Int) throws -> Int64) rethrows -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 8 * idOffsets.count)
+        var copied = 0
+        for (index, offset) in idOffsets.enumerated() {
+            output += bytes[copied..<offset]
+            output += String(try textID(index)).utf8
+            copied = offset
+        }
+        output += bytes[copied...]
+        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -210,7 +210,7 @@ private final class ScoreWriter {
     func store(_ items: [ScoreRecord]) throws {
         for record in items {
             let (work, result) = (record.work, record.result)
-            let explanation = try ScoreFactor.encodeList(result.factors) { index in try textID(record, index) }
+            let explanation = try record.explanation.text { index in try textID(record, index) }
             try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                           result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
                                           result.knockout, explanation, computedAt, record.worst, record.flagCount, record.headline, record.categories])
