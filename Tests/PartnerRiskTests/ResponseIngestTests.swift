@@ -91,6 +91,63 @@ import Testing
         #expect(try setup.fixture.store.answers(responseID: stored[1].id)[key] == .value("no"))
     }
 
+    @Test func filesCheckedAheadOfEarlierWritesAreStillNumberedAndDeduplicated() throws {
+        let setup = try setup()
+        let (file, key) = try revisedAnswerFile(setup.files[0])
+        let folder = setup.fixture.directory.url.appendingPathComponent("chunks")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Chunk 1: A, B, then A revised after B's write filled a transaction (A's revision 1 is
+        // written but was not when the chunk was looked up). Chunk 2, checked while chunk 1 is
+        // committed: A revised again, a duplicate.
+        try FileManager.default.copyItem(at: setup.files[0], to: folder.appendingPathComponent("a-original.json"))
+        try FileManager.default.copyItem(at: setup.files[1], to: folder.appendingPathComponent("b-other-partner.json"))
+        try write(file, folder.appendingPathComponent("c-revised.json"))
+        try write(file, folder.appendingPathComponent("d-revised-again.json"))
+        var ingest = setup.ingest
+        ingest.batching = (filesPerChunk: 3, responsesPerTransaction: 2)
+        let summary = try ingest.importPaths([folder.path])
+        #expect(summary.accepted == 2 && summary.revised == 1 && summary.duplicates == 1)
+        let stored = try setup.fixture.store.responses(campaignID: nil, partnerID: nil)
+        let first = try #require(stored.first { $0.source?.hasSuffix("a-original.json") == true })
+        let revisions = stored.filter { $0.invitationID == first.invitationID }
+        #expect(revisions.map(\.revision) == [1, 2])
+        #expect(try setup.fixture.store.answers(responseID: revisions[1].id)[key] == .value("no"))
+    }
+
+    @Test func scoresAreCommittedPerTransactionAndAFailedOneKeepsTheEarlierOnes() throws {
+        let setup = try setup()
+        _ = try setup.ingest.importPaths([setup.answers.path])
+        let store = setup.fixture.store
+        let (config, countries) = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).scoring()
+        let configID = try store.registerScoringConfig(config, countries: countries, at: fixedNow)
+        let records = try store.currentScoringInputs().map { item in
+            ScoreRecord(work: item, result: ScoringEngine().score(ScoreInput(
+                survey: try store.survey(rowID: item.surveyVersionID), config: config, countries: countries, partner: item.partner,
+                answers: item.resolvedAnswers, evidenceProvided: item.evidence, asOf: fixedNow)))
+        }
+        #expect(records.count == 3)
+        func scoreCount() throws -> Int { try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM score")! } }
+        // One record per chunk, one chunk per transaction; the third chunk fails.
+        struct WriteFailed: Error {}
+        var handed = 0
+        #expect(throws: WriteFailed.self) {
+            try store.storeScores(configVersionID: configID, at: fixedNow, perTransaction: 1) {
+                handed += 1
+                if handed == 3 { throw WriteFailed() }
+                return [records[handed - 1]]
+            }
+        }
+        #expect(try scoreCount() == 2)
+        var rest = Array(records.map { [$0] }.reversed())
+        try store.storeScores(configVersionID: configID, at: fixedNow, perTransaction: 2) { rest.popLast() }
+        #expect(try scoreCount() == 5)
+        #expect(try store.latestScores().count == 3)
+        let unresolved = try store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM score_flag WHERE message IS NULL")!
+        }
+        #expect(unresolved == 0)
+    }
+
     @Test func scoringReadsTheStoredAnswersOfTheCurrentRevision() throws {
         let setup = try setup()
         _ = try setup.ingest.importPaths([setup.files[0].path])

@@ -37,6 +37,8 @@ public struct ResponseIngest: Sendable {
     private let cache = SurveyCache()
     /// Accepted responses not yet written; flushed when `limit` is reached (1: at once).
     var pending = PendingResponses(limit: 1)
+    /// An import's files checked together, and its responses written per transaction.
+    var batching = (filesPerChunk: 256, responsesPerTransaction: 500)
 
     public init(responses: ResponseRepository, surveys: SurveyRepository, quarantine: URL, time: TimeSource = SystemTime()) {
         self.responses = responses
@@ -46,11 +48,11 @@ public struct ResponseIngest: Sendable {
     }
 
     /// Imports files and folders (recursively: `*.json` and `*.eml`). Accepted responses are
-    /// written 500 to a transaction; the files stay where they are, so an interrupted import is
+    /// written 500 to a transaction (`batching`); the files stay where they are, so an interrupted import is
     /// simply run again.
     public func importPaths(_ paths: [String], channel: ResponseChannel = .file) throws -> Summary {
         var batched = self
-        batched.pending = PendingResponses(limit: 500)
+        batched.pending = PendingResponses(limit: batching.responsesPerTransaction)
         return try batched.importBatched(paths, channel: channel)
     }
 
@@ -58,7 +60,8 @@ public struct ResponseIngest: Sendable {
         var summary = Summary()
         var files: [URL] = []
         for path in paths { files += try self.files(at: path) }
-        let chunks = stride(from: 0, to: files.count, by: 256).map { Array(files[$0..<min($0 + 256, files.count)]) }
+        let size = batching.filesPerChunk
+        let chunks = stride(from: 0, to: files.count, by: size).map { Array(files[$0..<min($0 + size, files.count)]) }
         // Answer files are read and checked on every core (parse, checksum, token, validation) one
         // chunk ahead, while this thread commits the chunk before in order, so numbering and
         // duplicate detection stay sequential.
@@ -234,7 +237,7 @@ public struct ResponseIngest: Sendable {
         // The validated answers are the given ones minus any hidden by a condition, values unchanged:
         // the same count means the same answers, and the given checksum and text still hold.
         let unchanged = result.answers.answers.count == answers.count
-        let stored = unchanged ? checksum ?? CanonicalJSON.sha256(result.answers.json) : CanonicalJSON.sha256(result.answers.json)
+        let stored = (unchanged ? checksum : nil) ?? CanonicalJSON.sha256(result.answers.json)
         return .valid(Valid(context: context, result: result, checksum: stored,
                             canonicalAnswers: unchanged ? canonical.map { String(decoding: $0, as: UTF8.self) } : nil))
     }

@@ -73,7 +73,6 @@ public struct ScoringWorkItem: Sendable {
 
     /// `answers`, or the parsed `answersJSON` when the answers came as text.
     public var resolvedAnswers: AnswerSet {
-        guard let answersJSON, let object = JSONParser.parseObject(answersJSON, Answer.init(json:)) else { return answers }
-        return AnswerSet(object)
+        answersJSON.flatMap(AnswerSet.init(storedJSON:)) ?? answers
     }
 }

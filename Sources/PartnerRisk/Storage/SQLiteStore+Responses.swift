@@ -131,6 +131,6 @@ extension SQLiteStore {
     /// A stored revision's answers (its `answers_json`); empty when there is no such revision.
     static func answers(_ db: Database, responseID: Int64) throws -> AnswerSet {
         let text = try String.fetchOne(db, sql: "SELECT answers_json FROM response WHERE id = ?", arguments: [responseID])
-        return AnswerSet(text.flatMap { JSONParser.parseObject($0, Answer.init(json:)) } ?? [:])
+        return text.flatMap(AnswerSet.init(storedJSON:)) ?? AnswerSet()
     }
 }

@@ -126,36 +126,44 @@ extension SQLiteStore {
 
     /// The inputs for the given responses only (those that are current), read in batches of 500 ids.
     public func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem] {
-        guard let responseIDs else { return try loadScoringInputs(filter: nil) }
-        var items: [ScoringWorkItem] = []
-        for start in stride(from: 0, to: responseIDs.count, by: 500) {
-            items += try loadScoringInputs(filter: Array(responseIDs[start..<min(start + 500, responseIDs.count)]))
-        }
-        return items
-    }
-
-    private func loadScoringInputs(filter: [Int64]?) throws -> [ScoringWorkItem] {
-        let restriction = filter.map { ids in " AND r.id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
-        let arguments = StatementArguments(filter ?? [])
-        return try pool.read { db in
-            var evidence: [Int64: Set<String>] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence") {
-                evidence[row[0], default: []].insert(row[1])
-            }
+        try pool.read { db in
+            let evidence = try Self.evidenceByInvitation(db)
+            guard let responseIDs else { return try Self.scoringInputs(db, filter: nil, evidence: evidence) }
             var items: [ScoringWorkItem] = []
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT r.id AS response_id, r.answers_json, r.received_at, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
-                JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
-                WHERE r.id IN (SELECT max(r2.id) FROM response r2 WHERE r2.complete = 1 GROUP BY r2.invitation_id) AND p.active = 1
-                """ + restriction, arguments: arguments)
-            while let row = try rows.next() {
-                let invitationID: Int64 = row["invitation_id"]
-                items.append(ScoringWorkItem(responseID: row["response_id"], invitationID: invitationID, partner: Self.partner(from: row),
-                                             surveyVersionID: row["survey_version_id"], answers: AnswerSet(), answersJSON: row["answers_json"],
-                                             receivedAt: row["received_at"], evidence: evidence[invitationID] ?? []))
+            for start in stride(from: 0, to: responseIDs.count, by: 500) {
+                items += try Self.scoringInputs(db, filter: Array(responseIDs[start..<min(start + 500, responseIDs.count)]), evidence: evidence)
             }
             return items
         }
+    }
+
+    /// The questions each invitation has evidence for.
+    private static func evidenceByInvitation(_ db: Database) throws -> [Int64: Set<String>] {
+        var evidence: [Int64: Set<String>] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence") {
+            evidence[row[0], default: []].insert(row[1])
+        }
+        return evidence
+    }
+
+    /// Current responses (the newest complete revision of their invitation) of active partners,
+    /// all of them or those in `filter`.
+    private static func scoringInputs(_ db: Database, filter: [Int64]?, evidence: [Int64: Set<String>]) throws -> [ScoringWorkItem] {
+        let restriction = filter.map { ids in " AND r.id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
+        var items: [ScoringWorkItem] = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT r.id AS response_id, r.answers_json, r.received_at, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
+            JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
+            WHERE r.complete = 1 AND p.active = 1
+              AND NOT EXISTS (SELECT 1 FROM response r2 WHERE r2.invitation_id = r.invitation_id AND r2.complete = 1 AND r2.id > r.id)
+            """ + restriction, arguments: StatementArguments(filter ?? []))
+        while let row = try rows.next() {
+            let invitationID: Int64 = row["invitation_id"]
+            items.append(ScoringWorkItem(responseID: row["response_id"], invitationID: invitationID, partner: partner(from: row),
+                                         surveyVersionID: row["survey_version_id"], answers: AnswerSet(), answersJSON: row["answers_json"],
+                                         receivedAt: row["received_at"], evidence: evidence[invitationID] ?? []))
+        }
+        return items
     }
 
     public func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, from next: () throws -> [ScoreRecord]?) throws {

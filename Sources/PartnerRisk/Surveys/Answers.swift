@@ -31,6 +31,12 @@ public struct AnswerSet: Sendable, Equatable, Codable {
 
     public init(_ answers: [String: Answer] = [:]) { self.answers = answers }
 
+    /// Answers stored as one JSON object (`response.answers_json`); nil when the text is not one.
+    public init?(storedJSON text: String) {
+        guard let object = JSONParser.parseObject(text, Answer.init(json:)) else { return nil }
+        answers = object
+    }
+
     public subscript(id: String) -> Answer? {
         get { answers[id] }
         set { answers[id] = newValue }
