@@ -86,8 +86,9 @@ public struct ScoreResult: Sendable, Equatable {
 /// credit per answer, category control scores with the must-cap, sector weights, the country
 /// multiplier, knock-outs, red flags, evidence, staleness and trusted-trader waivers.
 public struct ScoringEngine {
-    /// Loss sentences this engine has built: the same one recurs for thousands of partners.
-    private let sentences = LossSentences()
+    /// What this engine has worked out before: the same sentences and countries recur for
+    /// thousands of partners.
+    private let memo = ScoringMemo()
 
     public init() {}
 
@@ -201,21 +202,32 @@ public struct ScoringEngine {
         var multiplier = 1.0
         var factors: [ScoreFactor] = []
         for country in countries.sorted() {
-            let name = input.countries.names[country] ?? country
-            for list in input.countries.lists(containing: country) {
-                if input.config.countryKnockoutLists.contains(list) {
-                    factors.append(ScoreFactor(kind: .knockout, code: "country.\(country)", text: LocalizedText(
-                        en: "Knock-out: \(name) (\(country)) is on the \(list) list of \(input.countries.listDate)",
-                        fr: "Critère éliminatoire : \(name) (\(country)) figure sur la liste \(list) du \(input.countries.listDate)"), points: 0))
-                } else if let factor = input.config.countryMultipliers[list] {
-                    multiplier = max(multiplier, factor)
-                    factors.append(ScoreFactor(kind: .country, code: "country.\(country)", text: LocalizedText(
-                        en: "Country risk ×\(factor.formatted()): \(name) (\(country)) is on the FATF \(list) list of \(input.countries.listDate)",
-                        fr: "Risque pays ×\(factor.formatted()) : \(name) (\(country)) figure sur la liste \(list) du GAFI du \(input.countries.listDate)"), points: 0))
-                }
+            let risk = memo.countryRisk(country, config: input.config, countries: input.countries) {
+                countryRisk(country, config: input.config, countries: input.countries)
             }
+            multiplier = max(multiplier, risk.multiplier)
+            factors += risk.factors
         }
         return (multiplier, factors)
+    }
+
+    /// One country's multiplier and factors under the config's lists.
+    func countryRisk(_ country: String, config: ScoringConfig, countries: CountryRiskList) -> CountryRisk {
+        let name = countries.names[country] ?? country
+        var risk = CountryRisk(multiplier: 1, factors: [])
+        for list in countries.lists(containing: country) {
+            if config.countryKnockoutLists.contains(list) {
+                risk.factors.append(ScoreFactor(kind: .knockout, code: "country.\(country)", text: LocalizedText(
+                    en: "Knock-out: \(name) (\(country)) is on the \(list) list of \(countries.listDate)",
+                    fr: "Critère éliminatoire : \(name) (\(country)) figure sur la liste \(list) du \(countries.listDate)"), points: 0))
+            } else if let factor = config.countryMultipliers[list] {
+                risk.multiplier = max(risk.multiplier, factor)
+                risk.factors.append(ScoreFactor(kind: .country, code: "country.\(country)", text: LocalizedText(
+                    en: "Country risk ×\(factor.formatted()): \(name) (\(country)) is on the FATF \(list) list of \(countries.listDate)",
+                    fr: "Risque pays ×\(factor.formatted()) : \(name) (\(country)) figure sur la liste \(list) du GAFI du \(countries.listDate)"), points: 0))
+            }
+        }
+        return risk
     }
 
     /// The largest point losses, in risk points of the overall score.
@@ -230,7 +242,7 @@ public struct ScoringEngine {
             return points > 0 ? (loss.question, points) : nil
         }
         return scored.sorted { $0.points > $1.points }.prefix(Self.maxLossFactors).map { question, points in
-            ScoreFactor(kind: .loss, code: question.id, text: sentences.text(question, tenths: Self.tenths(points)), points: points)
+            ScoreFactor(kind: .loss, code: question.id, text: memo.lossText(question, tenths: Self.tenths(points)), points: points)
         }
     }
 
@@ -275,23 +287,44 @@ public struct ScoringEngine {
     }
 }
 
-/// Loss sentences by question and tenths of a point, built once per engine. An engine belongs to
-/// one thread at a time (the scoring service makes one per chunk of work), so this takes no lock.
-final class LossSentences: @unchecked Sendable {
-    private struct Key: Hashable {
+/// A country's share of the country risk: the highest multiplier of its lists and the factors.
+struct CountryRisk {
+    var multiplier: Double
+    var factors: [ScoreFactor]
+}
+
+/// Loss sentences by question and tenths of a point, and countries' risk under one config and
+/// country list, worked out once per engine. An engine belongs to one thread at a time (the
+/// scoring service makes one per chunk of work), so this takes no lock.
+final class ScoringMemo: @unchecked Sendable {
+    private struct LossKey: Hashable {
         let question: ObjectIdentifier
         let tenths: Int
     }
 
     /// The questions are kept so an identifier is never reused while cached.
-    private var texts: [Key: (question: Question, text: LocalizedText)] = [:]
+    private var losses: [LossKey: (question: Question, text: LocalizedText)] = [:]
+    private var countries: [String: CountryRisk] = [:]
+    /// The config and country list `countries` was worked out under.
+    private var countriesUnder: (config: String, list: String)?
 
-    func text(_ question: Question, tenths: Int) -> LocalizedText {
-        let key = Key(question: ObjectIdentifier(question), tenths: tenths)
-        if let cached = texts[key] { return cached.text }
+    func lossText(_ question: Question, tenths: Int) -> LocalizedText {
+        let key = LossKey(question: ObjectIdentifier(question), tenths: tenths)
+        if let cached = losses[key] { return cached.text }
         let text = ScoringEngine.lossText(question, tenths: tenths)
-        texts[key] = (question, text)
+        losses[key] = (question, text)
         return text
+    }
+
+    func countryRisk(_ country: String, config: ScoringConfig, countries list: CountryRiskList, build: () -> CountryRisk) -> CountryRisk {
+        if countriesUnder?.config != config.contentHash || countriesUnder?.list != list.contentHash {
+            countries = [:]
+            countriesUnder = (config.contentHash, list.contentHash)
+        }
+        if let cached = countries[country] { return cached }
+        let risk = build()
+        countries[country] = risk
+        return risk
     }
 }
 

@@ -2,16 +2,22 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: ResponseRepository {
-    /// One read with cached statements: this runs for every answer file and every page view.
+    /// One statement: this runs for every answer file and every page view. The row holds the
+    /// invitation's, the partner's and the campaign's columns in turn, each read as its own row.
     public func invitation(tokenHash: String) throws -> InvitationContext? {
         try pool.read { db in
-            let token = try db.cachedStatement(sql: "SELECT invitation_id FROM invitation_token WHERE token_hash = ? AND revoked_at IS NULL")
-            guard let id = try Int64.fetchOne(token, arguments: [tokenHash]),
-                  let invitation = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitation WHERE id = ?"), arguments: [id]),
-                  let partner = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM partner WHERE id = ?"), arguments: [invitation["partner_id"]]),
-                  let campaign = try Row.fetchOne(db.cachedStatement(sql: Self.campaignSQL + " WHERE c.id = ?"), arguments: [invitation["campaign_id"]])
+            let statement = try db.cachedStatement(sql: """
+                SELECT i.*, p.*, c.*, s.survey_id, s.version FROM invitation_token t
+                JOIN invitation i ON i.id = t.invitation_id JOIN partner p ON p.id = i.partner_id
+                JOIN campaign c ON c.id = i.campaign_id JOIN survey_version s ON s.id = c.survey_version_id
+                WHERE t.token_hash = ? AND t.revoked_at IS NULL
+                """)
+            let adapters = try splittingRowAdapters(columnCounts: [db.columns(in: "invitation").count, db.columns(in: "partner").count])
+            let scopes = ScopeAdapter(["invitation": adapters[0], "partner": adapters[1], "campaign": adapters[2]])
+            guard let row = try Row.fetchOne(statement, arguments: [tokenHash], adapter: scopes),
+                  let invitation = row.scopes["invitation"], let partner = row.scopes["partner"], let campaign = row.scopes["campaign"]
             else { return nil }
-            return InvitationContext(invitationID: id, partner: Self.partner(from: partner), campaign: Self.campaign(campaign),
+            return InvitationContext(invitationID: invitation["id"], partner: Self.partner(from: partner), campaign: Self.campaign(campaign),
                                      surveyVersionID: invitation["survey_version_id"], remindersSent: invitation["reminders_sent"])
         }
     }
