@@ -94,7 +94,7 @@ public struct ScoringEngine {
 
     public func score(_ input: ScoreInput) -> ScoreResult {
         let sector = input.partner.sector
-        let (visibleIndices, answers) = input.survey.visibility(for: sector, answers: input.answers)
+        let (visibleIndices, answers, given) = input.survey.visibleAnswers(for: sector, answers: input.answers)
         let questions = input.survey.questions
         let waiverValid = trustedTraderValid(input, answers)
         let sectorWeights = input.config.sectorWeights[sector] ?? [:]
@@ -103,8 +103,9 @@ public struct ScoringEngine {
         var losses: [(question: Question, credit: Double)] = []
         for index in visibleIndices where questions[index].isScored {
             let question = questions[index]
-            if answers.isNotApplicable(question.id) && question.allowNA { continue }
-            var credit = self.credit(question, answers.value(question.id), input)
+            if case .notApplicable? = given[index], question.allowNA { continue }
+            let value = AnswerSet.usableValue(given[index])
+            var credit = self.credit(question, value, input)
             if question.evidence.mode == .required && !input.evidenceProvided.contains(question.id)
                 && !(question.evidence.waivable && waiverValid) {
                 credit = min(credit, input.config.evidenceMissingMaxCredit)
@@ -117,8 +118,8 @@ public struct ScoringEngine {
             sums[question.category] = entry
             if credit == 0 && question.level == .knockout {
                 factors.append(ScoreFactor(kind: .knockout, code: question.id, text: LocalizedText(
-                    en: "Knock-out: \(question.id) “\(question.text.en)” answered \(describe(answers.value(question.id), .en))",
-                    fr: "Critère éliminatoire : \(question.id) « \(question.text.fr) » réponse \(describe(answers.value(question.id), .fr))"), points: 0))
+                    en: "Knock-out: \(question.id) “\(question.text.en)” answered \(describe(value, .en))",
+                    fr: "Critère éliminatoire : \(question.id) « \(question.text.fr) » réponse \(describe(value, .fr))"), points: 0))
             }
             if credit < 1 { losses.append((question, credit)) }
         }

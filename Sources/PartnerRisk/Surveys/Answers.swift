@@ -43,8 +43,11 @@ public struct AnswerSet: Sendable, Equatable, Codable {
     }
 
     /// The value answered, nil when unanswered, blank or not applicable.
-    public func value(_ id: String) -> JSONValue? {
-        guard case .value(let value)? = answers[id] else { return nil }
+    public func value(_ id: String) -> JSONValue? { Self.usableValue(answers[id]) }
+
+    /// The value of an answer, nil when there is none or it is blank or not applicable.
+    public static func usableValue(_ answer: Answer?) -> JSONValue? {
+        guard case .value(let value)? = answer else { return nil }
         switch value {
         case .null: return nil
         case .string(let text) where Self.isBlank(text): return nil

@@ -81,8 +81,16 @@ extension Survey {
     /// earlier questions only, so until an answered question turns out hidden the answers so far
     /// are exactly the shown ones: the common case (nothing hidden was answered) copies nothing.
     public func visibility(for sector: Sector, answers: AnswerSet) -> (indices: [Int], answers: AnswerSet) {
+        let result = visibleAnswers(for: sector, answers: answers)
+        return (result.indices, result.answers)
+    }
+
+    /// `visibility`, with each question's answer also by position (nil when hidden or unanswered),
+    /// so a caller walking the questions needs no lookups by id.
+    public func visibleAnswers(for sector: Sector, answers: AnswerSet) -> (indices: [Int], answers: AnswerSet, byPosition: [Answer?]) {
         var visible: [Int] = []
         visible.reserveCapacity(questions.count)
+        var byPosition = [Answer?](repeating: nil, count: questions.count)
         var shown: AnswerSet?
         var answeredAndShown = 0
         for index in questions.indices {
@@ -94,14 +102,15 @@ extension Survey {
                 if let answer {
                     answeredAndShown += 1
                     shown?[question.id] = answer
+                    byPosition[index] = answer
                 }
             } else if answer != nil && shown == nil {
                 shown = answersOf(visible, in: answers)
             }
         }
-        if let shown { return (visible, shown) }
+        if let shown { return (visible, shown, byPosition) }
         // Every answer belongs to a shown question unless some name no question of this survey.
-        return (visible, answeredAndShown == answers.answers.count ? answers : answersOf(visible, in: answers))
+        return (visible, answeredAndShown == answers.answers.count ? answers : answersOf(visible, in: answers), byPosition)
     }
 
     private func answersOf(_ indices: [Int], in answers: AnswerSet) -> AnswerSet {
