@@ -191,6 +191,46 @@ import Testing
     }
 }
 
+/// Stored answers read straight into question positions must mean exactly what they mean by id.
+@Suite struct PositionedAnswersTests {
+    @Test func storedAnswersInAnyKeyOrderReadToTheSamePositionsAndScore() throws {
+        let full = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).survey(id: "pip-partner-security")
+        let engine = ScoringEngine()
+        var generator = SeededGenerator(state: 7)
+        for round in 0..<40 {
+            let sector = Sector.allCases[round % Sector.allCases.count]
+            var answers = randomAnswers(for: full, using: &generator)
+            answers["ZZ_NOT_A_QUESTION"] = .value(.string("ignored"))
+            let canonical = CanonicalJSON.text(.object(answers.answers.mapValues(\.json)))
+            // The same members, last key first: not in byte order, so ids are looked up.
+            let reversed = "{" + answers.answers.keys.sorted(by: >).map { "\(CanonicalJSON.text(.string($0))):\(CanonicalJSON.text(answers[$0]!.json))" }
+                .joined(separator: ",") + "}"
+            let expected = full.questions.map { answers[$0.id] }
+            #expect(full.positionedAnswers(storedJSON: canonical) == expected)
+            #expect(full.positionedAnswers(storedJSON: reversed) == expected)
+            #expect(full.positionedAnswers(answers) == expected)
+            let partner = Partner(id: 1, name: "P", email: "p@x.example.com", country: "CA", sector: sector, createdAt: fixedNow, updatedAt: fixedNow)
+            let byID = engine.score(ScoreInput(survey: full, config: ScoringEngineTests.scoring.0, countries: ScoringEngineTests.scoring.1,
+                                               partner: partner, answers: answers, asOf: fixedNow))
+            let byPosition = engine.score(ScoreInput(survey: full, config: ScoringEngineTests.scoring.0, countries: ScoringEngineTests.scoring.1,
+                                                     partner: partner, positionedAnswers: full.positionedAnswers(storedJSON: reversed)!, asOf: fixedNow))
+            #expect(byID == byPosition)
+        }
+    }
+
+    @Test func escapedAndNonASCIIKeysAreDecodedAndMalformedTextIsRefused() throws {
+        let full = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).survey(id: "pip-partner-security")
+        let first = full.questions[0].id
+        let escaped = String(first.unicodeScalars.map { "\\u" + String(format: "%04x", $0.value) }.joined())
+        let read = full.positionedAnswers(storedJSON: "{\"é\": 1, \"\(escaped)\": {\"na\": \"closed\"}}")
+        #expect(read?[0] == .notApplicable(reason: "closed"))
+        #expect(read?.compactMap { $0 }.count == 1)
+        #expect(full.positionedAnswers(storedJSON: "[1]") == nil)
+        #expect(full.positionedAnswers(storedJSON: "{\"\(first)\": 1") == nil)
+        #expect(full.positionedAnswers(storedJSON: "{\"\(first)\": 1} x") == nil)
+    }
+}
+
 @Suite struct ExplanationStorageTests {
     @Test func factorsRoundTripThroughTextIDsAndOldInlineExplanationsStillRead() throws {
         let factors = [

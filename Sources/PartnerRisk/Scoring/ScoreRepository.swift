@@ -75,4 +75,9 @@ public struct ScoringWorkItem: Sendable {
     public var resolvedAnswers: AnswerSet {
         answersJSON.flatMap(AnswerSet.init(storedJSON:)) ?? answers
     }
+
+    /// The answers by position in `survey`'s questions, read straight from `answersJSON` when given.
+    public func positionedAnswers(in survey: Survey) -> PositionedAnswers {
+        answersJSON.flatMap(survey.positionedAnswers(storedJSON:)) ?? survey.positionedAnswers(answers)
+    }
 }

@@ -7,6 +7,8 @@ public struct ScoreInput: Sendable {
     public var countries: CountryRiskList
     public var partner: Partner
     public var answers: AnswerSet
+    /// The answers by position in `survey.questions`; when given, `answers` is not read.
+    public var positionedAnswers: PositionedAnswers?
     /// Questions for which a document was provided.
     public var evidenceProvided: Set<String>
     public var asOf: Date
@@ -21,6 +23,21 @@ public struct ScoreInput: Sendable {
         self.evidenceProvided = evidenceProvided
         self.asOf = asOf
     }
+
+    /// An input whose answers are already by position (as read from storage).
+    public init(survey: Survey, config: ScoringConfig, countries: CountryRiskList, partner: Partner,
+                positionedAnswers: PositionedAnswers, evidenceProvided: Set<String> = [], asOf: Date) {
+        self.init(survey: survey, config: config, countries: countries, partner: partner, answers: AnswerSet(),
+                  evidenceProvided: evidenceProvided, asOf: asOf)
+        self.positionedAnswers = positionedAnswers
+    }
+}
+
+/// A category's running sums while scoring one partner.
+struct CategorySums {
+    var weighted = 0.0
+    var total = 0.0
+    var capped = false
 }
 
 /// One category's result: control score (0–100, higher is better) and risk (100 − control).
@@ -94,28 +111,28 @@ public struct ScoringEngine {
 
     public func score(_ input: ScoreInput) -> ScoreResult {
         let sector = input.partner.sector
-        let (visibleIndices, answers, given) = input.survey.visibleAnswers(for: sector, answers: input.answers)
+        var answers = input.positionedAnswers ?? input.survey.positionedAnswers(input.answers)
+        let visibleIndices = input.survey.hideUnshown(for: sector, in: &answers)
         let questions = input.survey.questions
         let waiverValid = trustedTraderValid(input, answers)
         let sectorWeights = input.config.sectorWeights[sector] ?? [:]
         var factors: [ScoreFactor] = []
-        var sums: [Category: (weighted: Double, total: Double, capped: Bool)] = [:]
+        var sums = [CategorySums](repeating: CategorySums(), count: Category.allCases.count)
         var losses: [(question: Question, credit: Double)] = []
         for index in visibleIndices where questions[index].isScored {
             let question = questions[index]
-            if case .notApplicable? = given[index], question.allowNA { continue }
-            let value = AnswerSet.usableValue(given[index])
+            if case .notApplicable? = answers[index], question.allowNA { continue }
+            let value = AnswerSet.usableValue(answers[index])
             var credit = self.credit(question, value, input)
             if question.evidence.mode == .required && !input.evidenceProvided.contains(question.id)
                 && !(question.evidence.waivable && waiverValid) {
                 credit = min(credit, input.config.evidenceMissingMaxCredit)
             }
             let weight = Double(question.weight ?? 1)
-            var entry = sums[question.category] ?? (0, 0, false)
-            entry.weighted += weight * credit
-            entry.total += weight
-            if credit == 0 && (question.level == .must || question.level == .knockout) { entry.capped = true }
-            sums[question.category] = entry
+            let category = question.category.ordinal
+            sums[category].weighted += weight * credit
+            sums[category].total += weight
+            if credit == 0 && (question.level == .must || question.level == .knockout) { sums[category].capped = true }
             if credit == 0 && question.level == .knockout {
                 factors.append(ScoreFactor(kind: .knockout, code: question.id, text: LocalizedText(
                     en: "Knock-out: \(question.id) “\(question.text.en)” answered \(describe(value, .en))",
@@ -125,7 +142,8 @@ public struct ScoringEngine {
         }
         var categories: [CategoryScore] = []
         for category in Category.scored {
-            guard let entry = sums[category], entry.total > 0 else { continue }
+            let entry = sums[category.ordinal]
+            guard entry.total > 0 else { continue }
             var control = 100 * entry.weighted / entry.total
             if entry.capped { control = min(control, input.config.mustNoCap) }
             categories.append(CategoryScore(category: category, control: control, risk: 100 - control, capped: entry.capped,
@@ -170,35 +188,40 @@ public struct ScoringEngine {
     }
 
     /// A trusted-trader membership counts when the partner record or the answers name one that has not expired.
-    func trustedTraderValid(_ input: ScoreInput, _ answers: AnswerSet) -> Bool {
-        let questions = input.survey.questions
-        let program = questions.first { $0.role == "trusted_trader.program" }.flatMap { answers.value($0.id)?.stringValue }
-        let expiry = questions.first { $0.role == "trusted_trader.expiry" }.flatMap { answers.value($0.id)?.stringValue }.flatMap(DayFormat.parseDay)
+    func trustedTraderValid(_ input: ScoreInput, _ answers: PositionedAnswers) -> Bool {
+        let plan = input.survey.plan
+        let program = plan.trustedTraderProgram.flatMap { AnswerSet.usableValue(answers[$0])?.stringValue }
+        let expiry = plan.trustedTraderExpiry.flatMap { AnswerSet.usableValue(answers[$0])?.stringValue }.flatMap(DayFormat.parseDay)
         let claimed = input.partner.trustedTrader != nil || (program != nil && program != "none")
         guard claimed else { return false }
         if let expiry { return expiry >= input.asOf }
         return input.partner.trustedTrader != nil
     }
 
-    func redFlags(_ survey: Survey, answers: AnswerSet) -> [ScoreFactor] {
+    func redFlags(_ survey: Survey, answers: PositionedAnswers) -> [ScoreFactor] {
         var factors: [ScoreFactor] = []
-        for question in survey.questions where !question.redFlags.isEmpty {
-          for rule in question.redFlags where rule.when.evaluate(answers) {
-            let explained = rule.unless?.evaluate(answers) ?? false
-            let suffix = explained ? LocalizedText(en: " (explained by the partner)", fr: " (expliqué par le partenaire)") : LocalizedText(en: "", fr: "")
-            let text = LocalizedText(en: "Red flag \(rule.name.en)\(suffix.en): \(rule.explanation.en)",
-                                     fr: "Signal d'alerte « \(rule.name.fr) »\(suffix.fr) : \(rule.explanation.fr)")
-            factors.append(ScoreFactor(kind: rule.knockout && !explained ? .knockout : .redFlag, code: rule.id, text: text, points: 0))
-          }
+        for (index, flag) in survey.plan.flags.enumerated() where flag.when.evaluate(answers) {
+            let explained = flag.unless?.evaluate(answers) ?? false
+            let text = memo.flagText(survey.plan, index, explained: explained) { Self.flagText(flag.rule, explained: explained) }
+            factors.append(ScoreFactor(kind: flag.rule.knockout && !explained ? .knockout : .redFlag, code: flag.rule.id, text: text, points: 0))
         }
         return factors
     }
 
+    /// The sentence for a raised red flag.
+    static func flagText(_ rule: RedFlagRule, explained: Bool) -> LocalizedText {
+        let suffix = explained ? LocalizedText(en: " (explained by the partner)", fr: " (expliqué par le partenaire)") : LocalizedText(en: "", fr: "")
+        return LocalizedText(en: "Red flag \(rule.name.en)\(suffix.en): \(rule.explanation.en)",
+                             fr: "Signal d'alerte « \(rule.name.fr) »\(suffix.fr) : \(rule.explanation.fr)")
+    }
+
     /// The worst country list among registration, sites, banks and transit countries.
-    func countryRisk(_ input: ScoreInput, _ answers: AnswerSet) -> (Double, [ScoreFactor]) {
-        var countries: Set<String> = [input.partner.country]
-        for question in input.survey.questions where question.role?.hasPrefix("countries.") == true {
-            for item in answers.value(question.id)?.arrayValue ?? [] { if let code = item.stringValue { countries.insert(code.uppercased()) } }
+    func countryRisk(_ input: ScoreInput, _ answers: PositionedAnswers) -> (Double, [ScoreFactor]) {
+        var countries = [input.partner.country]
+        for position in input.survey.plan.countryQuestions {
+            for item in AnswerSet.usableValue(answers[position])?.arrayValue ?? [] {
+                if let code = item.stringValue?.uppercased(), !countries.contains(code) { countries.append(code) }
+            }
         }
         var multiplier = 1.0
         var factors: [ScoreFactor] = []
@@ -233,13 +256,16 @@ public struct ScoringEngine {
 
     /// The largest point losses, in risk points of the overall score.
     func lossFactors(_ losses: [(question: Question, credit: Double)], categories: [CategoryScore], totalWeight: Double,
-                     sums: [Category: (weighted: Double, total: Double, capped: Bool)]) -> [ScoreFactor] {
+                     sums: [CategorySums]) -> [ScoreFactor] {
         guard totalWeight > 0 else { return [] }
-        let weights = Dictionary(uniqueKeysWithValues: categories.map { ($0.category, $0.weight) })
+        var weights = [Double](repeating: 0, count: sums.count)
+        for category in categories { weights[category.category.ordinal] = category.weight }
         // Points first; the text only for the largest losses (building text is the costly part).
         let scored: [(question: Question, points: Double)] = losses.compactMap { loss in
-            guard let categoryTotal = sums[loss.question.category]?.total, categoryTotal > 0 else { return nil }
-            let points = 100 * Double(loss.question.weight ?? 1) * (1 - loss.credit) / categoryTotal * (weights[loss.question.category] ?? 0) / totalWeight
+            let category = loss.question.category.ordinal
+            let categoryTotal = sums[category].total
+            guard categoryTotal > 0 else { return nil }
+            let points = 100 * Double(loss.question.weight ?? 1) * (1 - loss.credit) / categoryTotal * weights[category] / totalWeight
             return points > 0 ? (loss.question, points) : nil
         }
         return scored.sorted { $0.points > $1.points }.prefix(Self.maxLossFactors).map { question, points in
@@ -305,6 +331,14 @@ final class ScoringMemo: @unchecked Sendable {
 
     /// The questions are kept so an identifier is never reused while cached.
     private var losses: [LossKey: (question: Question, text: LocalizedText)] = [:]
+    private struct FlagKey: Hashable {
+        let plan: ObjectIdentifier
+        let flag: Int
+        let explained: Bool
+    }
+
+    /// The plans are kept so an identifier is never reused while cached.
+    private var flags: [FlagKey: (plan: SurveyPlan, text: LocalizedText)] = [:]
     private var countries: [String: CountryRisk] = [:]
     /// The config and country list `countries` was worked out under.
     private var countriesUnder: (config: String, list: String)?
@@ -314,6 +348,14 @@ final class ScoringMemo: @unchecked Sendable {
         if let cached = losses[key] { return cached.text }
         let text = ScoringEngine.lossText(question, tenths: tenths)
         losses[key] = (question, text)
+        return text
+    }
+
+    func flagText(_ plan: SurveyPlan, _ flag: Int, explained: Bool, build: () -> LocalizedText) -> LocalizedText {
+        let key = FlagKey(plan: ObjectIdentifier(plan), flag: flag, explained: explained)
+        if let cached = flags[key] { return cached.text }
+        let text = build()
+        flags[key] = (plan, text)
         return text
     }
 

@@ -53,9 +53,10 @@ public struct ScoringService {
             DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
                 let engine = ScoringEngine()
                 finished.push(chunks[index].map { item in
-                    ScoreRecord(work: item, result: engine.score(ScoreInput(
-                        survey: versions[item.surveyVersionID]!, config: config, countries: countries, partner: item.partner,
-                        answers: item.resolvedAnswers, evidenceProvided: item.evidence, asOf: now)))
+                    let survey = versions[item.surveyVersionID]!
+                    return ScoreRecord(work: item, result: engine.score(ScoreInput(
+                        survey: survey, config: config, countries: countries, partner: item.partner,
+                        positionedAnswers: item.positionedAnswers(in: survey), evidenceProvided: item.evidence, asOf: now)))
                 })
             }
             finished.close()

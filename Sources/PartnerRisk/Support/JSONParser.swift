@@ -38,6 +38,50 @@ public struct JSONParser {
         }
     }
 
+    /// A top-level object's members handed to `add` with each key's UTF-8 bytes: a plain ASCII
+    /// key is handed straight from the text, with no String made. False when the text is not
+    /// one well-formed object.
+    public static func parseObjectMembers(_ text: String, _ add: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void) -> Bool {
+        var text = text
+        return text.withUTF8 { buffer in
+            var parser = JSONParser(buffer)
+            parser.skipSpace()
+            guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else { return false }
+            let wellFormed = parser.members(depth: 0, readKey: { $0.rawKey() }) { key, value in
+                switch key {
+                case .plain(let range): add(UnsafeBufferPointer(rebasing: buffer[range]), value)
+                case .decoded(var text): text.withUTF8 { add($0, value) }
+                }
+            }
+            guard wellFormed else { return false }
+            parser.skipSpace()
+            return parser.index == buffer.count
+        }
+    }
+
+    /// A member's key as read by `rawKey`.
+    private enum RawKey {
+        case plain(Range<Int>)
+        case decoded(String)
+    }
+
+    /// A key starting at the opening quote: its place in the text when it is plain ASCII without
+    /// escapes, else the decoded string.
+    private mutating func rawKey() -> RawKey? {
+        var end = index + 1
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                let range = (index + 1)..<end
+                index = end + 1
+                return .plain(range)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            end += 1
+        }
+        return string().map(RawKey.decoded)
+    }
+
     private mutating func objectDocument<T>(capacity: Int, _ transform: (JSONValue) -> T) -> [String: T]? {
         skipSpace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
@@ -89,12 +133,16 @@ public struct JSONParser {
     /// Reads `{ "key": value, ... }` from the opening brace, handing each member to `add`;
     /// false when malformed.
     private mutating func members(depth: Int, _ add: (String, JSONValue) -> Void) -> Bool {
+        members(depth: depth, readKey: { $0.string() }, add)
+    }
+
+    private mutating func members<Key>(depth: Int, readKey: (inout JSONParser) -> Key?, _ add: (Key, JSONValue) -> Void) -> Bool {
         index += 1
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return true }
         while true {
             skipSpace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return false }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = readKey(&self) else { return false }
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1

@@ -211,7 +211,8 @@ public struct Survey: Sendable, Equatable {
     public var source: String
     /// Every question in order (kept, not recomputed: scoring reads it constantly).
     public private(set) var questions: [Question]
-    private var index: [String: Int]
+    /// Conditions, rules and ids resolved to positions in `questions` (derived from them).
+    let plan: SurveyPlan
 
     public init(id: String, version: String, kind: Kind, title: LocalizedText, intro: LocalizedText?, scoringFile: String?,
                 sections: [SurveySection], contentHash: String, source: String) {
@@ -225,10 +226,20 @@ public struct Survey: Sendable, Equatable {
         self.contentHash = contentHash
         self.source = source
         questions = sections.flatMap(\.questions)
-        index = Dictionary(questions.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        plan = SurveyPlan(questions)
     }
 
-    public func question(_ id: String) -> Question? { index[id].map { questions[$0] } }
+    /// Equal content; the derived question list and plan follow from the sections.
+    public static func == (lhs: Survey, rhs: Survey) -> Bool {
+        lhs.id == rhs.id && lhs.version == rhs.version && lhs.kind == rhs.kind && lhs.title == rhs.title && lhs.intro == rhs.intro
+            && lhs.scoringFile == rhs.scoringFile && lhs.sections == rhs.sections && lhs.contentHash == rhs.contentHash
+            && lhs.source == rhs.source
+    }
+
+    public func question(_ id: String) -> Question? { plan.positions[id].map { questions[$0] } }
+
+    /// Where question `id` is in `questions`.
+    public func position(of id: String) -> Int? { plan.positions[id] }
 
     /// Questions a partner of `sector` is asked at all (before conditions).
     public func questions(for sector: Sector) -> [Question] { questions.filter { $0.applies(to: sector) } }
