@@ -49,17 +49,15 @@ public struct ScoringService {
         // single SQLite writer and the engine run at the same time.
         let finished = FinishedChunks()
         let versions = surveysByVersion
-        DispatchQueue.global().async {
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-                let engine = ScoringEngine()
-                finished.push(chunks[index].map { item in
-                    let survey = versions[item.surveyVersionID]!
-                    return ScoreRecord(work: item, result: engine.score(ScoreInput(
-                        survey: survey, config: config, countries: countries, partner: item.partner,
-                        positionedAnswers: item.positionedAnswers(in: survey), evidenceProvided: item.evidence, asOf: now)))
-                })
-            }
-            finished.close()
+        // The scoring threads run below this thread's priority: the writer bounds a rescore.
+        BackgroundWorkers.run(iterations: chunks.count, threads: cores, finally: finished.close) { index in
+            let engine = ScoringEngine()
+            finished.push(chunks[index].map { item in
+                let survey = versions[item.surveyVersionID]!
+                return ScoreRecord(work: item, result: engine.score(ScoreInput(
+                    survey: survey, config: config, countries: countries, partner: item.partner,
+                    positionedAnswers: item.positionedAnswers(in: survey), evidenceProvided: item.evidence, asOf: now)))
+            })
         }
         do {
             try scores.storeScores(configVersionID: configID, at: now, perTransaction: Self.scoresPerTransaction) { finished.pop() }
