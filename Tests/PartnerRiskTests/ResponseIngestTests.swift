@@ -218,6 +218,35 @@ import Testing
         #expect(recorded.allSatisfy { $0.quarantinePath.map { FileManager.default.fileExists(atPath: $0) } == true })
     }
 
+    /// A chunk's tokens are looked up in one read: each known token gets its own invitation,
+    /// partner and campaign; unknown and revoked ones are left out; a repeated token is fine.
+    @Test func aChunksTokensAreLookedUpTogether() throws {
+        let setup = try setup()
+        let hashes = try setup.files.map { InvitationToken.hash(try object($0)["token"]!.stringValue!) }
+        let store = setup.fixture.store
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE invitation_token SET revoked_at = '2026-11-01T00:00:00Z' WHERE token_hash = ?", arguments: [hashes[2]])
+        }
+        let unknown = InvitationToken.hash(InvitationToken.generate().value)
+        let found = try store.invitations(tokenHashes: [hashes[0], unknown, hashes[1], hashes[2], hashes[0]])
+        #expect(Set(found.keys) == [hashes[0], hashes[1]])
+        for hash in hashes.prefix(2) {
+            let context = try #require(found[hash])
+            let expected = try store.pool.read { db in
+                try Row.fetchOne(db, sql: """
+                    SELECT i.id, i.partner_id, i.campaign_id FROM invitation_token t JOIN invitation i ON i.id = t.invitation_id
+                    WHERE t.token_hash = ?
+                    """, arguments: [hash])!
+            }
+            #expect(context.invitationID == expected[0] as Int64)
+            #expect(context.partner.id == expected[1] as Int64)
+            #expect(context.campaign.id == expected[2] as Int64 && context.campaign.surveyID == "pip-partner-security")
+        }
+        #expect(found[hashes[0]]?.partner.email != found[hashes[1]]?.partner.email)
+        #expect(try store.invitation(tokenHash: hashes[2]) == nil)
+        #expect(try store.invitation(tokenHash: hashes[1])?.invitationID == found[hashes[1]]?.invitationID)
+    }
+
     @Test func anAnswerFileMailedBackAsAnAttachmentIsExtracted() throws {
         let setup = try setup()
         let data = try Data(contentsOf: setup.files[1])

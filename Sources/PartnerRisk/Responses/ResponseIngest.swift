@@ -89,11 +89,13 @@ public struct ResponseIngest: Sendable {
         return summary
     }
 
-    /// Starts reading and checking a chunk of files on every core.
+    /// Starts reading and checking a chunk of files on every core: first each file on its own,
+    /// then the chunk's tokens in one database read, then each file's answers against its survey.
     private func checkAhead(_ chunk: [URL]) -> CheckedChunk {
         let result = CheckedChunk(count: chunk.count)
         let ingest = self
         DispatchQueue.global().async(group: result.group) {
+            let parsed = LockedSlots<Result<Parsed, Error>>(count: chunk.count)
             DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
                 let file = chunk[index]
                 let data = Result<Data, Error> {
@@ -101,8 +103,26 @@ public struct ResponseIngest: Sendable {
                         throw PartnerRiskError.failed("cannot read \(file.path): \(error.localizedDescription)")
                     }
                 }
-                let isMessage = file.pathExtension.lowercased() == "eml"
-                result.set(index, CheckedFile(data: data, checked: isMessage ? nil : data.flatMap { bytes in Result { try ingest.check(bytes) } }))
+                // A message is checked when committed, attachment by attachment.
+                result.files[index] = CheckedFile(data: data, checked: nil)
+                if file.pathExtension.lowercased() != "eml" { parsed[index] = data.map(ingest.parse) }
+            }
+            let hashes = (0..<chunk.count).compactMap { index -> String? in
+                if case .success(.parsed(let file))? = parsed[index] { return file.tokenHash }
+                return nil
+            }
+            let contexts = Result { try ingest.responses.invitations(tokenHashes: hashes) }
+            DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
+                guard let outcome = parsed[index] else { return }
+                let checked = outcome.flatMap { parsed in
+                    Result { () throws -> Checked in
+                        switch parsed {
+                        case .rejected(let reason): return .rejected(reason)
+                        case .parsed(let file): return try ingest.check(file, context: contexts.get()[file.tokenHash])
+                        }
+                    }
+                }
+                result.files[index]?.checked = checked
             }
         }
         return result
@@ -198,8 +218,33 @@ public struct ResponseIngest: Sendable {
         var canonicalAnswers: String?
     }
 
+    /// A response file read as far as it can be without the database.
+    enum Parsed {
+        case rejected(String)
+        case parsed(ParsedFile)
+    }
+
+    /// A well-formed answer file whose checksum holds: what the token lookup and validation need.
+    struct ParsedFile {
+        var object: [String: JSONValue]
+        var answers: [String: JSONValue]
+        var tokenHash: String
+        /// SHA-256 of `canonical`, in hex.
+        var checksum: String
+        /// The canonical text of `answers`.
+        var canonical: [UInt8]
+    }
+
     /// Parses the file, verifies format, token, checksum and survey version, and validates the answers.
     func check(_ data: Data) throws -> Checked {
+        switch parse(data) {
+        case .rejected(let reason): return .rejected(reason)
+        case .parsed(let file): return try check(file, context: responses.invitation(tokenHash: file.tokenHash))
+        }
+    }
+
+    /// Verifies size, format, token shape and checksum: everything the file says about itself.
+    func parse(_ data: Data) -> Parsed {
         guard data.count <= Self.maxJSONBytes else { return .rejected("file larger than \(Self.maxJSONBytes / 1_048_576) MB") }
         guard let object = JSONParser.parse(data)?.objectValue else {
             return .rejected("not a PartnerRisk answer file (not a JSON object)")
@@ -216,15 +261,20 @@ public struct ResponseIngest: Sendable {
         guard let checksum = object["checksum"]?.stringValue, checksum == "sha256:" + fileChecksum else {
             return .rejected("checksum mismatch: the file was edited outside the form or damaged")
         }
-        guard let context = try responses.invitation(tokenHash: InvitationToken.hash(token)) else {
-            return .rejected("the token matches no invitation")
-        }
+        return .parsed(ParsedFile(object: object, answers: answers, tokenHash: InvitationToken.hash(token), checksum: fileChecksum,
+                                  canonical: canonical))
+    }
+
+    /// Checks a parsed file against its invitation (`context`, nil when the token matches none).
+    func check(_ file: ParsedFile, context: InvitationContext?) throws -> Checked {
+        guard let context else { return .rejected("the token matches no invitation") }
         guard context.campaign.status == "open" else { return .rejected("campaign \(context.campaign.id) is closed") }
         let survey = try survey(for: context)
+        let object = file.object
         guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
             return .rejected("the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
         }
-        return try validate(answers, context: context, survey: survey, checksum: fileChecksum, canonical: canonical)
+        return try validate(file.answers, context: context, survey: survey, checksum: file.checksum, canonical: file.canonical)
     }
 
     /// `checksum` (and `canonical`, its text) describe `answers` when the caller already has them.
@@ -289,24 +339,31 @@ struct CheckedFile {
 /// A chunk of files being read and checked on other threads, one slot per file.
 final class CheckedChunk: @unchecked Sendable {
     let group = DispatchGroup()
-    private var slots: [CheckedFile?]
-    private let lock = NSLock()
+    let files: LockedSlots<CheckedFile>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ file: CheckedFile) {
-        lock.lock()
-        slots[index] = file
-        lock.unlock()
-    }
+    init(count: Int) { files = LockedSlots(count: count) }
 
     /// Every file of the chunk, once all are checked.
     func wait() -> [CheckedFile] {
         group.wait()
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.map { $0! }
+        return files.all
     }
+}
+
+/// Values set from several threads, one slot per index.
+final class LockedSlots<Value>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(index: Int) -> Value? {
+        get { lock.withLock { slots[index] } }
+        set { lock.withLock { slots[index] = newValue } }
+    }
+
+    /// Every slot; each must have been set.
+    var all: [Value] { lock.withLock { slots.map { $0! } } }
 }
 
 /// Accepted responses waiting to be written in one transaction. A batch (limit above 1) also

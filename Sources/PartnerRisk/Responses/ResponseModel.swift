@@ -61,6 +61,8 @@ public struct NewResponse: Sendable {
 public protocol ResponseRepository: Sendable {
     /// The invitation a token belongs to (by its hash), nil when unknown.
     func invitation(tokenHash: String) throws -> InvitationContext?
+    /// The invitations of many tokens (by hash) at once; unknown ones are left out.
+    func invitations(tokenHashes: [String]) throws -> [String: InvitationContext]
     func latestRevision(invitationID: Int64) throws -> (revision: Int, checksum: String)?
     /// The latest revision of each of these invitations that has one.
     func latestRevisions(invitationIDs: [Int64]) throws -> [Int64: (revision: Int, checksum: String)]

@@ -2,24 +2,65 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: ResponseRepository {
-    /// One statement: this runs for every answer file and every page view. The row holds the
-    /// invitation's, the partner's and the campaign's columns in turn, each read as its own row.
+    /// The invitation of one token (every page view and single file).
     public func invitation(tokenHash: String) throws -> InvitationContext? {
-        try pool.read { db in
-            let statement = try db.cachedStatement(sql: """
-                SELECT i.*, p.*, c.*, s.survey_id, s.version FROM invitation_token t
-                JOIN invitation i ON i.id = t.invitation_id JOIN partner p ON p.id = i.partner_id
-                JOIN campaign c ON c.id = i.campaign_id JOIN survey_version s ON s.id = c.survey_version_id
-                WHERE t.token_hash = ? AND t.revoked_at IS NULL
-                """)
-            let adapters = try splittingRowAdapters(columnCounts: [db.columns(in: "invitation").count, db.columns(in: "partner").count])
-            let scopes = ScopeAdapter(["invitation": adapters[0], "partner": adapters[1], "campaign": adapters[2]])
-            guard let row = try Row.fetchOne(statement, arguments: [tokenHash], adapter: scopes),
-                  let invitation = row.scopes["invitation"], let partner = row.scopes["partner"], let campaign = row.scopes["campaign"]
-            else { return nil }
-            return InvitationContext(invitationID: invitation["id"], partner: Self.partner(from: partner), campaign: Self.campaign(campaign),
-                                     surveyVersionID: invitation["survey_version_id"], remindersSent: invitation["reminders_sent"])
+        try invitations(tokenHashes: [tokenHash])[tokenHash]
+    }
+
+    /// The invitations of many tokens in one read: an import looks a whole chunk of files up at
+    /// once, with three statements (tokens with their invitations, then the partners and the
+    /// campaigns they name) rather than one statement per file.
+    public func invitations(tokenHashes: [String]) throws -> [String: InvitationContext] {
+        let hashes = Array(Set(tokenHashes))
+        guard !hashes.isEmpty else { return [:] }
+        return try pool.read { db in
+            var invitations: [(hash: String, id: Int64, partnerID: Int64, campaignID: Int64, surveyVersionID: Int64, reminders: Int)] = []
+            for start in stride(from: 0, to: hashes.count, by: 500) {
+                let batch = Array(hashes[start..<min(start + 500, hashes.count)])
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT t.token_hash, i.id, i.partner_id, i.campaign_id, i.survey_version_id, i.reminders_sent
+                    FROM invitation_token t JOIN invitation i ON i.id = t.invitation_id
+                    WHERE t.revoked_at IS NULL AND t.token_hash IN (\(Self.placeholders(batch.count)))
+                    """, arguments: StatementArguments(batch))
+                while let row = try rows.next() { invitations.append((row[0], row[1], row[2], row[3], row[4], row[5])) }
+            }
+            let partners = try Self.partners(db, ids: invitations.map(\.partnerID))
+            let campaigns = try Self.campaigns(db, ids: invitations.map(\.campaignID))
+            var found: [String: InvitationContext] = [:]
+            for invitation in invitations {
+                guard let partner = partners[invitation.partnerID], let campaign = campaigns[invitation.campaignID] else { continue }
+                found[invitation.hash] = InvitationContext(invitationID: invitation.id, partner: partner, campaign: campaign,
+                                                           surveyVersionID: invitation.surveyVersionID, remindersSent: invitation.reminders)
+            }
+            return found
         }
+    }
+
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ",") }
+
+    /// Partners by id, 500 ids per statement.
+    static func partners(_ db: Database, ids: [Int64]) throws -> [Int64: Partner] {
+        let unique = Array(Set(ids))
+        var partners: [Int64: Partner] = [:]
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let batch = Array(unique[start..<min(start + 500, unique.count)])
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM partner WHERE id IN (\(placeholders(batch.count)))", arguments: StatementArguments(batch))
+            while let row = try rows.next() { partners[row["id"]] = partner(from: row) }
+        }
+        return partners
+    }
+
+    /// Campaigns by id, with their survey's id and version.
+    static func campaigns(_ db: Database, ids: [Int64]) throws -> [Int64: Campaign] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        var campaigns: [Int64: Campaign] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT c.*, s.survey_id, s.version FROM campaign c JOIN survey_version s ON s.id = c.survey_version_id
+            WHERE c.id IN (\(placeholders(unique.count)))
+            """, arguments: StatementArguments(unique))
+        while let row = try rows.next() { campaigns[row["id"]] = campaign(row) }
+        return campaigns
     }
 
     public func latestRevision(invitationID: Int64) throws -> (revision: Int, checksum: String)? {
