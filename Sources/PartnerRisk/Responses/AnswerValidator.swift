@@ -22,33 +22,51 @@ public struct AnswerValidator {
 
     public func validate(_ raw: [String: JSONValue]) -> Result {
         var problems: [(id: String, text: String)] = []
+        // The answers that fit, by position; `show_if` is then evaluated on them.
+        var given = PositionedAnswers(repeating: nil, count: survey.questions.count)
         for (id, value) in raw {
-            guard let question = survey.question(id), question.applies(to: sector) else {
-                problems.append((id, survey.question(id) == nil ? "unknown question \(id)" : "question \(id) is not asked of a \(sector.rawValue)"))
+            guard let position = survey.position(of: id) else {
+                problems.append((id, "unknown question \(id)"))
                 continue
             }
-            if case .notApplicable(let reason) = Answer(json: value) {
-                if !question.allowNA { problems.append((id, "\(id): \"not applicable\" is not allowed for this question")) }
-                else if AnswerSet.isBlank(reason) { problems.append((id, "\(id): \"not applicable\" needs a reason")) }
+            let question = survey.questions[position]
+            guard question.applies(to: sector) else {
+                problems.append((id, "question \(id) is not asked of a \(sector.rawValue)"))
                 continue
             }
-            if let problem = check(value, for: question) { problems.append((id, "\(id): \(problem)")) }
+            let answer = Answer(json: value)
+            if case .notApplicable(let reason) = answer {
+                if !question.allowNA { problems.append((id, "\(id): \"not applicable\" is not allowed for this question")); continue }
+                if AnswerSet.isBlank(reason) { problems.append((id, "\(id): \"not applicable\" needs a reason")); continue }
+            } else if let problem = check(value, for: question) {
+                problems.append((id, "\(id): \(problem)"))
+                continue
+            }
+            given[position] = answer
         }
-        // Answers with a problem are left out; the rest keep their values (mapValues keeps the table).
+        let answered = given.map { $0 != nil }
+        let visible = survey.hideUnshown(for: sector, in: &given)
+        // The given answers minus those with a problem or hidden by a condition (mapValues keeps the table).
         var answers = AnswerSet(raw.mapValues(Answer.init(json:)))
         for problem in problems { answers[problem.id] = nil }
-        let (visible, effective) = survey.visibility(for: sector, answers: answers)
-        let missing = visible.map { survey.questions[$0] }
-            .filter { $0.required && effective.value($0.id) == nil && !effective.isNotApplicable($0.id) }.map(\.id)
-        return Result(answers: effective, problems: problems.sorted { $0.id < $1.id }.map(\.text), missing: missing)
+        for position in given.indices where answered[position] && given[position] == nil { answers[survey.questions[position].id] = nil }
+        let missing = visible.filter { position in
+            guard survey.questions[position].required else { return false }
+            if case .notApplicable? = given[position] { return false }
+            return AnswerSet.usableValue(given[position]) == nil
+        }.map { survey.questions[$0].id }
+        return Result(answers: answers, problems: problems.sorted { $0.id < $1.id }.map(\.text), missing: missing)
     }
 
     func check(_ value: JSONValue, for question: Question) -> String? {
         if case .null = value { return nil }
         switch question.type {
         case .yesNo, .yesNoPartial:
-            let allowed = question.type == .yesNo ? ["yes", "no"] : ["yes", "partial", "no"]
-            guard let text = value.stringValue, allowed.contains(text) else { return "expected one of \(allowed.joined(separator: ", "))" }
+            switch value.stringValue {
+            case "yes", "no": break
+            case "partial" where question.type == .yesNoPartial: break
+            default: return question.type == .yesNo ? "expected one of yes, no" : "expected one of yes, partial, no"
+            }
         case .singleChoice:
             guard let text = value.stringValue, question.option(text) != nil else { return "not one of the choices" }
         case .multiChoice:
@@ -63,7 +81,8 @@ public struct AnswerValidator {
             guard let text = value.stringValue, DayFormat.parseDay(text) != nil else { return "expected a date YYYY-MM-DD" }
         case .text, .evidence:
             guard let text = value.stringValue else { return "expected text" }
-            if text.count > question.maxLength { return "longer than \(question.maxLength) characters" }
+            // Characters never outnumber UTF-8 bytes: only a long text needs counting.
+            if text.utf8.count > question.maxLength && text.count > question.maxLength { return "longer than \(question.maxLength) characters" }
         case .countryList:
             guard let items = value.arrayValue, items.allSatisfy({ $0.stringValue.flatMap(CountryCode.normalize) != nil }) else {
                 return "expected a list of ISO country codes"
