@@ -11,7 +11,7 @@ public struct ScoreRecord: Sendable {
     public var flagCount: Int
     /// The first reason of the explanation (English).
     public var headline: String
-    /// `category:control:risk:capped` joined by `;`.
+    /// `category:control:risk:capped` joined by `;` (scores to three decimals).
     public var categories: String
     /// One per factor of `result.factors`, in order.
     public var fingerprints: [TextFingerprint]
@@ -25,7 +25,9 @@ public struct ScoreRecord: Sendable {
             .map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }.joined(separator: ", ")
         flagCount = result.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count
         headline = result.factors.first?.text.en ?? ""
-        categories = result.categories.map { "\($0.category.rawValue):\($0.control):\($0.risk):\($0.capped ? 1 : 0)" }.joined(separator: ";")
+        categories = result.categories.map {
+            "\($0.category.rawValue):\(StoredExplanation.thousandths($0.control)):\(StoredExplanation.thousandths($0.risk)):\($0.capped ? 1 : 0)"
+        }.joined(separator: ";")
         fingerprints = result.factors.map { TextFingerprint($0.text) }
         explanation = StoredExplanation(result.factors)
     }

@@ -385,12 +385,16 @@ public struct StoredExplanation: Sendable {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes += "{\"code\":".utf8
             CanonicalJSON.writeString(factor.code, into: &bytes)
-            bytes += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(factor.points),\"t\":".utf8
+            bytes += ",\"kind\":\"\(factor.kind.rawValue)\",\"points\":\(StoredExplanation.thousandths(factor.points)),\"t\":".utf8
             idOffsets.append(bytes.count)
             bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(UInt8(ascii: "]"))
     }
+
+    /// `value` to three decimals, as stored: explanations show tenths of a point, and the full
+    /// seventeen digits made every stored factor a dozen bytes longer.
+    static func thousandths(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
     /// The JSON text with `textID(i)` in place of factor `i`'s id.
     public func text(textID: (_ index: Int) throws -> Int64) rethrows -> String {

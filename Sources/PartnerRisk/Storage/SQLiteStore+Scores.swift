@@ -166,6 +166,9 @@ extension SQLiteStore {
         return items
     }
 
+    /// Where written scores are freed.
+    private static let disposal = DispatchQueue(label: "partner-risk.score-disposal", qos: .background)
+
     public func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, from next: () throws -> [ScoreRecord]?) throws {
         let now = Self.timestamp(time)
         var finished = false
@@ -180,6 +183,8 @@ extension SQLiteStore {
                     }
                     try writer.store(items)
                     written += items.count
+                    // Freeing a chunk's records is left to a background thread, off the writer's path.
+                    Self.disposal.async { withExtendedLifetime(items) {} }
                 }
             }
         }
@@ -200,11 +205,13 @@ private final class ScoreWriter {
         self.db = db
         self.configVersionID = configVersionID
         self.computedAt = computedAt
+        // `score.headline` stays empty: the first reason is in the explanation, and the ranking
+        // reads its copy from `current_score` (it was a tenth of every score row).
         score = try db.cachedStatement(sql: """
             INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
                                base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at,
-                               worst_categories, flag_count, headline, categories)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+                               worst_categories, flag_count, categories)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
             """)
         current = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
@@ -221,7 +228,7 @@ private final class ScoreWriter {
             let explanation = try record.explanation.text { index in try textID(record, index) }
             try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                           result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
-                                          result.knockout, explanation, computedAt, record.worst, record.flagCount, record.headline, record.categories])
+                                          result.knockout, explanation, computedAt, record.worst, record.flagCount, record.categories])
             try current.execute(arguments: [work.partner.id, db.lastInsertedRowID, work.responseID, result.overallRisk, result.baseRisk,
                                             result.countryMultiplier, result.tier.rawValue, result.knockout, computedAt, record.worst,
                                             record.flagCount, record.headline, work.receivedAt])
