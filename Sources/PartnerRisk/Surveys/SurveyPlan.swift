@@ -33,7 +33,7 @@ indirect enum PositionCondition: Sendable {
         }
     }
 
-    /// `Condition.evaluate`, on answers by position.
+    /// Evaluates against answers by position; an unanswered or N/A question makes a comparison false.
     func evaluate(_ answers: PositionedAnswers) -> Bool {
         func value(_ position: Int) -> JSONValue? {
             position >= 0 && position < answers.count ? AnswerSet.usableValue(answers[position]) : nil
