@@ -32,8 +32,8 @@ public enum CanonicalJSON {
 
     static func write(_ value: JSONValue, into output: inout [UInt8]) {
         switch value {
-        case .null: output += Array("null".utf8)
-        case .bool(let flag): output += flag ? Array("true".utf8) : Array("false".utf8)
+        case .null: output += "null".utf8
+        case .bool(let flag): output += flag ? "true".utf8 : "false".utf8
         case .number(let number):
             if number == number.rounded(), abs(number) < 1e15 { output += String(Int64(number)).utf8 } else { output += "\(number)".utf8 }
         case .string(let text): writeString(text, into: &output)
@@ -46,11 +46,11 @@ public enum CanonicalJSON {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            for (index, key) in sortedKeys(object).enumerated() {
+            for (index, member) in sortedMembers(object).enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(key, into: &output)
+                writeString(member.key, into: &output)
                 output.append(UInt8(ascii: ":"))
-                write(object[key]!, into: &output)
+                write(member.value, into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
@@ -58,10 +58,28 @@ public enum CanonicalJSON {
 
     /// UTF-8 byte order equals UTF-16 order unless a key holds a character at U+E000 or above
     /// (where surrogate pairs sort differently); only then compare UTF-16 code units.
-    static func sortedKeys(_ object: [String: JSONValue]) -> [String] {
+    /// The members in key order, each with its value (no lookups by key afterwards).
+    static func sortedMembers(_ object: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
         let simple = object.keys.allSatisfy { key in key.utf8.allSatisfy { $0 < 0xEE } }
-        if simple { return object.keys.sorted(by: utf8Precedes) }
-        return object.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+        guard simple else { return object.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) } }
+        // Positions sorted by each key's first eight bytes as one number, the full bytes only on a tie.
+        let members = Array(object)
+        let prefixes = members.map { leadingBytes($0.key) }
+        return members.indices.sorted { left, right in
+            prefixes[left] != prefixes[right] ? prefixes[left] < prefixes[right] : utf8Precedes(members[left].key, members[right].key)
+        }.map { members[$0] }
+    }
+
+    /// A key's first eight UTF-8 bytes, big-endian, zero-padded: comparing two of these orders
+    /// keys as their bytes do, up to a tie.
+    static func leadingBytes(_ key: String) -> UInt64 {
+        var value: UInt64 = 0
+        var count = 0
+        for byte in key.utf8.prefix(8) {
+            value = value << 8 | UInt64(byte)
+            count += 1
+        }
+        return count == 0 ? 0 : value << (8 * UInt64(8 - count))
     }
 
     /// UTF-8 byte order, compared with `memcmp` where the bytes are contiguous (native strings).

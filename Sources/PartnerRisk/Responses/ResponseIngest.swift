@@ -98,11 +98,7 @@ public struct ResponseIngest: Sendable {
             let parsed = LockedSlots<Result<Parsed, Error>>(count: chunk.count)
             DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
                 let file = chunk[index]
-                let data = Result<Data, Error> {
-                    do { return try Data(contentsOf: file) } catch {
-                        throw PartnerRiskError.failed("cannot read \(file.path): \(error.localizedDescription)")
-                    }
-                }
+                let data = Result<Data, Error> { try FileBytes.contents(of: file.path) }
                 // A message is checked when committed, attachment by attachment.
                 result.files[index] = CheckedFile(data: data, checked: nil)
                 if file.pathExtension.lowercased() != "eml" { parsed[index] = data.map(ingest.parse) }

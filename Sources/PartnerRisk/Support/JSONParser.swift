@@ -125,9 +125,14 @@ public struct JSONParser {
         return value
     }
 
+    /// Members are collected first and the dictionary made at its final size: growing it one
+    /// member at a time rehashed an answers object seven times.
     private mutating func object(depth: Int) -> JSONValue? {
-        var object: [String: JSONValue] = [:]
-        return members(depth: depth, { object[$0] = $1 }) ? .object(object) : nil
+        var members: [(String, JSONValue)] = []
+        guard self.members(depth: depth, { members.append(($0, $1)) }) else { return nil }
+        var object = [String: JSONValue](minimumCapacity: members.count)
+        for (key, value) in members { object[key] = value }
+        return .object(object)
     }
 
     /// Reads `{ "key": value, ... }` from the opening brace, handing each member to `add`;
