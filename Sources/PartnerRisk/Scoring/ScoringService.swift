@@ -50,7 +50,7 @@ public struct ScoringService {
         let finished = FinishedChunks()
         let versions = surveysByVersion
         // The scoring threads run below this thread's priority: the writer bounds a rescore.
-        BackgroundWorkers.run(iterations: chunks.count, threads: cores, finally: finished.close) { index in
+        BackgroundWorkers.run(iterations: chunks.count, threads: min(cores, chunks.count), finally: finished.close) { index in
             let engine = ScoringEngine()
             finished.push(chunks[index].map { item in
                 let survey = versions[item.surveyVersionID]!

@@ -76,7 +76,7 @@ extension SQLiteStore: ResponseRepository {
             var latest: [Int64: (revision: Int, checksum: String)] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT r.invitation_id, r.revision, r.checksum FROM response r
-                WHERE r.invitation_id IN (\(invitationIDs.map { _ in "?" }.joined(separator: ",")))
+                WHERE r.invitation_id IN (\(Self.placeholders(invitationIDs.count)))
                   AND r.revision = (SELECT max(revision) FROM response WHERE invitation_id = r.invitation_id)
                 """, arguments: StatementArguments(invitationIDs))
             while let row = try rows.next() { latest[row[0]] = (row[1], row[2]) }
