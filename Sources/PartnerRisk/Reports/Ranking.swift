@@ -49,13 +49,15 @@ public struct Ranking {
                             headline: language == .fr ? "Aucune réponse complète \(config.nonResponseDaysAfterDeadline) jours après l'échéance du \(missing.deadline) (campagne \(missing.campaignID))"
                                 : "No complete response \(config.nonResponseDaysAfterDeadline) days after the \(missing.deadline) deadline (campaign \(missing.campaignID)): unknown risk is high risk"))
         }
-        rows.sort { lhs, rhs in
-            if lhs.tier != rhs.tier { return lhs.tier > rhs.tier }
-            let left = lhs.overallRisk ?? 100, right = rhs.overallRisk ?? 100
-            if left != right { return left > right }
-            return lhs.partner.name < rhs.partner.name
+        // Positions are sorted on small keys and the rows moved once (a row is large to move).
+        let keys = rows.map { (tier: $0.tier, risk: $0.overallRisk ?? 100, name: $0.partner.name) }
+        let order = keys.indices.sorted { lhs, rhs in
+            let (left, right) = (keys[lhs], keys[rhs])
+            if left.tier != right.tier { return left.tier > right.tier }
+            if left.risk != right.risk { return left.risk > right.risk }
+            return left.name < right.name
         }
-        return Ranking(rows: rows)
+        return Ranking(rows: order.map { rows[$0] })
     }
 
     public func filtered(tier: RiskTier?, sector: Sector?, country: String?) -> Ranking {

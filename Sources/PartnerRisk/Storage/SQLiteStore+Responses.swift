@@ -44,8 +44,9 @@ extension SQLiteStore: ResponseRepository {
         var partners: [Int64: Partner] = [:]
         for start in stride(from: 0, to: unique.count, by: 500) {
             let batch = Array(unique[start..<min(start + 500, unique.count)])
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM partner WHERE id IN (\(placeholders(batch.count)))", arguments: StatementArguments(batch))
-            while let row = try rows.next() { partners[row["id"]] = partner(from: row) }
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(partnerColumnList()) FROM partner WHERE id IN (\(placeholders(batch.count)))",
+                                           arguments: StatementArguments(batch))
+            while let row = try rows.next() { partners[row[0]] = partner(from: row, at: 0) }
         }
         return partners
     }

@@ -55,17 +55,18 @@ extension SQLiteStore: ScoreRepository {
         try pool.read { db in try Row.fetchAll(db, sql: Self.rankingSQL).map(Self.rankingScore) }
     }
 
+    /// A row of `rankingSQL`, read by position (100,000 rows for a full ranking).
     static func rankingScore(_ row: Row) -> StoredScore {
-        let flags: Int = row["flag_count"]
-        let headline: String = row["headline"]
+        let flags: Int = row[11]
+        let headline: String = row[12]
         var factors = Array(repeating: ScoreFactor(kind: .redFlag, code: "", text: LocalizedText(en: "", fr: ""), points: 0), count: flags)
         if !factors.isEmpty { factors[0].text = LocalizedText(en: headline, fr: headline) }
         else if !headline.isEmpty { factors = [ScoreFactor(kind: .loss, code: "", text: LocalizedText(en: headline, fr: headline), points: 0)] }
-        return StoredScore(id: row["id"], partnerID: row["partner_id"], responseID: row["response_id"], overallRisk: row["overall_risk"],
-                           baseRisk: row["base_risk"], countryMultiplier: row["country_multiplier"], tier: RiskTier(rawValue: row["tier"]) ?? .high,
-                           knockout: row["knockout"], nonResponse: row["non_response"], categories: [], factors: factors,
-                           computedAt: row["computed_at"], reviewedAt: row["received_at"], surveyVersion: nil, configVersion: nil,
-                           worstSummary: row["worst_categories"])
+        return StoredScore(id: row[0], partnerID: row[1], responseID: row[2], overallRisk: row[3],
+                           baseRisk: row[4], countryMultiplier: row[5], tier: RiskTier(rawValue: row[6]) ?? .high,
+                           knockout: row[7], nonResponse: row[8], categories: [], factors: factors,
+                           computedAt: row[9], reviewedAt: row[13], surveyVersion: nil, configVersion: nil,
+                           worstSummary: row[10])
     }
 
     public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
@@ -152,16 +153,17 @@ extension SQLiteStore {
         let restriction = filter.map { ids in " AND r.id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
         var items: [ScoringWorkItem] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT r.id AS response_id, r.answers_json, r.received_at, i.id AS invitation_id, i.survey_version_id, p.* FROM response r
+            SELECT r.id AS response_id, r.answers_json, r.received_at, i.id AS invitation_id, i.survey_version_id, \(partnerColumnList("p.")) FROM response r
             JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
             WHERE r.complete = 1 AND p.active = 1
               AND NOT EXISTS (SELECT 1 FROM response r2 WHERE r2.invitation_id = r.invitation_id AND r2.complete = 1 AND r2.id > r.id)
             """ + restriction, arguments: StatementArguments(filter ?? []))
         while let row = try rows.next() {
-            let invitationID: Int64 = row["invitation_id"]
-            items.append(ScoringWorkItem(responseID: row["response_id"], invitationID: invitationID, partner: partner(from: row),
-                                         surveyVersionID: row["survey_version_id"], answers: AnswerSet(), answersJSON: row["answers_json"],
-                                         receivedAt: row["received_at"], evidence: evidence[invitationID] ?? []))
+            // By position (see `partner(from:at:)`): this reads every current response.
+            let invitationID: Int64 = row[3]
+            items.append(ScoringWorkItem(responseID: row[0], invitationID: invitationID, partner: partner(from: row, at: 5),
+                                         surveyVersionID: row[4], answers: AnswerSet(), answersJSON: row[1],
+                                         receivedAt: row[2], evidence: evidence[invitationID] ?? []))
         }
         return items
     }
