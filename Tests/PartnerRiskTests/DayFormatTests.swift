@@ -5,18 +5,9 @@ import Testing
 /// Days, timestamps and month arithmetic are computed by hand; they must agree with
 /// Foundation's UTC Gregorian formatter and calendar.
 @Suite struct DayFormatTests {
-    static func formatter(_ format: String) -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.calendar = Calendar(identifier: .gregorian)
-        formatter.dateFormat = format
-        return formatter
-    }
-
     @Test func daysTimestampsAndMonthsAgreeWithFoundation() {
-        let day = Self.formatter("yyyy-MM-dd")
-        let stamp = Self.formatter("yyyy-MM-dd'T'HH:mm:ss'Z'")
+        let day = DayFormat.formatter("yyyy-MM-dd")
+        let stamp = DayFormat.formatter("yyyy-MM-dd'T'HH:mm:ss'Z'")
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         var generator = SeededGenerator(state: 17)

@@ -11,6 +11,13 @@ import Testing
         let answers: URL
         let ingest: ResponseIngest
         let files: [URL]
+
+        /// A new empty folder in the test's directory.
+        func folder(_ name: String) throws -> URL {
+            let url = fixture.directory.url.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            return url
+        }
     }
 
     func setup(partners: String = "A,a@x.example.com,CA,highway-carrier,,en\nB,b@x.example.com,VN,customs-broker,,fr\nC,c@x.example.com,US,warehouse,,en\n") throws -> Setup {
@@ -77,8 +84,7 @@ import Testing
     @Test func oneImportBatchNumbersRevisionsAndSpotsDuplicatesOfFilesNotYetWritten() throws {
         let setup = try setup()
         let (file, key) = try revisedAnswerFile(setup.files[0])
-        let folder = setup.fixture.directory.url.appendingPathComponent("batch")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try setup.folder("batch")
         try FileManager.default.copyItem(at: setup.files[0], to: folder.appendingPathComponent("a-original.json"))
         try FileManager.default.copyItem(at: setup.files[0], to: folder.appendingPathComponent("b-same-again.json"))
         try write(file, folder.appendingPathComponent("c-revised.json"))
@@ -94,8 +100,7 @@ import Testing
     @Test func filesCheckedAheadOfEarlierWritesAreStillNumberedAndDeduplicated() throws {
         let setup = try setup()
         let (file, key) = try revisedAnswerFile(setup.files[0])
-        let folder = setup.fixture.directory.url.appendingPathComponent("chunks")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try setup.folder("chunks")
         // Chunk 1: A, B, then A revised after B's write filled a transaction (A's revision 1 is
         // written but was not when the chunk was looked up). Chunk 2, checked while chunk 1 is
         // committed: A revised again, a duplicate.
@@ -180,8 +185,7 @@ import Testing
 
     @Test func badFilesAreQuarantinedWithTheirReason() throws {
         let setup = try setup()
-        let directory = setup.fixture.directory.url.appendingPathComponent("bad")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try setup.folder("bad")
         let good = try object(setup.files[0])
         var tampered = good
         var answers = good["answers"]!.objectValue!

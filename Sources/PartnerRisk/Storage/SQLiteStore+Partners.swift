@@ -84,19 +84,20 @@ extension SQLiteStore: PartnerRepository {
         try pool.read { db in
             let row: Row?
             if let id = Int64(key) {
-                row = try Row.fetchOne(db, sql: "SELECT * FROM partner WHERE id = ?", arguments: [id])
+                row = try Row.fetchOne(db, sql: "SELECT \(Self.partnerColumnList()) FROM partner WHERE id = ?", arguments: [id])
             } else {
                 row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM partner WHERE email = ? OR external_id = ? ORDER BY id LIMIT 1",
+                    db, sql: "SELECT \(Self.partnerColumnList()) FROM partner WHERE email = ? OR external_id = ? ORDER BY id LIMIT 1",
                     arguments: [key.lowercased(), key])
             }
-            return row.map(Self.partner(from:))
+            return row.map { Self.partner(from: $0, at: 0) }
         }
     }
 
     public func partner(id: Int64) throws -> Partner? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM partner WHERE id = ?", arguments: [id]).map(Self.partner(from:))
+            try Row.fetchOne(db, sql: "SELECT \(Self.partnerColumnList()) FROM partner WHERE id = ?", arguments: [id])
+                .map { Self.partner(from: $0, at: 0) }
         }
     }
 
@@ -135,9 +136,9 @@ extension SQLiteStore: PartnerRepository {
     /// `partnerColumns` for a select list, each name after `prefix` (such as `p.`).
     static func partnerColumnList(_ prefix: String = "") -> String { partnerColumns.map { prefix + $0 }.joined(separator: ", ") }
 
-    /// A partner selected with `partnerColumnList` starting at column `offset`, read by position:
-    /// reading by name searches the columns case-insensitively for each one, which showed in
-    /// loading 100,000 partners.
+    /// A partner selected with `partnerColumnList` starting at column `offset`, read by position
+    /// (every partner query selects these columns): reading by name searches the columns
+    /// case-insensitively for each one, which showed in loading 100,000 partners.
     static func partner(from row: Row, at offset: Int) -> Partner {
         let tags: String = row[offset + 8]
         return Partner(
@@ -147,16 +148,5 @@ extension SQLiteStore: PartnerRepository {
             tags: tags.split(separator: ";").map(String.init), trustedTrader: row[offset + 9],
             active: row[offset + 10], createdAt: date(row[offset + 11]) ?? Date(timeIntervalSince1970: 0),
             updatedAt: date(row[offset + 12]) ?? Date(timeIntervalSince1970: 0))
-    }
-
-    static func partner(from row: Row) -> Partner {
-        let tags: String = row["tags"]
-        return Partner(
-            id: row["id"], externalID: row["external_id"], name: row["name"], email: row["email"],
-            country: row["country"], sector: Sector(rawValue: row["sector"]) ?? .importer,
-            contactName: row["contact_name"], language: Language(rawValue: row["language"]) ?? .en,
-            tags: tags.split(separator: ";").map(String.init), trustedTrader: row["trusted_trader"],
-            active: row["active"], createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
-            updatedAt: date(row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
     }
 }

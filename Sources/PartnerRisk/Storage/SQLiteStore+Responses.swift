@@ -15,8 +15,7 @@ extension SQLiteStore: ResponseRepository {
         guard !hashes.isEmpty else { return [:] }
         return try pool.read { db in
             var invitations: [(hash: String, id: Int64, partnerID: Int64, campaignID: Int64, surveyVersionID: Int64, reminders: Int)] = []
-            for start in stride(from: 0, to: hashes.count, by: 500) {
-                let batch = Array(hashes[start..<min(start + 500, hashes.count)])
+            try Self.inBatches(hashes) { batch in
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT t.token_hash, i.id, i.partner_id, i.campaign_id, i.survey_version_id, i.reminders_sent
                     FROM invitation_token t JOIN invitation i ON i.id = t.invitation_id
@@ -38,12 +37,16 @@ extension SQLiteStore: ResponseRepository {
 
     static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ",") }
 
+    /// `values` handed to `body` 500 at a time (for `IN (...)` lists of a sane length).
+    static func inBatches<Value>(_ values: [Value], _ body: ([Value]) throws -> Void) rethrows {
+        for start in stride(from: 0, to: values.count, by: 500) { try body(Array(values[start..<min(start + 500, values.count)])) }
+    }
+
     /// Partners by id, 500 ids per statement.
     static func partners(_ db: Database, ids: [Int64]) throws -> [Int64: Partner] {
         let unique = Array(Set(ids))
         var partners: [Int64: Partner] = [:]
-        for start in stride(from: 0, to: unique.count, by: 500) {
-            let batch = Array(unique[start..<min(start + 500, unique.count)])
+        try inBatches(unique) { batch in
             let rows = try Row.fetchCursor(db, sql: "SELECT \(partnerColumnList()) FROM partner WHERE id IN (\(placeholders(batch.count)))",
                                            arguments: StatementArguments(batch))
             while let row = try rows.next() { partners[row[0]] = partner(from: row, at: 0) }
@@ -56,10 +59,7 @@ extension SQLiteStore: ResponseRepository {
         let unique = Array(Set(ids))
         guard !unique.isEmpty else { return [:] }
         var campaigns: [Int64: Campaign] = [:]
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT c.*, s.survey_id, s.version FROM campaign c JOIN survey_version s ON s.id = c.survey_version_id
-            WHERE c.id IN (\(placeholders(unique.count)))
-            """, arguments: StatementArguments(unique))
+        let rows = try Row.fetchCursor(db, sql: campaignSQL + " WHERE c.id IN (\(placeholders(unique.count)))", arguments: StatementArguments(unique))
         while let row = try rows.next() { campaigns[row["id"]] = campaign(row) }
         return campaigns
     }

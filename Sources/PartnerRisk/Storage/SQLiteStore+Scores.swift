@@ -131,9 +131,7 @@ extension SQLiteStore {
             let evidence = try Self.evidenceByInvitation(db)
             guard let responseIDs else { return try Self.scoringInputs(db, filter: nil, evidence: evidence) }
             var items: [ScoringWorkItem] = []
-            for start in stride(from: 0, to: responseIDs.count, by: 500) {
-                items += try Self.scoringInputs(db, filter: Array(responseIDs[start..<min(start + 500, responseIDs.count)]), evidence: evidence)
-            }
+            try Self.inBatches(responseIDs) { batch in items += try Self.scoringInputs(db, filter: batch, evidence: evidence) }
             return items
         }
     }

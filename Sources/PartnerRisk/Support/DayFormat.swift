@@ -5,7 +5,9 @@ public enum DayFormat {
     private static let dayFormatter = formatter("yyyy-MM-dd")
     private static let timestampFormatter = formatter("yyyy-MM-dd'T'HH:mm:ss'Z'")
 
-    private static func formatter(_ format: String) -> DateFormatter {
+    /// A UTC Gregorian formatter for `format` (the fallback outside 1583–9999, and the reference
+    /// the arithmetic is tested against).
+    static func formatter(_ format: String) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

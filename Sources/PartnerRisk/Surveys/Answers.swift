@@ -62,11 +62,6 @@ public struct AnswerSet: Sendable, Equatable, Codable {
         return text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 
-    public func isNotApplicable(_ id: String) -> Bool {
-        if case .notApplicable? = answers[id] { return true }
-        return false
-    }
-
     public init(from decoder: Decoder) throws { answers = try [String: Answer](from: decoder) }
     public func encode(to encoder: Encoder) throws { try answers.encode(to: encoder) }
 }
