@@ -153,6 +153,42 @@ import Testing
         #expect(unresolved == 0)
     }
 
+    /// A score row keeps its first reason once (in the ranking row, not again in `score`), and
+    /// factor points and category scores to three decimals; the overall risk stays exact.
+    @Test func scoreRowsKeepTheHeadlineOnceAndScoresToThreeDecimals() throws {
+        let setup = try setup()
+        _ = try setup.ingest.importPaths([setup.answers.path])
+        let store = setup.fixture.store
+        let (config, countries) = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).scoring()
+        let service = ScoringService(scores: store, responses: store, surveys: store, campaigns: store, config: config, countries: countries,
+                                     time: FixedTime(fixedNow))
+        #expect(try service.rescoreAll() == 3)
+        let rows = try store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.headline, s.explanation, s.categories, s.overall_risk, c.headline AS ranked, c.overall_risk AS ranked_risk
+                FROM score s JOIN current_score c ON c.score_id = s.id
+                """)
+        }
+        #expect(rows.count == 3)
+        for row in rows {
+            #expect((row["headline"] as String).isEmpty)
+            #expect(row["overall_risk"] as Double == row["ranked_risk"] as Double)
+            let factors = try #require(JSONParser.parse(row["explanation"] as String)?.arrayValue)
+            #expect(!factors.isEmpty)
+            for factor in factors {
+                let points = try #require(factor.objectValue?["points"]?.numberValue)
+                #expect(abs(points * 1000 - (points * 1000).rounded()) < 1e-6)
+            }
+            for item in (row["categories"] as String).split(separator: ";") {
+                let parts = item.split(separator: ":")
+                for number in [Double(parts[1])!, Double(parts[2])!] { #expect(abs(number * 1000 - (number * 1000).rounded()) < 1e-6) }
+            }
+            let first = try #require(factors.first?.objectValue?["t"]?.numberValue)
+            let text = try store.pool.read { db in try String.fetchOne(db, sql: "SELECT en FROM explanation_text WHERE id = ?", arguments: [Int64(first)]) }
+            #expect(text == row["ranked"] as String)
+        }
+    }
+
     @Test func scoringReadsTheStoredAnswersOfTheCurrentRevision() throws {
         let setup = try setup()
         _ = try setup.ingest.importPaths([setup.files[0].path])
