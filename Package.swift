@@ -1,12 +1,16 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// The module map (docs/architecture.md): each target names what it may import, and the
+// compiler refuses anything else. Core holds the domain and its protocols and imports no
+// GRDB, Hummingbird or libcurl; the store, mail, templates and web modules implement those
+// protocols; PartnerRiskApp wires them together from the config; the executable stays thin.
 let package = Package(
     name: "PartnerRisk",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "partner-risk", targets: ["partner-risk"]),
-        .library(name: "PartnerRisk", targets: ["PartnerRisk"]),
+        .library(name: "PartnerRiskCore", targets: ["PartnerRiskCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,23 +27,63 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // The domain: partners, surveys, campaigns and the outbox as data, responses, scoring,
+        // reviews, reports as data, and the repository / transport / mailbox / clock protocols.
         .target(
-            name: "PartnerRisk",
+            name: "PartnerRiskCore",
             dependencies: [
-                "CCurl",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // GRDB: every SQL string and the migrations; implements Core's repositories.
+        .target(
+            name: "PartnerRiskStore",
+            dependencies: ["PartnerRiskCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // libcurl: the SMTP transport and the IMAP mailbox reader; MIME parsing of incoming mail.
+        .target(
+            name: "PartnerRiskMail",
+            dependencies: ["PartnerRiskCore", "CCurl"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // Mustache: the officer-editable templates in Templates/, behind Core's TemplateRendering.
+        .target(
+            name: "PartnerRiskTemplates",
+            dependencies: ["PartnerRiskCore", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // Hummingbird: the partner site (and the officer workspace next).
+        .target(
+            name: "PartnerRiskWeb",
+            dependencies: [
+                "PartnerRiskCore", "PartnerRiskMail", "PartnerRiskTemplates",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // The demo's simulated partners and the benchmark seeder: not part of the product's library.
+        .target(
+            name: "PartnerRiskDemo",
+            dependencies: ["PartnerRiskCore", "PartnerRiskMail"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // The composition root: reads the config once and builds the store, transports, clock and services.
+        .target(
+            name: "PartnerRiskApp",
+            dependencies: [
+                "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
             name: "partner-risk",
             dependencies: [
-                "PartnerRisk",
+                "PartnerRiskApp", "PartnerRiskCore", "PartnerRiskDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
@@ -47,7 +91,8 @@ let package = Package(
         .testTarget(
             name: "PartnerRiskTests",
             dependencies: [
-                "PartnerRisk",
+                "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb",
+                "PartnerRiskDemo", "PartnerRiskApp",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

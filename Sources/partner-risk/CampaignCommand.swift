@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 struct CampaignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +20,7 @@ struct MailOptions: ParsableArguments {
     var smtp: String?
 
     @Option(help: "TLS for smtp://: required (default: STARTTLS or nothing is sent), optional, or none.")
-    var tls: SMTPSettings.TLSMode?
+    var tls: MailTLS?
 
     @Option(help: ArgumentHelp("Parallel SMTP connections (default 2).", valueName: "n"))
     var connections: Int?
@@ -40,21 +41,14 @@ struct MailOptions: ParsableArguments {
     }
 }
 
-extension SMTPSettings.TLSMode: ExpressibleByArgument {}
+extension MailTLS: ExpressibleByArgument {}
 
 /// Sends a campaign's due messages and prints the outcome.
 func runSender(campaignID: Int64, global: GlobalOptions, mail: MailOptions, resendUncertain: Bool) throws -> CampaignSender.Report {
-    let workspace = global.workspace
-    let store = try workspace.openStore()
-    let setup = MailSetup(config: try AppConfig.load(explicitPath: mail.config, databasePath: workspace.databasePath), workspace: workspace)
-    let service = CampaignService(partners: store, surveys: store, campaigns: store)
-    let campaign = try service.campaign(campaignID)
-    let sender = MailAddress(parsing: campaign.sender) ?? setup.defaultSender
-    let transports = try setup.transportFactory(mail.overrides)
-    let composer = try setup.composer(sender: sender, surveys: store)
-    print("campaign \(campaignID): sending via \(transports.summary)")
-    let report = try CampaignSender(repository: store, composer: composer, transports: transports, time: SystemTime(),
-                                    options: setup.senderOptions(mail.overrides, resendUncertain: resendUncertain)).send(campaignID: campaignID)
+    let app = try global.environment(config: mail.config)
+    let sender = try app.campaignSender(campaignID: campaignID, overrides: mail.overrides, resendUncertain: resendUncertain)
+    print("campaign \(campaignID): sending via \(sender.transports.summary)")
+    let report = try sender.send(campaignID: campaignID)
     print("campaign \(campaignID): \(report.line)")
     return report
 }
@@ -102,19 +96,16 @@ struct CampaignCreateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = global.workspace
-        let store = try workspace.openStore()
-        let setup = MailSetup(config: try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath), workspace: workspace)
-        var sender = setup.defaultSender
+        let app = try global.environment(config: config)
+        var sender = app.mail.defaultSender
         if let from {
             guard let parsed = MailAddress(parsing: from) else { throw PartnerRiskError.badInput("--from \"\(from)\" is not an address like \"Name <addr@example.com>\"") }
             sender = parsed
         }
         let audience: CampaignAudience = sector.map { .sector($0) } ?? tag.map { .tag($0) } ?? country.map { .country($0) } ?? .all
-        let found = try SurveyCatalog(directory: workspace.surveysDirectory).survey(id: survey)
-        let campaign = try CampaignService(partners: store, surveys: store, campaigns: store)
-            .create(survey: found, audience: audience, deadline: deadline, sender: sender, name: name)
-        let counts = try store.invitationCounts(campaignID: campaign.id)
+        let found = try app.catalog.survey(id: survey)
+        let campaign = try app.campaigns.create(survey: found, audience: audience, deadline: deadline, sender: sender, name: name)
+        let counts = try app.repositories.invitationCounts(campaignID: campaign.id)
         FileHandle.standardError.write(Data("created campaign \(campaign.id): \(counts.invited) invitations queued; send with `partner-risk campaign send \(campaign.id)`\n".utf8))
         print(campaign.id)
     }
@@ -129,8 +120,7 @@ struct CampaignListCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let store = try global.workspace.openStore()
-        print(try CampaignService(partners: store, surveys: store, campaigns: store).listing().render(format))
+        print(try global.environment().campaigns.listing().render(format))
     }
 }
 
@@ -170,8 +160,7 @@ struct CampaignStatusCommand: ParsableCommand {
     var id: Int64
 
     func run() throws {
-        let store = try global.workspace.openStore()
-        print(try CampaignService(partners: store, surveys: store, campaigns: store).status(id))
+        print(try global.environment().campaigns.status(id))
     }
 }
 
@@ -196,9 +185,7 @@ struct CampaignRemindCommand: ParsableCommand {
     var afterDeadline = false
 
     func run() throws {
-        let store = try global.workspace.openStore()
-        let queued = try CampaignService(partners: store, surveys: store, campaigns: store)
-            .remind(id, maxReminders: maxReminders, minDays: minDays, afterDeadline: afterDeadline)
+        let queued = try global.environment(config: mail.config).campaigns.remind(id, maxReminders: maxReminders, minDays: minDays, afterDeadline: afterDeadline)
         print("campaign \(id): \(queued) reminder(s) queued")
         _ = try runSender(campaignID: id, global: global, mail: mail, resendUncertain: false)
     }
@@ -213,8 +200,7 @@ struct CampaignCloseCommand: ParsableCommand {
     var id: Int64
 
     func run() throws {
-        let store = try global.workspace.openStore()
-        try CampaignService(partners: store, surveys: store, campaigns: store).close(id)
+        try global.environment().campaigns.close(id)
         print("campaign \(id) closed")
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
+import PartnerRiskDemo
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,8 +39,8 @@ struct BenchSeedCommand: ParsableCommand {
     var seed: UInt64 = 7
 
     func run() throws {
-        let workspace = global.workspace
-        try BenchSeeder(store: try workspace.openStore(), catalog: SurveyCatalog(directory: workspace.surveysDirectory)).seed(partners: partners, seed: seed)
+        let app = try global.environment()
+        try BenchSeeder(store: app.repositories, catalog: app.catalog).seed(partners: partners, seed: seed)
         print("seeded \(partners) partners with responses")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 /// The `partner-risk` command: the root that lists every subcommand.
 struct PartnerRiskCommand: AsyncParsableCommand {
@@ -29,6 +30,12 @@ struct GlobalOptions: ParsableArguments {
     var db: String?
 
     var workspace: Workspace { Workspace.resolve(databaseFlag: db) }
+
+    /// The composition root for this command: the store, the config file (`config`, else the
+    /// one beside the database) and the services built from them.
+    func environment(config: String? = nil, time: any TimeSource = SystemTime()) throws -> AppEnvironment {
+        try AppEnvironment.open(database: db, config: config, time: time)
+    }
 }
 
 extension OutputFormat: ExpressibleByArgument {}

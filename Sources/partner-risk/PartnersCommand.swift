@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 struct PartnersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +32,7 @@ struct PartnersImportCommand: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let store = try global.workspace.openStore()
+        let store = try global.environment().repositories
         let summary = try PartnerRegistry(repository: store).importFile(at: file, strict: strict)
         for problem in summary.rejected {
             FileHandle.standardError.write(Data("\(problem)\n".utf8))
@@ -65,7 +66,7 @@ struct PartnersListCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let store = try global.workspace.openStore()
+        let store = try global.environment().repositories
         let filter = PartnerFilter(sector: sector, country: country, tag: tag, includeInactive: all)
         let partners = try PartnerRegistry(repository: store).list(filter)
         print(PartnerRegistry.listing(partners).render(format))
@@ -86,7 +87,7 @@ struct PartnersShowCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let store = try global.workspace.openStore()
+        let store = try global.environment().repositories
         let found = try PartnerRegistry(repository: store).find(partner)
         let sheet = try PartnerSheet.build(partner: found, store: store)
         print(format == .json ? sheet.json : sheet.text)
@@ -104,8 +105,8 @@ struct PartnersDeactivateCommand: ParsableCommand {
     var partner: String
 
     func run() throws {
-        let store = try global.workspace.openStore()
+        let store = try global.environment().repositories
         let found = try PartnerRegistry(repository: store).deactivate(partner)
-        print("deactivated partner \(found.id!) \(found.name)")
+        print("deactivated partner \(found.id) \(found.name)")
     }
 }

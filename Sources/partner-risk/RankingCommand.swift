@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 struct RankingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,19 +30,19 @@ struct RankingCommand: ParsableCommand {
     var asOf: String?
 
     func run() throws {
-        let workspace = global.workspace
-        let store = try workspace.openStore()
         let time = try clock(asOf: asOf)
+        let app = try global.environment(time: time)
+        let store = app.repositories
         let tierFilter = try tier.map { text -> RiskTier in
             guard let value = RiskTier(rawValue: text.lowercased()) else { throw PartnerRiskError.badInput("--tier must be low, medium, high or critical") }
             return value
         }
-        let service = try ScoringHook.service(store: store, workspace: workspace, time: time)
+        let service = try app.scoringService()
         var partners = try store.partners(matching: PartnerFilter())
         if let campaign {
             let invited = Set(try store.responses(campaignID: campaign, partnerID: nil).map(\.partnerID))
                 .union(try store.invitedPartners(campaignID: campaign))
-            partners = partners.filter { invited.contains($0.id!) }
+            partners = partners.filter { invited.contains($0.id) }
         }
         let ranking = Ranking.build(scores: try store.latestScores(), nonResponders: try service.nonResponders(), partners: partners,
                                     config: service.config, asOf: time.now()).filtered(tier: tierFilter, sector: sector, country: country)
@@ -64,9 +65,7 @@ struct RescoreCommand: ParsableCommand {
     var all = false
 
     func run() throws {
-        let workspace = global.workspace
-        let store = try workspace.openStore()
-        let count = try ScoringHook.service(store: store, workspace: workspace).rescoreAll()
+        let count = try global.environment().scoringService().rescoreAll()
         print("rescored \(count) response(s)")
     }
 }

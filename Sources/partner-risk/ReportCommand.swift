@@ -1,20 +1,13 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Printable HTML records to show the border agency: one partner's review, or the whole program.",
         subcommands: [ReportPartnerCommand.self, ReportProgramCommand.self])
-}
-
-func evidenceReports(_ global: GlobalOptions, time: TimeSource = SystemTime()) throws -> EvidenceReports {
-    let workspace = global.workspace
-    let config = try AppConfig.load(explicitPath: nil, databasePath: workspace.databasePath)
-    let templates = try TemplateLibrary(directory: workspace.templatesDirectory, required: ["reports/partner.html", "reports/program.html"])
-    return EvidenceReports(store: try workspace.openStore(), catalog: SurveyCatalog(directory: workspace.surveysDirectory),
-                           templates: templates, officer: config.officer ?? AppConfig.Officer(), time: time)
 }
 
 struct ReportPartnerCommand: ParsableCommand {
@@ -31,7 +24,7 @@ struct ReportPartnerCommand: ParsableCommand {
     var out: String
 
     func run() throws {
-        let reports = try evidenceReports(global)
+        let reports = try global.environment().reports()
         let found = try PartnerRegistry(repository: reports.store).find(partner)
         try Data(try reports.partnerReport(found).utf8).write(to: URL(fileURLWithPath: out))
         print(out)
@@ -53,12 +46,12 @@ struct ReportProgramCommand: ParsableCommand {
 
     func run() throws {
         let time = try clock(asOf: asOf)
-        let reports = try evidenceReports(global, time: time)
-        let workspace = global.workspace
-        let service = try ScoringHook.service(store: reports.store, workspace: workspace, time: time)
+        let app = try global.environment(time: time)
+        let reports = try app.reports()
+        let service = try app.scoringService()
         let ranking = Ranking.build(scores: try reports.store.latestScores(), nonResponders: try service.nonResponders(),
                                     partners: try reports.store.partners(matching: PartnerFilter()), config: service.config, asOf: time.now())
-        let due = try ReviewService(store: reports.store, catalog: reports.catalog, time: time).due()
+        let due = try app.reviews.due()
         try Data(try reports.programReport(ranking: ranking, due: due).utf8).write(to: URL(fileURLWithPath: out))
         print(out)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 struct ResponsesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,13 +30,10 @@ struct ResponsesImportCommand: ParsableCommand {
     var config: String?
 
     func run() throws {
-        let workspace = global.workspace
-        let store = try workspace.openStore()
-        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
-        let ingest = ResponseIngest(responses: store, surveys: store, quarantine: workspace.quarantineDirectory(settings))
-        let summary = try ingest.importPaths(paths)
+        let app = try global.environment(config: config)
+        let summary = try app.ingest.importPaths(paths)
         for rejected in summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
-        try ScoringHook.scoreAccepted(summary.acceptedResponseIDs, store: store, workspace: workspace)
+        try app.submissions.accepted(summary.acceptedResponseIDs)
         print(summary.line)
     }
 }
@@ -55,7 +53,7 @@ struct ResponsesListCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let store = try global.workspace.openStore()
+        let store = try global.environment().repositories
         print(ResponseListing.make(try store.responses(campaignID: campaign, partnerID: partner)).render(format))
     }
 }
@@ -69,7 +67,7 @@ struct ResponsesRejectedCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let store = try global.workspace.openStore()
+        let store = try global.environment().repositories
         print(ResponseListing.rejected(try store.rejectedInputs()).render(format))
     }
 }
@@ -94,24 +92,18 @@ struct ResponsesFetchCommand: ParsableCommand {
     var moveTo: String?
 
     @Option(help: "TLS for imap://: required (default), optional, or none.")
-    var tls: SMTPSettings.TLSMode = .required
+    var tls: MailTLS = .required
 
     @Option(help: ArgumentHelp("The settings file (default: partner-risk.yaml next to the database).", valueName: "file"))
     var config: String?
 
     func run() throws {
-        let workspace = global.workspace
-        let store = try workspace.openStore()
-        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
-        let environment = ProcessInfo.processInfo.environment
-        let client = try CurlIMAPClient(settings: IMAPSettings(
-            url: imap, tls: tls, username: environment["PARTNER_RISK_IMAP_USER"] ?? settings.imap?.username,
-            password: try Secret.read(environment: "PARTNER_RISK_IMAP_PASSWORD", file: settings.imap?.passwordFile),
-            caFile: environment["PARTNER_RISK_IMAP_CA"] ?? settings.imap?.caFile))
-        let ingest = ResponseIngest(responses: store, surveys: store, quarantine: workspace.quarantineDirectory(settings))
-        let result = try MailboxFetcher(reader: client, ledger: store, ingest: ingest, moveTo: moveTo ?? settings.imap?.moveTo).fetch()
+        let app = try global.environment(config: config)
+        let fetcher = try app.mailboxFetcher(url: imap, tls: tls, moveTo: moveTo)
+        let client = fetcher.reader
+        let result = try fetcher.fetch()
         for rejected in result.summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
-        try ScoringHook.scoreAccepted(result.summary.acceptedResponseIDs, store: store, workspace: workspace)
+        try app.submissions.accepted(result.summary.acceptedResponseIDs)
         print("\(client.mailbox): \(result.messages) new message(s), \(result.skipped) already seen by Message-ID; \(result.summary.line)")
     }
 }

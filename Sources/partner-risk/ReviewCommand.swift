@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,9 +31,7 @@ struct ReviewDueCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let workspace = global.workspace
-        let due = try ReviewService(store: try workspace.openStore(), catalog: SurveyCatalog(directory: workspace.surveysDirectory),
-                                    time: try clock(asOf: asOf)).due()
+        let due = try global.environment(time: try clock(asOf: asOf)).reviews.due()
         print(ReviewService.listing(due).render(format))
         if format == .table { print("\(due.count) partner(s) due") }
     }
@@ -55,14 +54,11 @@ struct ReviewStartCommand: ParsableCommand {
     var from: String?
 
     func run() throws {
-        let workspace = global.workspace
         let time = try clock(asOf: asOf)
-        let store = try workspace.openStore()
-        let setup = MailSetup(config: try AppConfig.load(explicitPath: nil, databasePath: workspace.databasePath), workspace: workspace)
-        let sender = from.flatMap(MailAddress.init(parsing:)) ?? setup.defaultSender
+        let app = try global.environment(time: time)
+        let sender = from.flatMap(MailAddress.init(parsing:)) ?? app.mail.defaultSender
         let answerBy = deadline ?? DayFormat.day(time.now().addingTimeInterval(30 * 86_400))
-        guard let (campaign, count) = try ReviewService(store: store, catalog: SurveyCatalog(directory: workspace.surveysDirectory), time: time)
-            .start(deadline: answerBy, sender: sender) else {
+        guard let (campaign, count) = try app.reviews.start(deadline: answerBy, sender: sender) else {
             FileHandle.standardError.write(Data("no partner is due for re-review\n".utf8))
             return
         }
@@ -88,10 +84,10 @@ struct ReviewSignOffCommand: ParsableCommand {
     var note: String
 
     func run() throws {
-        let store = try global.workspace.openStore()
-        let found = try PartnerRegistry(repository: store).find(partner)
-        try store.signOff(partnerID: found.id!, decision: decision, note: note, at: Date())
-        print("signed off partner \(found.id!) \(found.name): \(decision.rawValue)")
+        let app = try global.environment()
+        let found = try PartnerRegistry(repository: app.repositories).find(partner)
+        try app.repositories.signOff(partnerID: found.id, decision: decision, note: note, at: app.time.now())
+        print("signed off partner \(found.id) \(found.name): \(decision.rawValue)")
     }
 }
 
@@ -111,9 +107,9 @@ struct PartnersFlagCommand: ParsableCommand {
     var reason: String
 
     func run() throws {
-        let store = try global.workspace.openStore()
-        let found = try PartnerRegistry(repository: store).find(partner)
-        try store.flagPartner(id: found.id!, reason: reason, at: Date())
-        print("flagged partner \(found.id!) \(found.name): \(reason)")
+        let app = try global.environment()
+        let found = try PartnerRegistry(repository: app.repositories).find(partner)
+        try app.repositories.flagPartner(id: found.id, reason: reason, at: app.time.now())
+        print("flagged partner \(found.id) \(found.name): \(reason)")
     }
 }

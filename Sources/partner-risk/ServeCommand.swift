@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Logging
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,47 +35,16 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = global.workspace
-        let store = try workspace.openStore()
-        let config = try AppConfig.load(explicitPath: mail.config, databasePath: workspace.databasePath)
-        let settings = WebServerSettings(host: host, port: port, publicURL: publicURL)
-        let dispatcher = try makeDispatcher(store: store, workspace: workspace, config: config, publicURL: settings.publicURL)
-        let site = try PartnerWebSite(
-            responses: store, webForms: store, campaigns: store,
-            ingest: ResponseIngest(responses: store, surveys: store, quarantine: workspace.quarantineDirectory(config)),
-            vault: EvidenceVault(directory: workspace.evidenceDirectory(config)), templatesDirectory: workspace.templatesDirectory,
-            secureCookies: settings.publicURL.hasPrefix("https://"),
-            onAccepted: { accepted in
-                dispatcher.run {
-                    do { try ScoringHook.scoreAccepted([accepted.responseID], store: store, workspace: workspace) } catch {
-                        FileHandle.standardError.write(Data("scoring response \(accepted.responseID) failed: \(error)\n".utf8))
-                    }
-                }
-                dispatcher.dispatch(campaignID: accepted.campaignID)
-            })
-        var logger = Logger(label: "partner-risk.web")
-        logger.logLevel = .notice
+        let app = try global.environment(config: mail.config)
+        let server = try app.partnerServer(host: host, port: port, publicURL: publicURL, overrides: mail.overrides) { line in
+            print(line)
+            fflush(stdout)
+        }
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
             print("note: listening on \(host), reachable from other machines; use a TLS proxy in front")
         }
-        print("partner form on http://\(host):\(port) (links use \(settings.publicURL)); Ctrl-C stops")
+        print("partner form on http://\(host):\(port) (links use \(server.publicURL)); Ctrl-C stops")
         fflush(stdout)
-        try await PartnerWebApplication.application(site: site, settings: settings, logger: logger).runService()
-    }
-
-    func makeDispatcher(store: SQLiteStore, workspace: Workspace, config: AppConfig, publicURL: String) throws -> OutboxDispatcher {
-        let setup = MailSetup(config: config, workspace: workspace)
-        let transports = try setup.transportFactory(mail.overrides)
-        let options = setup.senderOptions(mail.overrides, resendUncertain: false)
-        _ = try setup.composer(sender: setup.defaultSender, surveys: store, publicURL: publicURL)
-        return OutboxDispatcher(makeSender: { campaignID in
-            let campaign = try CampaignService(partners: store, surveys: store, campaigns: store).campaign(campaignID)
-            let sender = MailAddress(parsing: campaign.sender) ?? setup.defaultSender
-            let composer = try setup.composer(sender: sender, surveys: store, publicURL: publicURL)
-            return CampaignSender(repository: store, composer: composer, transports: transports, time: SystemTime(), options: options)
-        }, report: { line in
-            print(line)
-            fflush(stdout)
-        })
+        try await server.run()
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 struct SurveysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,9 +44,9 @@ struct SurveysListCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let workspace = global.workspace
-        let surveys = try SurveyCatalog(directory: workspace.surveysDirectory).surveys()
-        let stored = try workspace.openStore().storedSurveys()
+        let app = try global.environment()
+        let surveys = try app.catalog.surveys()
+        let stored = try app.repositories.storedSurveys()
         let listing = SurveyListing.make(surveys: surveys, stored: stored)
         print(listing.render(format))
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import PartnerRisk
+import PartnerRiskApp
+import PartnerRiskCore
 
 /// Runs the command and maps errors to the documented exit codes: 0 ok, 1 failed, 2 bad usage.
 @MainActor

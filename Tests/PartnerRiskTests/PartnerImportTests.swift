@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import PartnerRisk
+@testable import PartnerRiskCore
+@testable import PartnerRiskStore
+@testable import PartnerRiskMail
+@testable import PartnerRiskWeb
+@testable import PartnerRiskTemplates
+@testable import PartnerRiskDemo
+@testable import PartnerRiskApp
 
 @Suite struct PartnerImportTests {
     let header = "name,email,country,sector,contact,language,tags,external_id,trusted_trader\n"
@@ -105,7 +111,7 @@ import Testing
         let acme = try registry(store).deactivate("ops@acme.example.com")
         #expect(try store.partners(matching: PartnerFilter()).map(\.name) == ["Beta"])
         #expect(try store.partners(matching: PartnerFilter(includeInactive: true)).count == 2)
-        #expect(try store.auditEntries(subject: "partner:\(acme.id!)").map(\.action) == ["partners.deactivate"])
+        #expect(try store.auditEntries(subject: "partner:\(acme.id)").map(\.action) == ["partners.deactivate"])
         #expect(try store.partners(matching: PartnerFilter(tag: "x", includeInactive: true)).count == 2)
         #expect(try store.partners(matching: PartnerFilter(sector: .warehouse, country: "mx")).map(\.name) == ["Beta"])
     }

@@ -1,7 +1,13 @@
 import Foundation
 import GRDB
 import Testing
-@testable import PartnerRisk
+@testable import PartnerRiskCore
+@testable import PartnerRiskStore
+@testable import PartnerRiskMail
+@testable import PartnerRiskWeb
+@testable import PartnerRiskTemplates
+@testable import PartnerRiskDemo
+@testable import PartnerRiskApp
 
 /// Answers coming back: real invitations from the mail drop, answer files written the way the
 /// offline form writes them, then the ingest pipeline against a real SQLite file.
@@ -35,7 +41,7 @@ import Testing
             seed += 1
         }
         let ingest = ResponseIngest(responses: fixture.store, surveys: fixture.store,
-                                    quarantine: fixture.directory.url.appendingPathComponent("quarantine"), time: FixedTime(fixedNow))
+                                    quarantine: fixture.directory.url.appendingPathComponent("quarantine"), messages: MIMEMessageDecoder(), time: FixedTime(fixedNow))
         let files = try FileManager.default.contentsOfDirectory(at: answers, includingPropertiesForKeys: nil).sorted { $0.path < $1.path }
         return Setup(fixture: fixture, answers: answers, ingest: ingest, files: files)
     }

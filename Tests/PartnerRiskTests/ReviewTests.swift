@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import PartnerRisk
+@testable import PartnerRiskCore
+@testable import PartnerRiskStore
+@testable import PartnerRiskMail
+@testable import PartnerRiskWeb
+@testable import PartnerRiskTemplates
+@testable import PartnerRiskDemo
+@testable import PartnerRiskApp
 
 /// History and the yearly cycle, driven by an injected clock.
 @Suite struct ReviewTests {
@@ -23,7 +29,7 @@ import Testing
                                         record(2, reviewedDaysAgo: 200, listText: countries.text),   // 7 months, Low: not due
                                         record(3, reviewedDaysAgo: 200, tier: .high, listText: countries.text)], // 7 months, High: due
                               asOf: fixedNow)
-        #expect(due.map { $0.partner.id! } == [1, 3, 4])
+        #expect(due.map { $0.partner.id } == [1, 3, 4])
         #expect(due[0].reasons.first?.hasPrefix("12 months since the last review") == true)
         #expect(due[1].reasons.first?.hasPrefix("6 months since the last review") == true)
         #expect(due[2].reasons == ["no complete review on file"])
@@ -37,7 +43,7 @@ import Testing
         let planner = ReviewPlanner(config: config, countries: countries, survey: try catalog.survey(id: "pip-partner-security"))
         let due = planner.due(partners: [partner(1, country: "KE"), partner(2, country: "CA")],
                               records: [record(1, reviewedDaysAgo: 30, listText: old), record(2, reviewedDaysAgo: 30, listText: old)], asOf: fixedNow)
-        #expect(due.map { $0.partner.id! } == [1])
+        #expect(due.map { $0.partner.id } == [1])
         #expect(due[0].reasons == ["country list change: KE unlisted → increased_monitoring (list of \(countries.listDate))"])
     }
 
@@ -50,7 +56,7 @@ import Testing
         pending.pendingInvitation = true
         let due = planner.due(partners: [partner(1), partner(2), partner(3, updated: fixedNow)],
                               records: [flagged, pending, record(3, reviewedDaysAgo: 10, listText: countries.text)], asOf: fixedNow)
-        #expect(due.map { $0.partner.id! } == [1, 3])
+        #expect(due.map { $0.partner.id } == [1, 3])
         #expect(due[0].reasons == ["officer flag: seal breach"])
         #expect(due[1].reasons.first?.hasPrefix("partner record changed") == true)
     }
@@ -132,7 +138,7 @@ import Testing
         var kinds: [Int64: Survey.Kind] = [:]
         for (invitation, _) in try store.invitationSectors(campaignID: started.0.id) {
             let context = try store.invitationContext(invitationID: invitation)
-            kinds[context.partner.id!] = try store.survey(rowID: context.surveyVersionID).kind
+            kinds[context.partner.id] = try store.survey(rowID: context.surveyVersionID).kind
         }
         #expect(kinds[answeredPartner] == .annual)
         #expect(kinds.filter { $0.key != answeredPartner }.values.allSatisfy { $0 == .full } && kinds.count == 2)

@@ -1,7 +1,13 @@
 import Foundation
 import GRDB
 import Testing
-@testable import PartnerRisk
+@testable import PartnerRiskCore
+@testable import PartnerRiskStore
+@testable import PartnerRiskMail
+@testable import PartnerRiskWeb
+@testable import PartnerRiskTemplates
+@testable import PartnerRiskDemo
+@testable import PartnerRiskApp
 
 @Suite struct StoreTests {
     @Test func migratesAnEmptyFileIntoWALWithTheWholeSchema() throws {

@@ -2,7 +2,13 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import PartnerRisk
+@testable import PartnerRiskCore
+@testable import PartnerRiskStore
+@testable import PartnerRiskMail
+@testable import PartnerRiskWeb
+@testable import PartnerRiskTemplates
+@testable import PartnerRiskDemo
+@testable import PartnerRiskApp
 
 /// The partner web form through its real router (HummingbirdTesting), on a real SQLite file,
 /// with tokens and answers taken from real invitations in the mail drop.
@@ -41,7 +47,7 @@ import Testing
             try PartnerWebSite(
                 responses: fixture.store, webForms: fixture.store, campaigns: fixture.store,
                 ingest: ResponseIngest(responses: fixture.store, surveys: fixture.store,
-                                       quarantine: fixture.directory.url.appendingPathComponent("quarantine"), time: time),
+                                       quarantine: fixture.directory.url.appendingPathComponent("quarantine"), messages: MIMEMessageDecoder(), time: time),
                 vault: EvidenceVault(directory: fixture.directory.url.appendingPathComponent("evidence")),
                 templatesDirectory: ProjectRoot.url.appendingPathComponent("Templates"), time: time, throttle: throttle,
                 onAccepted: { [self] in lock.lock(); accepted.append($0); lock.unlock() })

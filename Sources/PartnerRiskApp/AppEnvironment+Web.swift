@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import PartnerRiskCore
+import PartnerRiskWeb
+
+/// `partner-risk serve`, wired: the partner site over this environment's store, each accepted
+/// response taken through the submission path, and the thank-you mail sent in the background.
+public struct PartnerServer: Sendable {
+    public let site: PartnerWebSite
+    public let settings: WebServerSettings
+
+    /// Where the personal links in mail sent by the server point.
+    public var publicURL: String { settings.publicURL }
+
+    /// Serves until SIGINT or SIGTERM.
+    public func run() async throws {
+        var logger = Logger(label: "partner-risk.web")
+        logger.logLevel = .notice
+        try await PartnerWebApplication.run(site: site, settings: settings, logger: logger)
+    }
+}
+
+extension AppEnvironment {
+    /// The partner server on `host:port`; `report` receives one line per background send or failure.
+    public func partnerServer(host: String, port: Int, publicURL: String?, overrides: MailSetup.Overrides,
+                              report: @escaping @Sendable (String) -> Void) throws -> PartnerServer {
+        let settings = WebServerSettings(host: host, port: port, publicURL: publicURL)
+        let dispatcher = try outboxDispatcher(overrides: overrides, publicURL: settings.publicURL, report: report)
+        let submissions = self.submissions
+        let site = try PartnerWebSite(
+            responses: repositories, webForms: repositories, campaigns: repositories, ingest: ingest, vault: evidence,
+            templatesDirectory: workspace.templatesDirectory, time: time, secureCookies: settings.publicURL.hasPrefix("https://"),
+            onAccepted: { accepted in
+                dispatcher.run {
+                    do { try submissions.accepted([accepted.responseID]) } catch {
+                        report("scoring response \(accepted.responseID) failed: \(error)")
+                    }
+                }
+                dispatcher.dispatch(campaignID: accepted.campaignID)
+            })
+        return PartnerServer(site: site, settings: settings)
+    }
+
+    /// Sends a campaign's due messages in the background (the thank-you mail after a submission).
+    func outboxDispatcher(overrides: MailSetup.Overrides, publicURL: String, report: @escaping @Sendable (String) -> Void) throws -> OutboxDispatcher {
+        // Fail at start-up, not at the first submission, when the transport or the templates are wrong.
+        _ = try mail.transportFactory(overrides)
+        _ = try mail.composer(sender: mail.defaultSender, surveys: repositories, publicURL: publicURL)
+        let environment = self
+        return OutboxDispatcher(makeSender: { campaignID in
+            try environment.campaignSender(campaignID: campaignID, overrides: overrides, publicURL: publicURL)
+        }, report: report)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import PartnerRiskCore
+import PartnerRiskMail
+import PartnerRiskStore
+import PartnerRiskTemplates
+
+/// The composition root: resolves the workspace, reads the config file once, opens the store and
+/// builds the clock, the mail reader and the services from them. The CLI and `serve` get every
+/// service from here; nothing below this layer opens a file or a database on its own.
+public struct AppEnvironment: Sendable {
+    public let workspace: Workspace
+    public let config: AppConfig
+    /// The SQLite store, seen through the repository protocols.
+    public let repositories: any Repositories
+    public let time: any TimeSource
+    public let catalog: SurveyCatalog
+    /// The scoring config and country list, loaded once per process.
+    public let scoring: ScoringSource
+    public let messages: any MessageDecoding
+
+    public init(workspace: Workspace, config: AppConfig, repositories: any Repositories, time: any TimeSource,
+                messages: any MessageDecoding = MIMEMessageDecoder()) {
+        self.workspace = workspace
+        self.config = config
+        self.repositories = repositories
+        self.time = time
+        self.catalog = SurveyCatalog(directory: workspace.surveysDirectory)
+        self.scoring = ScoringSource(catalog: catalog)
+        self.messages = messages
+    }
+
+    /// Opens the database named by `--db` (or `PARTNER_RISK_DB`) and the config beside it (or `--config`).
+    public static func open(database: String?, config: String? = nil, time: any TimeSource = SystemTime()) throws -> AppEnvironment {
+        let workspace = Workspace.resolve(databaseFlag: database)
+        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
+        return AppEnvironment(workspace: workspace, config: settings, repositories: try workspace.openStore(), time: time)
+    }
+
+    /// The same environment with another clock (`--as-of`).
+    public func with(time: any TimeSource) -> AppEnvironment {
+        AppEnvironment(workspace: workspace, config: config, repositories: repositories, time: time, messages: messages)
+    }
+
+    /// The answer intake every channel shares.
+    public var ingest: ResponseIngest {
+        ResponseIngest(responses: repositories, surveys: repositories, quarantine: workspace.quarantineDirectory(config),
+                       messages: messages, time: time)
+    }
+
+    /// Accepted responses → scores (the one submission path).
+    public var submissions: SubmissionService {
+        SubmissionService(repositories: repositories, scoring: scoring, time: time)
+    }
+
+    public func scoringService() throws -> ScoringService { try submissions.scoringService() }
+
+    public var campaigns: CampaignService {
+        CampaignService(partners: repositories, surveys: repositories, campaigns: repositories, time: time)
+    }
+
+    public var reviews: ReviewService { ReviewService(store: repositories, catalog: catalog, time: time) }
+
+    public var mail: MailSetup { MailSetup(config: config, workspace: workspace) }
+
+    public var evidence: EvidenceVault { EvidenceVault(directory: workspace.evidenceDirectory(config)) }
+
+    /// The HTML evidence and program reports.
+    public func reports() throws -> EvidenceReports {
+        EvidenceReports(store: repositories, catalog: catalog, templates: try TemplateLibrary(directory: workspace.templatesDirectory),
+                        officer: config.officer ?? AppConfig.Officer(), time: time)
+    }
+}
+
+extension Workspace {
+    /// Opens (creating and migrating) the SQLite database of this workspace.
+    public func openStore() throws -> SQLiteStore { try SQLiteStore(path: databasePath) }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import PartnerRiskCore
+import PartnerRiskMail
+
+/// Checks that the installation can do its job: libcurl with the mail protocols, SQLite,
+/// the database file, and the officer-editable folders.
+public struct Doctor {
+    public let workspace: Workspace
+
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    /// The findings as text, and whether everything needed is there.
+    public struct Report {
+        public var text: String
+        public var healthy: Bool
+    }
+
+    public func run() throws -> Report {
+        var lines: [String] = []
+        var healthy = true
+        func check(_ ok: Bool, _ label: String, _ detail: String) {
+            lines.append("\(ok ? "ok  " : "FAIL") \(label): \(detail)")
+            if !ok { healthy = false }
+        }
+        let protocols = CurlLibrary.protocols
+        let needed = ["smtp", "smtps", "imap", "imaps"]
+        let missing = needed.filter { !protocols.contains($0) }
+        check(true, "libcurl", "\(CurlLibrary.version) (\(CurlLibrary.tlsBackend))")
+        check(missing.isEmpty, "libcurl protocols", missing.isEmpty
+            ? protocols.joined(separator: " ")
+            : "missing \(missing.joined(separator: ", ")); install libcurl4-openssl-dev")
+        do {
+            let store = try workspace.openStore()
+            let health = try store.health()
+            check(true, "SQLite", try store.sqliteVersion())
+            check(health.journalMode == "wal", "database", "\(workspace.databasePath) (journal \(health.journalMode), integrity \(health.integrity))")
+            check(true, "migrations", health.migrations.joined(separator: ", "))
+        } catch {
+            check(false, "database", "\(workspace.databasePath): \(error)")
+        }
+        let fileManager = FileManager.default
+        check(fileManager.fileExists(atPath: workspace.surveysDirectory.path), "surveys folder", workspace.surveysDirectory.path)
+        check(fileManager.fileExists(atPath: workspace.templatesDirectory.path), "templates folder", workspace.templatesDirectory.path)
+        return Report(text: lines.joined(separator: "\n"), healthy: healthy)
+    }
+}

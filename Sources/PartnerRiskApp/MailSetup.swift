@@ -1,0 +1,77 @@
+import Foundation
+import PartnerRiskCore
+import PartnerRiskMail
+import PartnerRiskTemplates
+
+/// Chooses the transport and composer from the config file and the command-line overrides.
+public struct MailSetup {
+    public struct Overrides: Sendable {
+        public var smtp: String?
+        public var tls: SMTPSettings.TLSMode?
+        public var connections: Int?
+        public var drop: String?
+        public var maxPerMinute: Int?
+
+        public init(smtp: String? = nil, tls: SMTPSettings.TLSMode? = nil, connections: Int? = nil, drop: String? = nil, maxPerMinute: Int? = nil) {
+            self.smtp = smtp
+            self.tls = tls
+            self.connections = connections
+            self.drop = drop
+            self.maxPerMinute = maxPerMinute
+        }
+    }
+
+    public let config: AppConfig
+    public let workspace: Workspace
+
+    public init(config: AppConfig, workspace: Workspace) {
+        self.config = config
+        self.workspace = workspace
+    }
+
+    /// The default sender when neither `--from` nor the config names one.
+    public var defaultSender: MailAddress {
+        let officer = config.officer
+        return MailAddress(name: officer?.company ?? officer?.name ?? "Supply Chain Security", address: officer?.email ?? "security@partner-risk.example")
+    }
+
+    public var publicURL: String {
+        ProcessInfo.processInfo.environment["PARTNER_RISK_PUBLIC_URL"] ?? config.publicURL ?? "http://127.0.0.1:8080"
+    }
+
+    public var outboxDirectory: URL {
+        let base = (workspace.databasePath as NSString).deletingLastPathComponent
+        return URL(fileURLWithPath: config.mail?.dropDir ?? (base.isEmpty ? "outbox" : base + "/outbox"))
+    }
+
+    /// `--drop` wins, then `--smtp`, then the config file; with nothing set, the local mail drop.
+    public func transportFactory(_ overrides: Overrides, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MailTransportFactory {
+        let mail = config.mail
+        if let drop = overrides.drop { return DropTransportFactory(directory: URL(fileURLWithPath: drop)) }
+        let url = overrides.smtp ?? (mail?.transport == "drop" ? nil : mail?.smtp)
+        guard let url else { return DropTransportFactory(directory: outboxDirectory) }
+        let tls = try overrides.tls ?? mail?.tls.map { text in
+            guard let mode = SMTPSettings.TLSMode(rawValue: text) else { throw PartnerRiskError.badInput("mail.tls \"\(text)\" must be required, optional or none") }
+            return mode
+        } ?? .required
+        let user = environment["PARTNER_RISK_SMTP_USER"] ?? mail?.username
+        let password = try Secret.read(environment: "PARTNER_RISK_SMTP_PASSWORD", file: mail?.passwordFile, env: environment) ?? mail?.password
+        return CurlSMTPTransportFactory(settings: SMTPSettings(
+            url: url, tls: tls, username: user, password: password, caFile: environment["PARTNER_RISK_SMTP_CA"] ?? mail?.caFile,
+            connectTimeout: mail?.connectTimeout ?? 10, timeout: mail?.timeout ?? 60))
+    }
+
+    public func senderOptions(_ overrides: Overrides, resendUncertain: Bool) -> CampaignSender.Options {
+        CampaignSender.Options(
+            connections: overrides.connections ?? config.mail?.connections ?? 2,
+            maxPerMinute: overrides.maxPerMinute ?? config.mail?.maxPerMinute,
+            retryBase: TimeInterval(config.mail?.retryBase ?? 300), maxAttempts: config.mail?.maxAttempts ?? 8,
+            resendUncertain: resendUncertain)
+    }
+
+    public func composer(sender: MailAddress, surveys: SurveyRepository, publicURL override: String? = nil) throws -> MailComposer {
+        let templates = try TemplateLibrary(directory: workspace.templatesDirectory, required: MailComposer.requiredTemplates)
+        return MailComposer(templates: templates, officer: config.officer ?? AppConfig.Officer(), sender: sender,
+                            publicURL: override ?? publicURL, surveys: surveys)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// Turns an invitation, reminder or thank-you into a message: picks the template in the
+/// partner's language, fills in the personal link, attaches the offline answer file.
+public struct MailComposer: Sendable {
+    public static let kinds = ["invitation", "reminder", "thank-you"]
+
+    /// Every mail template that must exist before anything is sent.
+    public static var requiredTemplates: [String] {
+        kinds.flatMap { kind in Language.allCases.flatMap { lang in ["subject", "txt", "html"].map { "mail/\(kind).\(lang.rawValue).\($0)" } } }
+    }
+
+    public let templates: any TemplateRendering
+    public let officer: AppConfig.Officer
+    public let sender: MailAddress
+    public let publicURL: String
+    public let surveys: SurveyRepository
+    private let cache = SurveyCache()
+
+    public init(templates: any TemplateRendering, officer: AppConfig.Officer, sender: MailAddress, publicURL: String, surveys: SurveyRepository) {
+        self.templates = templates
+        self.officer = officer
+        self.sender = sender
+        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        self.surveys = surveys
+    }
+
+    /// The personal link for a token.
+    public func link(for token: InvitationToken) -> String { "\(publicURL)/s/\(token.value)" }
+
+    public func compose(kind: String, context: InvitationContext, token: InvitationToken, builder: MIMEBuilder,
+                        extra: [String: Any] = [:]) throws -> OutgoingMail {
+        let partner = context.partner
+        let language = partner.language
+        let survey = try cache.survey(context.surveyVersionID) { try surveys.survey(rowID: $0) }
+        var attachments: [MailAttachment] = []
+        var attachmentName = ""
+        if kind != "thank-you", templates.has("offline/answer-file.html") {
+            let attachment = try offlineAnswerFile(survey: survey, context: context, token: token)
+            attachments.append(attachment)
+            attachmentName = attachment.fileName
+        }
+        let deadline = DayFormat.parseDay(context.campaign.deadline).map { Self.longDate($0, language) } ?? context.campaign.deadline
+        var values: [String: Any] = [
+            "partner_name": partner.name, "officer_name": officer.name ?? sender.name ?? "",
+            "officer_company": officer.company ?? sender.name ?? "", "officer_email": officer.email ?? sender.address,
+            "survey_title": survey.title.text(language), "deadline": deadline, "link": link(for: token),
+            "attachment_name": attachmentName, "reminder_number": context.remindersSent,
+            "days_left": max(0, DayFormat.parseDay(context.campaign.deadline).map { DayFormat.daysBetween(builder.date, $0) + 1 } ?? 0),
+        ]
+        if let contact = partner.contactName, !contact.isEmpty { values["contact_name"] = contact }
+        values.merge(extra) { _, new in new }
+        let base = "mail/\(kind).\(language.rawValue)"
+        let content = MailContent(
+            from: sender, to: MailAddress(name: partner.contactName ?? partner.name, address: partner.email),
+            subject: try templates.render(base + ".subject", values).trimmingCharacters(in: .whitespacesAndNewlines),
+            text: try templates.render(base + ".txt", values), html: try templates.render(base + ".html", values),
+            attachments: attachments,
+            headers: [("X-PartnerRisk-Campaign", String(context.campaign.id)), ("X-PartnerRisk-Kind", kind)])
+        return builder.build(content)
+    }
+
+    /// The self-contained HTML answer file for this partner and token.
+    public func offlineAnswerFile(survey: Survey, context: InvitationContext, token: InvitationToken) throws -> MailAttachment {
+        let form = FormDefinition(survey: survey, partner: context.partner, language: context.partner.language, token: token.value,
+                                  campaignID: context.campaign.id, deadline: context.campaign.deadline)
+        let key = "\(context.surveyVersionID)|\(context.partner.sector.rawValue)|\(context.partner.language.rawValue)"
+        let sections = cache.sections(key) { FormDefinition.embeddable(JSONValue.array(form.sectionsJSON).rendered()) }
+        // The page around the form data is the same for every partner of a language: render once, splice.
+        let marker = "\u{1}FORM_JSON\u{1}"
+        let page = try cache.sections("page|" + context.partner.language.rawValue) {
+            (try? templates.render("offline/answer-file.html", ["lang": context.partner.language.rawValue, "form_json": marker])) ?? ""
+        }
+        guard let slot = page.firstRange(of: marker) else {
+            throw PartnerRiskError.failed("template offline/answer-file.html must contain {{{form_json}}}")
+        }
+        var html = String(page[..<slot.lowerBound])
+        html += form.embeddableJSON(renderedSections: sections)
+        html += page[slot.upperBound...]
+        let prefix = context.partner.language == .fr ? "questionnaire" : "survey"
+        return MailAttachment(fileName: "\(prefix)-\(context.campaign.id)-\(context.partner.id).html",
+                              contentType: "text/html; charset=utf-8", data: Data(html.utf8))
+    }
+
+    private static let longDateFormatters: [Language: DateFormatter] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language == .fr ? "fr_CA" : "en_CA")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateStyle = .long
+        return (language, formatter)
+    })
+    private static let formatterLock = NSLock()
+
+    static func longDate(_ date: Date, _ language: Language) -> String {
+        formatterLock.lock()
+        defer { formatterLock.unlock() }
+        return longDateFormatters[language]!.string(from: date)
+    }
+}
+
+/// Parsed survey versions, shared by the sending threads (a stored version never changes).
+final class SurveyCache: @unchecked Sendable {
+    private var surveys: [Int64: Survey] = [:]
+    private var renderedSections: [String: String] = [:]
+    private let lock = NSLock()
+
+    func sections(_ key: String, render: () throws -> String) rethrows -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let text = renderedSections[key] { return text }
+        let text = try render()
+        renderedSections[key] = text
+        return text
+    }
+
+    func survey(_ id: Int64, load: (Int64) throws -> Survey) throws -> Survey {
+        lock.lock()
+        defer { lock.unlock() }
+        if let survey = surveys[id] { return survey }
+        let survey = try load(id)
+        surveys[id] = survey
+        return survey
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// Everything about one partner on one page: details now; later issues add campaigns,
+/// answers, the score, its explanation and the history.
+public struct PartnerSheet {
+    public var partner: Partner
+    public var audit: [AuditEntry]
+    public var scores: [StoredScore] = []
+    public var responses: [ResponseSummary] = []
+    /// What changed between the last two complete reviews: answers, then category risks.
+    public var changes: [String] = []
+
+    public init(partner: Partner, audit: [AuditEntry], scores: [StoredScore] = [], responses: [ResponseSummary] = [], changes: [String] = []) {
+        self.partner = partner
+        self.audit = audit
+        self.scores = scores
+        self.responses = responses
+        self.changes = changes
+    }
+
+    public static func build(partner: Partner, store: any Repositories) throws -> PartnerSheet {
+        var sheet = PartnerSheet(partner: partner, audit: try store.auditEntries(subject: "partner:\(partner.id)"),
+                                 scores: try store.scoreHistory(partnerID: partner.id), responses: try store.responses(campaignID: nil, partnerID: partner.id))
+        sheet.changes = try changesBetweenLastReviews(sheet, store: store)
+        return sheet
+    }
+
+    static func changesBetweenLastReviews(_ sheet: PartnerSheet, store: any Repositories) throws -> [String] {
+        let complete = sheet.responses.filter(\.complete)
+        guard complete.count >= 2 else { return [] }
+        let (older, newer) = (complete[complete.count - 2], complete[complete.count - 1])
+        let before = try store.answers(responseID: older.id), after = try store.answers(responseID: newer.id)
+        var lines: [String] = []
+        for id in Set(before.answers.keys).union(after.answers.keys).sorted() where before[id] != after[id] {
+            let old = before[id].map { $0.json.rendered() } ?? "—", new = after[id].map { $0.json.rendered() } ?? "—"
+            lines.append("  \(id): \(old) → \(new)")
+        }
+        let scored = sheet.scores.filter { $0.responseID == older.id || $0.responseID == newer.id }
+        if let first = scored.last(where: { $0.responseID == older.id }), let last = scored.last(where: { $0.responseID == newer.id }) {
+            for category in last.categories {
+                guard let previous = first.categories.first(where: { $0.category == category.category }), abs(previous.risk - category.risk) >= 0.05 else { continue }
+                lines.append("  \(category.category.rawValue) risk \(String(format: "%.1f", previous.risk)) → \(String(format: "%.1f", category.risk))")
+            }
+            if first.tier != last.tier { lines.append("  tier \(first.tier.label) → \(last.tier.label)") }
+        }
+        return lines
+    }
+
+    public var text: String {
+        var lines = [
+            "Partner \(partner.id): \(partner.name)\(partner.active ? "" : " (deactivated)")",
+            "  email:          \(partner.email)",
+            "  contact:        \(partner.contactName ?? "-")",
+            "  country:        \(partner.country)",
+            "  sector:         \(partner.sector.rawValue)",
+            "  language:       \(partner.language.rawValue)",
+            "  tags:           \(partner.tags.isEmpty ? "-" : partner.tags.joined(separator: ", "))",
+            "  external id:    \(partner.externalID ?? "-")",
+            "  trusted trader: \(partner.trustedTrader ?? "-")",
+            "  updated:        \(DayFormat.timestamp(partner.updatedAt))",
+        ]
+        if !responses.isEmpty {
+            lines.append("Responses:")
+            lines += responses.map {
+                "  campaign \($0.campaignID) revision \($0.revision) via \($0.channel), \($0.receivedAt), \($0.complete ? "complete" : "incomplete: \($0.missing.count) missing")"
+            }
+        }
+        if let score = scores.last {
+            let language = partner.language == .fr ? Language.fr : Language.en
+            lines.append("Risk: \(score.tier.label)\(score.knockout ? " (knock-out)" : ""), overall \(String(format: "%.1f", score.overallRisk))"
+                + " = base \(String(format: "%.1f", score.baseRisk)) × country \(score.countryMultiplier.formatted()) "
+                + "(survey \(score.surveyVersion ?? "-"), scoring \(score.configVersion ?? "-"), computed \(score.computedAt))")
+            lines.append("Categories (risk, higher is worse):")
+            lines += score.categories.sorted { $0.risk > $1.risk }.map {
+                "  \($0.category.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(format: "%5.1f", $0.risk))\($0.capped ? "  (capped: a must answered no)" : "")"
+            }
+            lines.append("What drove the score:")
+            lines += score.factors.prefix(12).enumerated().map { "  \($0.offset + 1). \($0.element.text.text(language))" }
+            if scores.count > 1 {
+                lines.append("Trend:")
+                lines += scores.map { "  \($0.computedAt)  \($0.tier.label.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(format: "%.1f", $0.overallRisk))  scoring \($0.configVersion ?? "-")" }
+            }
+        }
+        if !changes.isEmpty {
+            lines.append("Changed since the previous review:")
+            lines += changes
+        }
+        if !audit.isEmpty {
+            lines.append("History:")
+            lines += audit.map { "  \($0.at)  \($0.actor)  \($0.action)  \($0.detail)" }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public var json: String {
+        var object = PartnerRegistry.listing([partner]).objects[0]
+        object["history"] = .array(audit.map {
+            .object(["at": .string($0.at), "actor": .string($0.actor), "action": .string($0.action), "detail": .string($0.detail)])
+        })
+        if let score = scores.last {
+            object["tier"] = .string(score.tier.label)
+            object["overall_risk"] = .number((score.overallRisk * 10).rounded() / 10)
+            object["knockout"] = .bool(score.knockout)
+            object["categories"] = .object(Dictionary(uniqueKeysWithValues: score.categories.map { ($0.category.rawValue, JSONValue.number(($0.risk * 10).rounded() / 10)) }))
+            object["explanation"] = .array(score.factors.map { .object(["kind": .string($0.kind.rawValue), "code": .string($0.code), "text": .string($0.text.en)]) })
+        }
+        return JSONValue.array([.object(object)]).rendered(pretty: true)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// The risk ranking: every active partner with a score or a non-response, riskiest first.
+public struct Ranking {
+    public struct Row: Sendable, Equatable {
+        public var partner: Partner
+        public var tier: RiskTier
+        public var overallRisk: Double?
+        public var worst: [String]
+        public var flags: Int
+        public var knockout: Bool
+        public var nonResponse: Bool
+        public var lastReview: String?
+        public var nextDue: String?
+        public var headline: String
+    }
+
+    public var rows: [Row]
+
+    public init(rows: [Row]) {
+        self.rows = rows
+    }
+
+    /// Builds the ranking as of `asOf` from the latest scores and the non-responders.
+    public static func build(scores: [StoredScore], nonResponders: [NonResponder], partners: [Partner], config: ScoringConfig,
+                             asOf: Date, language: Language = .en) -> Ranking {
+        let byID = Dictionary(uniqueKeysWithValues: partners.map { ($0.id, $0) })
+        var rows: [Row] = []
+        var seen = Set<Int64>()
+        for score in scores {
+            guard let partner = byID[score.partnerID] else { continue }
+            seen.insert(score.partnerID)
+            let reviewed = score.reviewedAt.flatMap { DayFormat.parseTimestamp($0) }
+            let due = reviewed.map { DayFormat.adding(months: config.reviewInterval(for: score.tier), to: $0) }
+            var risk = score.overallRisk
+            var tier = score.tier
+            if let due, due < asOf {
+                risk = min(100, risk + config.overduePenaltyPoints)
+                tier = max(tier, config.tier(for: risk))
+            }
+            let worst = score.worstSummary.map { $0.isEmpty ? [] : $0.components(separatedBy: ", ") }
+                ?? score.categories.sorted { $0.risk > $1.risk }.prefix(2).map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }
+            let flags = score.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }
+            rows.append(Row(partner: partner, tier: tier, overallRisk: risk, worst: worst, flags: flags.count, knockout: score.knockout,
+                            nonResponse: false, lastReview: reviewed.map(DayFormat.day), nextDue: due.map(DayFormat.day),
+                            headline: score.factors.first?.text.text(language) ?? ""))
+        }
+        for missing in nonResponders where !seen.contains(missing.partnerID) {
+            guard let partner = byID[missing.partnerID] else { continue }
+            seen.insert(missing.partnerID)
+            rows.append(Row(partner: partner, tier: config.knockoutMinTier, overallRisk: nil, worst: [], flags: 1, knockout: true,
+                            nonResponse: true, lastReview: nil, nextDue: nil,
+                            headline: language == .fr ? "Aucune réponse complète \(config.nonResponseDaysAfterDeadline) jours après l'échéance du \(missing.deadline) (campagne \(missing.campaignID))"
+                                : "No complete response \(config.nonResponseDaysAfterDeadline) days after the \(missing.deadline) deadline (campaign \(missing.campaignID)): unknown risk is high risk"))
+        }
+        // Positions are sorted on small keys and the rows moved once (a row is large to move).
+        let keys = rows.map { (tier: $0.tier, risk: $0.overallRisk ?? 100, name: $0.partner.name) }
+        let order = keys.indices.sorted { lhs, rhs in
+            let (left, right) = (keys[lhs], keys[rhs])
+            if left.tier != right.tier { return left.tier > right.tier }
+            if left.risk != right.risk { return left.risk > right.risk }
+            return left.name < right.name
+        }
+        return Ranking(rows: order.map { rows[$0] })
+    }
+
+    public func filtered(tier: RiskTier?, sector: Sector?, country: String?) -> Ranking {
+        Ranking(rows: rows.filter { row in
+            (tier == nil || row.tier == tier) && (sector == nil || row.partner.sector == sector)
+                && (country == nil || row.partner.country == country!.uppercased())
+        })
+    }
+
+    public var listing: Listing {
+        Listing(
+            columns: ["rank", "id", "partner", "sector", "country", "tier", "risk", "worst", "flags", "last_review", "next_due"],
+            rows: rows.enumerated().map { index, row in
+                [String(index + 1), String(row.partner.id), row.partner.name, row.partner.sector.rawValue, row.partner.country,
+                 row.tier.label + (row.knockout ? " KO" : ""), row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r",
+                 row.worst.joined(separator: ", "), String(row.flags), row.lastReview ?? "-", row.nextDue ?? "-"]
+            },
+            objects: rows.enumerated().map { index, row in
+                ["rank": .number(Double(index + 1)), "partner_id": .number(Double(row.partner.id)), "partner": .string(row.partner.name),
+                 "sector": .string(row.partner.sector.rawValue), "country": .string(row.partner.country), "tier": .string(row.tier.label),
+                 "overall_risk": row.overallRisk.map { .number(($0 * 10).rounded() / 10) } ?? .null, "knockout": .bool(row.knockout),
+                 "non_response": .bool(row.nonResponse), "worst_categories": .array(row.worst.map(JSONValue.string)),
+                 "flags": .number(Double(row.flags)), "last_review": .text(row.lastReview), "next_review_due": .text(row.nextDue),
+                 "top_reason": .string(row.headline)]
+            })
+    }
+
+    /// The terminal table: fits 100 columns, colour by tier when `colour` (a TTY).
+    public func terminalTable(colour: Bool) -> String {
+        let headers = ["#", "id", "partner", "sector", "cc", "tier", "risk", "worst categories", "flags", "due"]
+        let body = rows.enumerated().map { index, row in
+            [String(index + 1), String(row.partner.id), String(row.partner.name.prefix(24)), String(row.partner.sector.rawValue.prefix(15)),
+             row.partner.country, row.tier.label + (row.knockout ? "!" : ""), row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r",
+             String(row.worst.joined(separator: ", ").prefix(22)), String(row.flags), row.nextDue ?? "-"]
+        }
+        var lines = TextTable(headers: headers, rows: body, maxColumnWidth: 24).render().components(separatedBy: "\n")
+        if colour {
+            for (index, row) in rows.enumerated() where index + 2 < lines.count {
+                let code = ["low": "32", "medium": "33", "high": "31", "critical": "1;31"][row.tier.rawValue]!
+                lines[index + 2] = "\u{1B}[\(code)m" + lines[index + 2] + "\u{1B}[0m"
+            }
+        }
+        let counts = RiskTier.allCases.reversed().map { tier in "\(tier.label) \(rows.filter { $0.tier == tier }.count)" }
+        return (lines + ["", "\(rows.count) partners ranked: " + counts.joined(separator: ", ") + "  (! = knock-out, n/r = no response)"]).joined(separator: "\n")
+    }
+}

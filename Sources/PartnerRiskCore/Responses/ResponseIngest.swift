@@ -1,0 +1,419 @@
+import Crypto
+import Foundation
+
+/// One pipeline for every channel: reads response files (JSON, or `.eml` with the file
+/// attached), validates them, stores each accepted one as a new immutable revision, and copies
+/// every rejected input to the quarantine folder with its reason. Nothing is dropped.
+public struct ResponseIngest: Sendable {
+    public static let maxJSONBytes = 2 * 1024 * 1024
+    public static let maxMessageBytes = 25 * 1024 * 1024
+
+    public enum Outcome: Sendable, Equatable {
+        case accepted(responseID: Int64, revision: Int, complete: Bool, missing: [String])
+        case duplicate(revision: Int)
+        case rejected(reason: String)
+    }
+
+    /// Counts for the command's summary.
+    public struct Summary: Sendable, Equatable {
+        public var accepted = 0
+        public var revised = 0
+        public var incomplete = 0
+        public var duplicates = 0
+        public var rejected: [(source: String, reason: String)] = []
+        public var acceptedResponseIDs: [Int64] = []
+
+        public var line: String {
+            "accepted \(accepted), revised \(revised), incomplete \(incomplete), duplicates \(duplicates), rejected \(rejected.count)"
+        }
+
+        public static func == (lhs: Summary, rhs: Summary) -> Bool { lhs.line == rhs.line }
+    }
+
+    public let responses: ResponseRepository
+    public let surveys: SurveyRepository
+    public let quarantine: URL
+    /// Reads returned mail (`.eml` files and IMAP messages) into its parts.
+    public let messages: any MessageDecoding
+    public let time: TimeSource
+    private let cache = SurveyCache()
+    /// Accepted responses not yet written; flushed when `limit` is reached (1: at once).
+    var pending = PendingResponses(limit: 1)
+    /// An import's files checked together, and its responses written per transaction.
+    var batching = (filesPerChunk: 256, responsesPerTransaction: 500)
+
+    public init(responses: ResponseRepository, surveys: SurveyRepository, quarantine: URL, messages: any MessageDecoding,
+                time: TimeSource = SystemTime()) {
+        self.responses = responses
+        self.surveys = surveys
+        self.quarantine = quarantine
+        self.messages = messages
+        self.time = time
+    }
+
+    /// Imports files and folders (recursively: `*.json` and `*.eml`). Accepted responses are
+    /// written 500 to a transaction (`batching`); the files stay where they are, so an interrupted import is
+    /// simply run again.
+    public func importPaths(_ paths: [String], channel: ResponseChannel = .file) throws -> Summary {
+        var batched = self
+        batched.pending = PendingResponses(limit: batching.responsesPerTransaction)
+        return try batched.importBatched(paths, channel: channel)
+    }
+
+    private func importBatched(_ paths: [String], channel: ResponseChannel) throws -> Summary {
+        var summary = Summary()
+        var files: [URL] = []
+        for path in paths { files += try self.files(at: path) }
+        let size = batching.filesPerChunk
+        let chunks = stride(from: 0, to: files.count, by: size).map { Array(files[$0..<min($0 + size, files.count)]) }
+        // Answer files are read and checked on every core (parse, checksum, token, validation) one
+        // chunk ahead, while this thread commits the chunk before in order, so numbering and
+        // duplicate detection stay sequential.
+        var ahead = chunks.first.map(checkAhead)
+        for (number, chunk) in chunks.enumerated() {
+            let checked = ahead!.wait()
+            ahead = number + 1 < chunks.count ? checkAhead(chunks[number + 1]) : nil
+            let stored = try responses.latestRevisions(invitationIDs: checked.compactMap { $0.valid?.context.invitationID })
+            for (index, file) in chunk.enumerated() {
+                let (data, source) = (try checked[index].data.get(), file.path)
+                guard let result = checked[index].checked else {
+                    try ingestInput(data, source: source, isMessage: true, channel: channel, into: &summary)
+                    continue
+                }
+                let outcome: Outcome
+                switch try result.get() {
+                case .rejected(let reason): outcome = .rejected(reason: reason)
+                case .valid(let valid): outcome = try commit(valid, channel: channel, source: source, stored: stored)
+                }
+                try record(outcome, data: data, source: source, channel: channel, into: &summary)
+            }
+        }
+        try pending.flush(into: responses)
+        summary.acceptedResponseIDs += pending.takeStoredIDs()
+        return summary
+    }
+
+    /// Starts reading and checking a chunk of files on every core: first each file on its own,
+    /// then the chunk's tokens in one database read, then each file's answers against its survey.
+    private func checkAhead(_ chunk: [URL]) -> CheckedChunk {
+        let result = CheckedChunk(count: chunk.count)
+        let ingest = self
+        DispatchQueue.global().async(group: result.group) {
+            let parsed = LockedSlots<Result<Parsed, Error>>(count: chunk.count)
+            DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
+                let file = chunk[index]
+                let data = Result<Data, Error> { try FileBytes.contents(of: file.path) }
+                // A message is checked when committed, attachment by attachment.
+                result.files[index] = CheckedFile(data: data, checked: nil)
+                if file.pathExtension.lowercased() != "eml" { parsed[index] = data.map(ingest.parse) }
+            }
+            let hashes = (0..<chunk.count).compactMap { index -> String? in
+                if case .success(.parsed(let file))? = parsed[index] { return file.tokenHash }
+                return nil
+            }
+            let contexts = Result { try ingest.responses.invitations(tokenHashes: hashes) }
+            DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
+                guard let outcome = parsed[index] else { return }
+                let checked = outcome.flatMap { parsed in
+                    Result { () throws -> Checked in
+                        switch parsed {
+                        case .rejected(let reason): return .rejected(reason)
+                        case .parsed(let file): return try ingest.check(file, context: contexts.get()[file.tokenHash])
+                        }
+                    }
+                }
+                result.files[index]?.checked = checked
+            }
+        }
+        return result
+    }
+
+    func files(at path: String) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PartnerRiskError.badInput("\(path) does not exist")
+        }
+        guard isDirectory.boolValue else { return [URL(fileURLWithPath: path)] }
+        let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: nil)
+        var found: [(path: String, url: URL)] = []
+        while let url = enumerator?.nextObject() as? URL {
+            if ["json", "eml"].contains(url.pathExtension.lowercased()) { found.append((url.path, url)) }
+        }
+        return found.sorted { $0.path < $1.path }.map(\.url)  // each path computed once: URL.path is slow
+    }
+
+    /// Ingests one input: a response file, or a whole message whose attachments are response files.
+    public func ingest(_ data: Data, source: String, isMessage: Bool, channel: ResponseChannel, into summary: inout Summary) throws {
+        try ingestInput(data, source: source, isMessage: isMessage, channel: channel, into: &summary)
+        summary.acceptedResponseIDs += pending.takeStoredIDs()
+    }
+
+    private func ingestInput(_ data: Data, source: String, isMessage: Bool, channel: ResponseChannel, into summary: inout Summary) throws {
+        if isMessage {
+            guard data.count <= Self.maxMessageBytes else {
+                return try reject(data, source: source, channel: channel, reason: "message larger than \(Self.maxMessageBytes / 1_048_576) MB", into: &summary)
+            }
+            let attachments = messages.decode(data).parts.filter { part in
+                part.fileName?.lowercased().hasSuffix(".json") == true || part.contentType == "application/json"
+            }
+            guard !attachments.isEmpty else {
+                return try reject(data, source: source, channel: channel, reason: "no answer file (.json) attached", into: &summary)
+            }
+            for (index, part) in attachments.enumerated() {
+                let partSource = source + (attachments.count > 1 ? "#\(index + 1)" : "") + " (\(part.fileName ?? "attachment"))"
+                try record(process(part.body, source: partSource, channel: channel), data: part.body, source: partSource, channel: channel, into: &summary)
+            }
+            return
+        }
+        try record(process(data, source: source, channel: channel), data: data, source: source, channel: channel, into: &summary)
+    }
+
+    private func record(_ outcome: Outcome, data: Data, source: String, channel: ResponseChannel, into summary: inout Summary) throws {
+        switch outcome {
+        case .accepted(_, let revision, let complete, _):
+            if revision == 1 { summary.accepted += 1 } else { summary.revised += 1 }
+            if !complete { summary.incomplete += 1 }
+        case .duplicate:
+            summary.duplicates += 1
+        case .rejected(let reason):
+            try reject(data, source: source, channel: channel, reason: reason, into: &summary)
+        }
+    }
+
+    private func reject(_ data: Data, source: String, channel: ResponseChannel, reason: String, into summary: inout Summary) throws {
+        let path = try quarantineCopy(data, source: source)
+        try responses.recordRejected(channel: channel, source: source, reason: reason, quarantinePath: path, at: time.now())
+        summary.rejected.append((source, reason))
+    }
+
+    private func quarantineCopy(_ data: Data, source: String) throws -> String {
+        try FileManager.default.createDirectory(at: quarantine, withIntermediateDirectories: true)
+        let base = (source as NSString).lastPathComponent.replacingOccurrences(of: "/", with: "_").prefix(80)
+        let stamp = DayFormat.timestamp(time.now()).replacingOccurrences(of: ":", with: "")
+        let url = quarantine.appendingPathComponent("\(stamp)-\(UUID().uuidString.prefix(8))-\(base)")
+        try data.write(to: url)
+        return url.path
+    }
+
+    /// Validates one response file and stores it; never throws for bad content.
+    public func process(_ data: Data, source: String, channel: ResponseChannel) throws -> Outcome {
+        switch try check(data) {
+        case .rejected(let reason): return .rejected(reason: reason)
+        case .valid(let valid): return try commit(valid, channel: channel, source: source, stored: nil)
+        }
+    }
+
+    /// A response checked as far as it can be on its own, in any order and on any thread.
+    enum Checked {
+        case rejected(String)
+        case valid(Valid)
+    }
+
+    /// Answers that fit their invitation's questionnaire, with what the commit step needs.
+    struct Valid {
+        var context: InvitationContext
+        var result: AnswerValidator.Result
+        var checksum: String
+        /// The canonical text of `result.answers`, when the check already wrote it.
+        var canonicalAnswers: String?
+    }
+
+    /// A response file read as far as it can be without the database.
+    enum Parsed {
+        case rejected(String)
+        case parsed(ParsedFile)
+    }
+
+    /// A well-formed answer file whose checksum holds: what the token lookup and validation need.
+    struct ParsedFile {
+        var object: [String: JSONValue]
+        var answers: [String: JSONValue]
+        var tokenHash: String
+        /// SHA-256 of `canonical`, in hex.
+        var checksum: String
+        /// The canonical text of `answers`.
+        var canonical: [UInt8]
+    }
+
+    /// Parses the file, verifies format, token, checksum and survey version, and validates the answers.
+    func check(_ data: Data) throws -> Checked {
+        switch parse(data) {
+        case .rejected(let reason): return .rejected(reason)
+        case .parsed(let file): return try check(file, context: responses.invitation(tokenHash: file.tokenHash))
+        }
+    }
+
+    /// Verifies size, format, token shape and checksum: everything the file says about itself.
+    func parse(_ data: Data) -> Parsed {
+        guard data.count <= Self.maxJSONBytes else { return .rejected("file larger than \(Self.maxJSONBytes / 1_048_576) MB") }
+        guard let object = JSONParser.parse(data)?.objectValue else {
+            return .rejected("not a PartnerRisk answer file (not a JSON object)")
+        }
+        guard object["format"]?.stringValue == "partner-risk-answers/1" else {
+            return .rejected("not a PartnerRisk answer file (format is not partner-risk-answers/1)")
+        }
+        guard let token = object["token"]?.stringValue, InvitationToken.isWellFormed(token) else {
+            return .rejected("the file has no valid token")
+        }
+        guard let answers = object["answers"]?.objectValue else { return .rejected("the file has no answers object") }
+        let canonical = CanonicalJSON.bytes(.object(answers))
+        let fileChecksum = CanonicalJSON.hex(SHA256.hash(data: canonical))
+        guard let checksum = object["checksum"]?.stringValue, checksum == "sha256:" + fileChecksum else {
+            return .rejected("checksum mismatch: the file was edited outside the form or damaged")
+        }
+        return .parsed(ParsedFile(object: object, answers: answers, tokenHash: InvitationToken.hash(token), checksum: fileChecksum,
+                                  canonical: canonical))
+    }
+
+    /// Checks a parsed file against its invitation (`context`, nil when the token matches none).
+    func check(_ file: ParsedFile, context: InvitationContext?) throws -> Checked {
+        guard let context else { return .rejected("the token matches no invitation") }
+        guard context.campaign.status == "open" else { return .rejected("campaign \(context.campaign.id) is closed") }
+        let survey = try survey(for: context)
+        let object = file.object
+        guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
+            return .rejected("the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
+        }
+        return try validate(file.answers, context: context, survey: survey, checksum: file.checksum, canonical: file.canonical)
+    }
+
+    /// `checksum` (and `canonical`, its text) describe `answers` when the caller already has them.
+    func validate(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, checksum: String?,
+                  canonical: [UInt8]? = nil) throws -> Checked {
+        let result = AnswerValidator(survey: survey, sector: context.partner.sector).validate(answers)
+        guard result.problems.isEmpty else {
+            return .rejected("answers do not fit the questionnaire: " + result.problems.prefix(10).joined(separator: "; "))
+        }
+        // The validated answers are the given ones minus any hidden by a condition, values unchanged:
+        // the same count means the same answers, and the given checksum and text still hold.
+        let unchanged = result.answers.answers.count == answers.count
+        let stored = (unchanged ? checksum : nil) ?? CanonicalJSON.sha256(result.answers.json)
+        return .valid(Valid(context: context, result: result, checksum: stored,
+                            canonicalAnswers: unchanged ? canonical.map { String(decoding: $0, as: UTF8.self) } : nil))
+    }
+
+    /// Stores valid answers as the invitation's next revision, unless they repeat the latest one:
+    /// accepted earlier in this import, else stored (`stored` when the caller looked the chunk's
+    /// invitations up at once, else read now).
+    func commit(_ valid: Valid, channel: ResponseChannel, source: String, stored: [Int64: (revision: Int, checksum: String)]?) throws -> Outcome {
+        let invitationID = valid.context.invitationID
+        let latest = try pending.latest[invitationID] ?? (stored.map { $0[invitationID] } ?? responses.latestRevision(invitationID: invitationID))
+        if let latest, latest.checksum == valid.checksum { return .duplicate(revision: latest.revision) }
+        let revision = (latest?.revision ?? 0) + 1
+        let result = valid.result
+        let id = try pending.add(NewResponse(invitationID: invitationID, channel: channel, source: source, complete: result.complete,
+                                             missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
+                                             canonicalAnswers: valid.canonicalAnswers),
+                                 revision: revision, into: responses)
+        return .accepted(responseID: id ?? 0, revision: revision, complete: result.complete, missing: result.missing)
+    }
+
+    /// The survey version an invitation was sent with (parsed once per version).
+    public func survey(for context: InvitationContext) throws -> Survey {
+        try cache.survey(context.surveyVersionID) { try surveys.survey(rowID: $0) }
+    }
+
+    /// Validates answers for a known invitation and stores them as a new revision (the step every
+    /// channel shares once the token is known): a duplicate of the latest revision is not stored again.
+    /// `checksum` is the canonical SHA-256 of `answers` when the caller already has it.
+    public func accept(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, channel: ResponseChannel,
+                       source: String, checksum: String? = nil) throws -> Outcome {
+        switch try validate(answers, context: context, survey: survey, checksum: checksum) {
+        case .rejected(let reason): return .rejected(reason: reason)
+        case .valid(let valid): return try commit(valid, channel: channel, source: source, stored: nil)
+        }
+    }
+}
+
+/// One file of a chunk: its bytes, and its check unless it is a message (checked when committed).
+struct CheckedFile {
+    var data: Result<Data, Error>
+    var checked: Result<ResponseIngest.Checked, Error>?
+
+    var valid: ResponseIngest.Valid? {
+        if case .success(.valid(let valid))? = checked { return valid }
+        return nil
+    }
+}
+
+/// A chunk of files being read and checked on other threads, one slot per file.
+final class CheckedChunk: @unchecked Sendable {
+    let group = DispatchGroup()
+    let files: LockedSlots<CheckedFile>
+
+    init(count: Int) { files = LockedSlots(count: count) }
+
+    /// Every file of the chunk, once all are checked.
+    func wait() -> [CheckedFile] {
+        group.wait()
+        return files.all
+    }
+}
+
+/// Values set from several threads, one slot per index.
+final class LockedSlots<Value>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(index: Int) -> Value? {
+        get { lock.withLock { slots[index] } }
+        set { lock.withLock { slots[index] = newValue } }
+    }
+
+    /// Every slot; each must have been set.
+    var all: [Value] { lock.withLock { slots.map { $0! } } }
+}
+
+/// Accepted responses waiting to be written in one transaction. A batch (limit above 1) also
+/// remembers the latest revision it accepted for each invitation, for as long as it lives (one
+/// import), so a second file for the same partner is numbered and de-duplicated correctly even
+/// when it was checked before the first one was written.
+final class PendingResponses: @unchecked Sendable {
+    let limit: Int
+    private var items: [NewResponse] = []
+    private(set) var latest: [Int64: (revision: Int, checksum: String)] = [:]
+    private var stored: [Int64] = []
+    private let lock = NSLock()
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Queues one response; writes the batch when full. Returns the response id when written at once.
+    func add(_ response: NewResponse, revision: Int, into repository: ResponseRepository) throws -> Int64? {
+        lock.lock()
+        items.append(response)
+        if limit > 1 { latest[response.invitationID] = (revision, response.checksum) }
+        let full = items.count >= limit
+        lock.unlock()
+        guard full else { return nil }
+        let ids = try flush(into: repository)
+        return ids.count == 1 ? ids[0] : nil
+    }
+
+    @discardableResult
+    func flush(into repository: ResponseRepository) throws -> [Int64] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !items.isEmpty else { return [] }
+        let ids = try repository.storeResponses(items).map(\.id)
+        items.removeAll(keepingCapacity: true)
+        stored += ids
+        return ids
+    }
+
+    func takeStoredIDs() -> [Int64] {
+        lock.lock()
+        defer { lock.unlock() }
+        let ids = stored
+        stored = []
+        return ids
+    }
+}
+
+extension AnswerSet {
+    /// All answers as one JSON object (N/A as `{"na": reason}`).
+    public var json: JSONValue { .object(answers.mapValues(\.json)) }
+}

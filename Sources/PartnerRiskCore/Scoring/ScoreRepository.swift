@@ -1,0 +1,109 @@
+import Foundation
+
+/// A stored score, as the ranking and the partner sheet show it.
+public struct StoredScore: Sendable, Equatable {
+    public var id: Int64
+    public var partnerID: Int64
+    public var responseID: Int64?
+    public var overallRisk: Double
+    public var baseRisk: Double
+    public var countryMultiplier: Double
+    public var tier: RiskTier
+    public var knockout: Bool
+    public var nonResponse: Bool
+    public var categories: [CategoryScore]
+    public var factors: [ScoreFactor]
+    public var computedAt: String
+    public var reviewedAt: String?
+    public var surveyVersion: String?
+    public var configVersion: String?
+    /// "seals 80, cargo 50": the two worst weighted categories (ranking only).
+    public var worstSummary: String? = nil
+
+    public init(id: Int64, partnerID: Int64, responseID: Int64? = nil, overallRisk: Double, baseRisk: Double, countryMultiplier: Double, tier: RiskTier, knockout: Bool, nonResponse: Bool, categories: [CategoryScore], factors: [ScoreFactor], computedAt: String, reviewedAt: String? = nil, surveyVersion: String? = nil, configVersion: String? = nil, worstSummary: String? = nil) {
+        self.id = id
+        self.partnerID = partnerID
+        self.responseID = responseID
+        self.overallRisk = overallRisk
+        self.baseRisk = baseRisk
+        self.countryMultiplier = countryMultiplier
+        self.tier = tier
+        self.knockout = knockout
+        self.nonResponse = nonResponse
+        self.categories = categories
+        self.factors = factors
+        self.computedAt = computedAt
+        self.reviewedAt = reviewedAt
+        self.surveyVersion = surveyVersion
+        self.configVersion = configVersion
+        self.worstSummary = worstSummary
+    }
+}
+
+/// A partner invited but without a complete response long after the deadline.
+public struct NonResponder: Sendable, Equatable {
+    public var partnerID: Int64
+    public var invitationID: Int64
+    public var campaignID: Int64
+    public var deadline: String
+
+    public init(partnerID: Int64, invitationID: Int64, campaignID: Int64, deadline: String) {
+        self.partnerID = partnerID
+        self.invitationID = invitationID
+        self.campaignID = campaignID
+        self.deadline = deadline
+    }
+}
+
+/// Storage of scores (history kept: rescoring adds rows).
+public protocol ScoreRepository: Sendable {
+    func registerScoringConfig(_ config: ScoringConfig, countries: CountryRiskList, at time: Date) throws -> Int64
+    /// The newest score of every active partner.
+    func latestScores() throws -> [StoredScore]
+    func scoreHistory(partnerID: Int64) throws -> [StoredScore]
+    func nonResponders(deadlineBefore: String) throws -> [NonResponder]
+    /// Everything needed to score every current response, read in a few queries.
+    func currentScoringInputs() throws -> [ScoringWorkItem]
+    /// The same, for the given responses only.
+    func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem]
+    /// Stores the scores `next` hands out (nil when there are no more), about `perTransaction` to
+    /// a transaction: few large transactions write each page of the ranking table once instead
+    /// of once per small batch, while other writers (the web form) still get their turn.
+    func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, from next: () throws -> [ScoreRecord]?) throws
+}
+
+/// One response to score, with the partner and answers already loaded.
+public struct ScoringWorkItem: Sendable {
+    public var responseID: Int64
+    public var invitationID: Int64
+    public var partner: Partner
+    public var surveyVersionID: Int64
+    public var answers: AnswerSet
+    /// The answers as stored JSON text, parsed by `resolvedAnswers` on a scoring thread.
+    public var answersJSON: String?
+    /// When the response was received (shown in the ranking as the last review).
+    public var receivedAt: String?
+    public var evidence: Set<String>
+
+    public init(responseID: Int64, invitationID: Int64, partner: Partner, surveyVersionID: Int64, answers: AnswerSet,
+                answersJSON: String? = nil, receivedAt: String? = nil, evidence: Set<String>) {
+        self.responseID = responseID
+        self.invitationID = invitationID
+        self.partner = partner
+        self.surveyVersionID = surveyVersionID
+        self.answers = answers
+        self.answersJSON = answersJSON
+        self.receivedAt = receivedAt
+        self.evidence = evidence
+    }
+
+    /// `answers`, or the parsed `answersJSON` when the answers came as text.
+    public var resolvedAnswers: AnswerSet {
+        answersJSON.flatMap(AnswerSet.init(storedJSON:)) ?? answers
+    }
+
+    /// The answers by position in `survey`'s questions, read straight from `answersJSON` when given.
+    public func positionedAnswers(in survey: Survey) -> PositionedAnswers {
+        answersJSON.flatMap(survey.positionedAnswers(storedJSON:)) ?? survey.positionedAnswers(answers)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Where PartnerRisk finds its database and the officer-editable folders (`Surveys/`,
+/// `Templates/`). Resolved once per command from flags and environment, then passed down.
+public struct Workspace: Sendable {
+    /// The database file when neither `--db` nor `PARTNER_RISK_DB` names one.
+    public static let defaultDatabasePath = "partner-risk.sqlite"
+
+    public var databasePath: String
+    public var surveysDirectory: URL
+    public var templatesDirectory: URL
+
+    public init(databasePath: String, surveysDirectory: URL, templatesDirectory: URL) {
+        self.databasePath = databasePath
+        self.surveysDirectory = surveysDirectory
+        self.templatesDirectory = templatesDirectory
+    }
+
+    /// Resolves the database from `--db`, then `PARTNER_RISK_DB`, then `./partner-risk.sqlite`;
+    /// the folders from `PARTNER_RISK_HOME`, then the working directory, then the folders
+    /// around the executable (so a built binary finds the project's own `Surveys/`).
+    public static func resolve(databaseFlag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> Workspace {
+        let database = databaseFlag ?? environment["PARTNER_RISK_DB"] ?? Workspace.defaultDatabasePath
+        let home = homeDirectory(environment: environment)
+        return Workspace(
+            databasePath: database,
+            surveysDirectory: home.appendingPathComponent("Surveys", isDirectory: true),
+            templatesDirectory: home.appendingPathComponent("Templates", isDirectory: true))
+    }
+
+    static func homeDirectory(environment: [String: String]) -> URL {
+        if let home = environment["PARTNER_RISK_HOME"] { return URL(fileURLWithPath: home, isDirectory: true) }
+        let fileManager = FileManager.default
+        let cwd = URL(fileURLWithPath: fileManager.currentDirectoryPath, isDirectory: true)
+        if fileManager.fileExists(atPath: cwd.appendingPathComponent("Surveys").path) { return cwd }
+        var candidate = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        for _ in 0..<6 {
+            if fileManager.fileExists(atPath: candidate.appendingPathComponent("Surveys").path)
+                && fileManager.fileExists(atPath: candidate.appendingPathComponent("Templates").path) {
+                return candidate
+            }
+            candidate = candidate.deletingLastPathComponent()
+        }
+        return cwd
+    }
+
+    /// Where refused inputs are copied: the config's `quarantine_dir`, else `quarantine/` next to the database.
+    public func quarantineDirectory(_ config: AppConfig) -> URL {
+        if let directory = config.quarantineDir { return URL(fileURLWithPath: directory) }
+        let base = (databasePath as NSString).deletingLastPathComponent
+        return URL(fileURLWithPath: base.isEmpty ? "quarantine" : base + "/quarantine")
+    }
+
+    /// Where uploaded evidence is kept: the config's `evidence_dir`, else `evidence/` next to the database.
+    public func evidenceDirectory(_ config: AppConfig) -> URL {
+        if let directory = config.evidenceDir { return URL(fileURLWithPath: directory) }
+        let base = (databasePath as NSString).deletingLastPathComponent
+        return URL(fileURLWithPath: base.isEmpty ? "evidence" : base + "/evidence")
+    }
+}

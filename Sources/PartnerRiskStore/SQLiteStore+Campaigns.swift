@@ -1,0 +1,205 @@
+import Foundation
+import GRDB
+import PartnerRiskCore
+
+extension SQLiteStore: CampaignRepository {
+    public func createCampaign(name: String, surveyVersionID: Int64, deadline: String, sender: String, audience: String,
+                               partners: [Partner], surveyVersionFor: (Partner) -> Int64, at time: Date) throws -> Campaign {
+        let id: Int64 = try pool.write { db in
+            let now = Self.timestamp(time)
+            try db.execute(
+                sql: "INSERT INTO campaign (name, survey_version_id, deadline, sender, selector, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [name, surveyVersionID, deadline, sender, audience, now])
+            let campaignID = db.lastInsertedRowID
+            let invitation = try db.cachedStatement(sql: "INSERT INTO invitation (campaign_id, partner_id, survey_version_id, created_at) VALUES (?, ?, ?, ?)")
+            let message = try db.cachedStatement(sql: """
+                INSERT INTO mail_message (invitation_id, kind, recipient, state, created_at, updated_at)
+                VALUES (?, 'invitation', ?, 'queued', ?, ?)
+                """)
+            for partner in partners {
+                try invitation.execute(arguments: [campaignID, partner.id, surveyVersionFor(partner), now])
+                try message.execute(arguments: [db.lastInsertedRowID, partner.email, now, now])
+            }
+            try Self.appendAudit(db, actor: Actor.current, action: "campaign.create", subject: "campaign:\(campaignID)",
+                                 detail: "\(name): \(partners.count) partners (\(audience)), deadline \(deadline)", at: time)
+            return campaignID
+        }
+        return try campaign(id: id)!
+    }
+
+    static let campaignSQL = """
+        SELECT c.*, s.survey_id, s.version FROM campaign c JOIN survey_version s ON s.id = c.survey_version_id
+        """
+
+    public func campaigns() throws -> [Campaign] {
+        try pool.read { db in try Row.fetchAll(db, sql: Self.campaignSQL + " ORDER BY c.id").map(Self.campaign) }
+    }
+
+    public func campaign(id: Int64) throws -> Campaign? {
+        try pool.read { db in try Row.fetchOne(db, sql: Self.campaignSQL + " WHERE c.id = ?", arguments: [id]).map(Self.campaign) }
+    }
+
+    static func campaign(_ row: Row) -> Campaign {
+        Campaign(id: row["id"], name: row["name"], surveyVersionID: row["survey_version_id"], surveyID: row["survey_id"],
+                 surveyVersion: row["version"], deadline: row["deadline"], sender: row["sender"], selector: row["selector"],
+                 status: row["status"], createdAt: row["created_at"], closedAt: row["closed_at"])
+    }
+
+    public func closeCampaign(id: Int64, at time: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE campaign SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
+                           arguments: [Self.timestamp(time), id])
+            try Self.appendAudit(db, actor: Actor.current, action: "campaign.close", subject: "campaign:\(id)", detail: "", at: time)
+        }
+    }
+
+    private func transition(_ db: Database, messageIDs: [Int64], from: MailState, to: MailState, reply: String, at time: Date) throws {
+        let now = Self.timestamp(time)
+        for id in messageIDs {
+            try db.execute(sql: "UPDATE mail_message SET state = ?, updated_at = ? WHERE id = ?", arguments: [to.rawValue, now, id])
+            try db.execute(sql: "INSERT INTO mail_attempt (mail_message_id, from_state, to_state, reply, at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, from.rawValue, to.rawValue, reply, now])
+        }
+    }
+
+    private func messageIDs(_ db: Database, campaignID: Int64, state: MailState) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: """
+            SELECT m.id FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
+            WHERE i.campaign_id = ? AND m.state = ?
+            """, arguments: [campaignID, state.rawValue])
+    }
+
+    public func markInterruptedSendsUncertain(campaignID: Int64, at time: Date) throws -> Int {
+        try pool.write { db in
+            let ids = try messageIDs(db, campaignID: campaignID, state: .sending)
+            try transition(db, messageIDs: ids, from: .sending, to: .uncertain,
+                           reply: "the previous run stopped while this message was being sent; the server may or may not have it", at: time)
+            return ids.count
+        }
+    }
+
+    public func requeueUncertain(campaignID: Int64, at time: Date) throws -> Int {
+        try pool.write { db in
+            let ids = try messageIDs(db, campaignID: campaignID, state: .uncertain)
+            try transition(db, messageIDs: ids, from: .uncertain, to: .queued, reply: "re-queued by --resend-uncertain", at: time)
+            return ids.count
+        }
+    }
+
+    public func dueMessages(campaignID: Int64, at time: Date) throws -> [OutboxItem] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.* FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
+                WHERE i.campaign_id = ? AND (m.state = 'queued' OR (m.state = 'deferred' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?)))
+                ORDER BY m.id
+                """, arguments: [campaignID, Self.timestamp(time)]).map(Self.outboxItem)
+        }
+    }
+
+    static func outboxItem(_ row: Row) -> OutboxItem {
+        OutboxItem(id: row["id"], invitationID: row["invitation_id"], kind: row["kind"], recipient: row["recipient"],
+                   state: MailState(rawValue: row["state"]) ?? .queued, attempts: row["attempts"], lastReply: row["last_reply"])
+    }
+
+    public func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String, messageIDHeader: String, at time: Date) throws {
+        try pool.write { db in
+            let state = try String.fetchOne(db, sql: "SELECT state FROM mail_message WHERE id = ?", arguments: [messageID]) ?? "?"
+            try db.execute(sql: "INSERT INTO invitation_token (token_hash, invitation_id, created_at) VALUES (?, ?, ?)",
+                           arguments: [tokenHash, invitationID, Self.timestamp(time)])
+            try db.execute(sql: "UPDATE mail_message SET message_id = ?, attempts = attempts + 1 WHERE id = ?", arguments: [messageIDHeader, messageID])
+            try transition(db, messageIDs: [messageID], from: MailState(rawValue: state) ?? .queued, to: .sending, reply: "", at: time)
+        }
+    }
+
+    public func finishSending(messageID: Int64, state: MailState, reply: String, nextAttempt: Date?, at time: Date) throws {
+        try pool.write { db in
+            let now = Self.timestamp(time)
+            try db.execute(sql: "UPDATE mail_message SET last_reply = ?, next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
+                           arguments: [reply, nextAttempt.map(Self.timestamp), state.rawValue, now, messageID])
+            try transition(db, messageIDs: [messageID], from: .sending, to: state, reply: reply, at: time)
+            if state == .sent {
+                try db.execute(sql: "UPDATE invitation SET last_mailed_at = ? WHERE id = (SELECT invitation_id FROM mail_message WHERE id = ?)",
+                               arguments: [now, messageID])
+            }
+        }
+    }
+
+    public func invitationContext(invitationID: Int64) throws -> InvitationContext {
+        let row = try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM invitation WHERE id = ?", arguments: [invitationID])
+        }
+        guard let row, let partner = try partner(id: row["partner_id"]), let campaign = try campaign(id: row["campaign_id"]) else {
+            throw PartnerRiskError.failed("invitation \(invitationID) is not in the database")
+        }
+        return InvitationContext(invitationID: invitationID, partner: partner, campaign: campaign,
+                                 surveyVersionID: row["survey_version_id"], remindersSent: row["reminders_sent"])
+    }
+
+    public func stateCounts(campaignID: Int64) throws -> [MailState: Int] {
+        try pool.read { db in
+            var counts: [MailState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT m.state, count(*) AS n FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
+                WHERE i.campaign_id = ? GROUP BY m.state
+                """, arguments: [campaignID]) {
+                if let state = MailState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    public func problemMessages(campaignID: Int64) throws -> [OutboxItem] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.* FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
+                WHERE i.campaign_id = ? AND m.state IN ('failed', 'deferred', 'uncertain') ORDER BY m.state, m.recipient
+                """, arguments: [campaignID]).map(Self.outboxItem)
+        }
+    }
+
+    public func queueReminders(campaignID: Int64, maxReminders: Int, minDays: Int, at time: Date) throws -> Int {
+        try pool.write { db in
+            let cutoff = Self.timestamp(time.addingTimeInterval(-Double(minDays) * 86_400))
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT i.id, p.email FROM invitation i JOIN partner p ON p.id = i.partner_id
+                WHERE i.campaign_id = ? AND p.active = 1 AND i.reminders_sent < ?
+                  AND i.last_mailed_at IS NOT NULL AND i.last_mailed_at <= ?
+                  AND NOT EXISTS (SELECT 1 FROM response r WHERE r.invitation_id = i.id AND r.complete = 1)
+                  AND NOT EXISTS (SELECT 1 FROM mail_message m WHERE m.invitation_id = i.id AND m.state IN ('queued', 'sending', 'deferred'))
+                """, arguments: [campaignID, maxReminders, cutoff])
+            let now = Self.timestamp(time)
+            for row in rows {
+                let invitationID: Int64 = row["id"]
+                try db.execute(sql: "INSERT INTO mail_message (invitation_id, kind, recipient, state, created_at, updated_at) VALUES (?, 'reminder', ?, 'queued', ?, ?)",
+                               arguments: [invitationID, row["email"] as String, now, now])
+                try db.execute(sql: "UPDATE invitation SET reminders_sent = reminders_sent + 1 WHERE id = ?", arguments: [invitationID])
+            }
+            if !rows.isEmpty {
+                try Self.appendAudit(db, actor: Actor.current, action: "campaign.remind", subject: "campaign:\(campaignID)",
+                                     detail: "\(rows.count) reminders queued", at: time)
+            }
+            return rows.count
+        }
+    }
+
+    public func queueThankYou(invitationID: Int64, recipient: String, at time: Date) throws -> Int64 {
+        try pool.write { db in
+            let now = Self.timestamp(time)
+            try db.execute(sql: "INSERT INTO mail_message (invitation_id, kind, recipient, state, created_at, updated_at) VALUES (?, 'thank-you', ?, 'queued', ?, ?)",
+                           arguments: [invitationID, recipient, now, now])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func invitationCounts(campaignID: Int64) throws -> (invited: Int, responded: Int, complete: Int) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS invited,
+                       sum(EXISTS (SELECT 1 FROM response r WHERE r.invitation_id = i.id)) AS responded,
+                       sum(EXISTS (SELECT 1 FROM response r WHERE r.invitation_id = i.id AND r.complete = 1)) AS complete
+                FROM invitation i WHERE i.campaign_id = ?
+                """, arguments: [campaignID])!
+            return (row["invited"] ?? 0, row["responded"] ?? 0, row["complete"] ?? 0)
+        }
+    }
+}

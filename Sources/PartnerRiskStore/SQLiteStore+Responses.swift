@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+import PartnerRiskCore
+
+extension SQLiteStore: ResponseRepository {
+    /// The invitation of one token (every page view and single file).
+    public func invitation(tokenHash: String) throws -> InvitationContext? {
+        try invitations(tokenHashes: [tokenHash])[tokenHash]
+    }
+
+    /// The invitations of many tokens in one read: an import looks a whole chunk of files up at
+    /// once, with three statements (tokens with their invitations, then the partners and the
+    /// campaigns they name) rather than one statement per file.
+    public func invitations(tokenHashes: [String]) throws -> [String: InvitationContext] {
+        let hashes = Array(Set(tokenHashes))
+        guard !hashes.isEmpty else { return [:] }
+        return try pool.read { db in
+            var invitations: [(hash: String, id: Int64, partnerID: Int64, campaignID: Int64, surveyVersionID: Int64, reminders: Int)] = []
+            try Self.inBatches(hashes) { batch in
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT t.token_hash, i.id, i.partner_id, i.campaign_id, i.survey_version_id, i.reminders_sent
+                    FROM invitation_token t JOIN invitation i ON i.id = t.invitation_id
+                    WHERE t.revoked_at IS NULL AND t.token_hash IN (\(Self.placeholders(batch.count)))
+                    """, arguments: StatementArguments(batch))
+                while let row = try rows.next() { invitations.append((row[0], row[1], row[2], row[3], row[4], row[5])) }
+            }
+            let partners = try Self.partners(db, ids: invitations.map(\.partnerID))
+            let campaigns = try Self.campaigns(db, ids: invitations.map(\.campaignID))
+            var found: [String: InvitationContext] = [:]
+            for invitation in invitations {
+                guard let partner = partners[invitation.partnerID], let campaign = campaigns[invitation.campaignID] else { continue }
+                found[invitation.hash] = InvitationContext(invitationID: invitation.id, partner: partner, campaign: campaign,
+                                                           surveyVersionID: invitation.surveyVersionID, remindersSent: invitation.reminders)
+            }
+            return found
+        }
+    }
+
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ",") }
+
+    /// `values` handed to `body` 500 at a time (for `IN (...)` lists of a sane length).
+    static func inBatches<Value>(_ values: [Value], _ body: ([Value]) throws -> Void) rethrows {
+        for start in stride(from: 0, to: values.count, by: 500) { try body(Array(values[start..<min(start + 500, values.count)])) }
+    }
+
+    /// Partners by id, 500 ids per statement.
+    static func partners(_ db: Database, ids: [Int64]) throws -> [Int64: Partner] {
+        let unique = Array(Set(ids))
+        var partners: [Int64: Partner] = [:]
+        try inBatches(unique) { batch in
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(partnerColumnList()) FROM partner WHERE id IN (\(placeholders(batch.count)))",
+                                           arguments: StatementArguments(batch))
+            while let row = try rows.next() { partners[row[0]] = partner(from: row, at: 0) }
+        }
+        return partners
+    }
+
+    /// Campaigns by id, with their survey's id and version.
+    static func campaigns(_ db: Database, ids: [Int64]) throws -> [Int64: Campaign] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        var campaigns: [Int64: Campaign] = [:]
+        let rows = try Row.fetchCursor(db, sql: campaignSQL + " WHERE c.id IN (\(placeholders(unique.count)))", arguments: StatementArguments(unique))
+        while let row = try rows.next() { campaigns[row["id"]] = campaign(row) }
+        return campaigns
+    }
+
+    public func latestRevision(invitationID: Int64) throws -> (revision: Int, checksum: String)? {
+        try pool.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT revision, checksum FROM response WHERE invitation_id = ? ORDER BY revision DESC LIMIT 1"),
+                             arguments: [invitationID]).map { ($0["revision"], $0["checksum"]) }
+        }
+    }
+
+    public func latestRevisions(invitationIDs: [Int64]) throws -> [Int64: (revision: Int, checksum: String)] {
+        guard !invitationIDs.isEmpty else { return [:] }
+        return try pool.read { db in
+            var latest: [Int64: (revision: Int, checksum: String)] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT r.invitation_id, r.revision, r.checksum FROM response r
+                WHERE r.invitation_id IN (\(Self.placeholders(invitationIDs.count)))
+                  AND r.revision = (SELECT max(revision) FROM response WHERE invitation_id = r.invitation_id)
+                """, arguments: StatementArguments(invitationIDs))
+            while let row = try rows.next() { latest[row[0]] = (row[1], row[2]) }
+            return latest
+        }
+    }
+
+    public func storeResponse(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String],
+                              checksum: String, answers: AnswerSet, at time: Date) throws -> (id: Int64, revision: Int) {
+        try storeResponses([NewResponse(invitationID: invitationID, channel: channel, source: source, complete: complete, missing: missing,
+                                        checksum: checksum, answers: answers, receivedAt: time)])[0]
+    }
+
+    /// Stores many revisions in one transaction (an import's batch), each numbered after the
+    /// invitation's latest, with one audit entry each.
+    public func storeResponses(_ batch: [NewResponse]) throws -> [(id: Int64, revision: Int)] {
+        guard !batch.isEmpty else { return [] }
+        let actor = Actor.current
+        return try pool.write { db in
+            let latest = try db.cachedStatement(sql: "SELECT max(revision) FROM response WHERE invitation_id = ?")
+            let insertResponse = try db.cachedStatement(sql: """
+                INSERT INTO response (invitation_id, revision, channel, source, complete, missing, checksum, received_at, answers_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let audit = try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
+            return try batch.map { item in
+                let revision = (try Int.fetchOne(latest, arguments: [item.invitationID]) ?? 0) + 1
+                let time = Self.timestamp(item.receivedAt)
+                try insertResponse.execute(arguments: [item.invitationID, revision, item.channel.rawValue, item.source, item.complete,
+                                                       JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time,
+                                                       item.canonicalAnswers ?? CanonicalJSON.text(item.answers.json)])
+                let responseID = db.lastInsertedRowID
+                let detail = "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")
+                try audit.execute(arguments: [time, actor, "response.store", "invitation:\(item.invitationID)", detail])
+                return (responseID, revision)
+            }
+        }
+    }
+
+    public func recordRejected(channel: ResponseChannel, source: String, reason: String, quarantinePath: String?, at time: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO rejected_input (channel, source, reason, quarantine_path, received_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [channel.rawValue, source, reason, quarantinePath, Self.timestamp(time)])
+        }
+    }
+
+    public func responses(campaignID: Int64?, partnerID: Int64?) throws -> [ResponseSummary] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.*, i.campaign_id, i.partner_id, p.name AS partner_name FROM response r
+                JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
+                WHERE (?1 IS NULL OR i.campaign_id = ?1) AND (?2 IS NULL OR i.partner_id = ?2)
+                ORDER BY r.received_at, r.id
+                """, arguments: [campaignID, partnerID]).map { row in
+                let missing = JSONValue.parse(row["missing"] as String)?.arrayValue?.compactMap(\.stringValue) ?? []
+                return ResponseSummary(id: row["id"], invitationID: row["invitation_id"], campaignID: row["campaign_id"],
+                                       partnerID: row["partner_id"], partnerName: row["partner_name"], revision: row["revision"],
+                                       channel: row["channel"], source: row["source"], complete: row["complete"], missing: missing,
+                                       receivedAt: row["received_at"])
+            }
+        }
+    }
+
+    public func rejectedInputs() throws -> [RejectedInput] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM rejected_input ORDER BY id").map {
+                RejectedInput(id: $0["id"], channel: $0["channel"], source: $0["source"], reason: $0["reason"],
+                              quarantinePath: $0["quarantine_path"], receivedAt: $0["received_at"])
+            }
+        }
+    }
+
+    public func answers(responseID: Int64) throws -> AnswerSet {
+        try pool.read { db in try Self.answers(db, responseID: responseID) }
+    }
+}
+
+extension SQLiteStore: MailboxLedger {
+    public func processedUIDs(mailbox: String, uidValidity: Int64) throws -> Set<Int64> {
+        try pool.read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT uid FROM imap_seen WHERE mailbox = ? AND uid_validity = ?", arguments: [mailbox, uidValidity]))
+        }
+    }
+
+    public func isProcessed(messageID: String) throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM imap_seen WHERE message_id = ? LIMIT 1", arguments: [messageID]) ?? false }
+    }
+
+    public func recordProcessed(mailbox: String, uidValidity: Int64, uid: Int64, messageID: String?, outcome: String, at time: Date) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO imap_seen (mailbox, uid_validity, uid, message_id, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [mailbox, uidValidity, uid, messageID, outcome, Self.timestamp(time)])
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// A stored revision's answers (its `answers_json`); empty when there is no such revision.
+    static func answers(_ db: Database, responseID: Int64) throws -> AnswerSet {
+        let text = try String.fetchOne(db, sql: "SELECT answers_json FROM response WHERE id = ?", arguments: [responseID])
+        return text.flatMap(AnswerSet.init(storedJSON:)) ?? AnswerSet()
+    }
+}

@@ -1,0 +1,257 @@
+import Foundation
+import GRDB
+import PartnerRiskCore
+
+extension SQLiteStore: ScoreRepository {
+    public func registerScoringConfig(_ config: ScoringConfig, countries: CountryRiskList, at time: Date) throws -> Int64 {
+        try pool.write { db in
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT id, content_hash FROM scoring_config_version WHERE config_id = ? AND version = ? AND country_list_hash = ?
+                """, arguments: [config.id, config.version, countries.contentHash]) {
+                guard row["content_hash"] == config.contentHash else {
+                    throw PartnerRiskError.badInput("scoring config \(config.id) version \(config.version) is already stored with different content; give the edited scoring.yaml a new `version:`")
+                }
+                return row["id"]
+            }
+            try db.execute(sql: """
+                INSERT INTO scoring_config_version (config_id, version, content_hash, content, country_list_date, country_list_hash, country_list, registered_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [config.id, config.version, config.contentHash, config.source, countries.listDate, countries.contentHash,
+                                 countries.text, Self.timestamp(time)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    private static let scoreSQL = """
+        SELECT s.*, r.received_at, sv.version AS survey_version, cv.version AS config_version,
+               COALESCE(s.categories, (SELECT group_concat(category || ':' || control || ':' || risk || ':' || capped, ';')
+                                       FROM category_score c WHERE c.score_id = s.id)) AS cats
+        FROM score s LEFT JOIN response r ON r.id = s.response_id
+        LEFT JOIN survey_version sv ON sv.id = s.survey_version_id
+        LEFT JOIN scoring_config_version cv ON cv.id = s.scoring_config_version_id
+        """
+
+
+    /// The newest score of every active partner with its full explanation (for the re-review planner).
+    func latestScoresDetailed() throws -> [StoredScore] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: Self.scoreSQL + """
+                 WHERE s.id IN (SELECT score_id FROM current_score)
+                   AND s.partner_id IN (SELECT id FROM partner WHERE active = 1)
+                """).map(Self.storedScore(texts: try Self.explanationTexts(db)))
+        }
+    }
+
+    /// The ranking query: the newest score of every active partner, riskiest first, read in index
+    /// order from `current_score`.
+    public static let rankingSQL = """
+        SELECT c.score_id AS id, c.partner_id, c.response_id, c.overall_risk, c.base_risk, c.country_multiplier, c.tier, c.knockout,
+               c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at
+        FROM current_score c WHERE c.active = 1
+        ORDER BY c.overall_risk DESC
+        """
+
+    /// The newest score of every active partner, with the ranking summary only.
+    public func latestScores() throws -> [StoredScore] {
+        try pool.read { db in try Row.fetchAll(db, sql: Self.rankingSQL).map(Self.rankingScore) }
+    }
+
+    /// A row of `rankingSQL`, read by position (100,000 rows for a full ranking).
+    static func rankingScore(_ row: Row) -> StoredScore {
+        let flags: Int = row[11]
+        let headline: String = row[12]
+        var factors = Array(repeating: ScoreFactor(kind: .redFlag, code: "", text: LocalizedText(en: "", fr: ""), points: 0), count: flags)
+        if !factors.isEmpty { factors[0].text = LocalizedText(en: headline, fr: headline) }
+        else if !headline.isEmpty { factors = [ScoreFactor(kind: .loss, code: "", text: LocalizedText(en: headline, fr: headline), points: 0)] }
+        return StoredScore(id: row[0], partnerID: row[1], responseID: row[2], overallRisk: row[3],
+                           baseRisk: row[4], countryMultiplier: row[5], tier: RiskTier(rawValue: row[6]) ?? .high,
+                           knockout: row[7], nonResponse: row[8], categories: [], factors: factors,
+                           computedAt: row[9], reviewedAt: row[13], surveyVersion: nil, configVersion: nil,
+                           worstSummary: row[10])
+    }
+
+    public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: Self.scoreSQL + " WHERE s.partner_id = ? ORDER BY s.id", arguments: [partnerID])
+                .map(Self.storedScore(texts: try Self.explanationTexts(db)))
+        }
+    }
+
+    public func nonResponders(deadlineBefore: String) throws -> [NonResponder] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT i.id, i.partner_id, c.id AS campaign_id, c.deadline FROM invitation i
+                JOIN campaign c ON c.id = i.campaign_id JOIN partner p ON p.id = i.partner_id
+                WHERE p.active = 1 AND c.deadline < ?
+                  AND NOT EXISTS (SELECT 1 FROM response r WHERE r.invitation_id = i.id AND r.complete = 1)
+                  AND i.id = (SELECT max(i2.id) FROM invitation i2 WHERE i2.partner_id = i.partner_id)
+                """, arguments: [deadlineBefore]).map {
+                NonResponder(partnerID: $0["partner_id"], invitationID: $0["id"], campaignID: $0["campaign_id"], deadline: $0["deadline"])
+            }
+        }
+    }
+
+    static func explanationTexts(_ db: Database) throws -> [Int64: LocalizedText] {
+        var texts: [Int64: LocalizedText] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { texts[row[0]] = LocalizedText(en: row[1], fr: row[2]) }
+        return texts
+    }
+
+    static func storedScore(texts: [Int64: LocalizedText]) -> (Row) -> StoredScore {
+        { row in storedScore(row, texts: texts) }
+    }
+
+    static func storedScore(_ row: Row, texts: [Int64: LocalizedText]) -> StoredScore {
+        let factors = ScoreFactor.decodeList(row["explanation"], texts: texts)
+        let categories: [CategoryScore] = ((row["cats"] as String?) ?? "").split(separator: ";").compactMap { item in
+            let parts = item.split(separator: ":")
+            guard parts.count == 4, let category = Category(rawValue: String(parts[0])), let control = Double(parts[1]), let risk = Double(parts[2]) else { return nil }
+            return CategoryScore(category: category, control: control, risk: risk, capped: parts[3] == "1", weight: 0)
+        }
+        return StoredScore(id: row["id"], partnerID: row["partner_id"], responseID: row["response_id"], overallRisk: row["overall_risk"],
+                           baseRisk: row["base_risk"], countryMultiplier: row["country_multiplier"],
+                           tier: RiskTier(rawValue: row["tier"]) ?? .high, knockout: row["knockout"], nonResponse: row["non_response"],
+                           categories: categories, factors: factors, computedAt: row["computed_at"], reviewedAt: row["received_at"],
+                           surveyVersion: row["survey_version"], configVersion: row["config_version"])
+    }
+}
+
+extension SQLiteStore {
+    /// Partner ids invited by a campaign.
+    public func invitedPartners(campaignID: Int64) throws -> Set<Int64> {
+        try pool.read { db in Set(try Int64.fetchAll(db, sql: "SELECT partner_id FROM invitation WHERE campaign_id = ?", arguments: [campaignID])) }
+    }
+}
+
+extension SQLiteStore {
+    public func currentScoringInputs() throws -> [ScoringWorkItem] { try currentScoringInputs(responseIDs: nil) }
+
+    /// The inputs for the given responses only (those that are current), read in batches of 500 ids.
+    public func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem] {
+        try pool.read { db in
+            let evidence = try Self.evidenceByInvitation(db)
+            guard let responseIDs else { return try Self.scoringInputs(db, filter: nil, evidence: evidence) }
+            var items: [ScoringWorkItem] = []
+            try Self.inBatches(responseIDs) { batch in items += try Self.scoringInputs(db, filter: batch, evidence: evidence) }
+            return items
+        }
+    }
+
+    /// The questions each invitation has evidence for.
+    private static func evidenceByInvitation(_ db: Database) throws -> [Int64: Set<String>] {
+        var evidence: [Int64: Set<String>] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence") {
+            evidence[row[0], default: []].insert(row[1])
+        }
+        return evidence
+    }
+
+    /// Current responses (the newest complete revision of their invitation) of active partners,
+    /// all of them or those in `filter`.
+    private static func scoringInputs(_ db: Database, filter: [Int64]?, evidence: [Int64: Set<String>]) throws -> [ScoringWorkItem] {
+        let restriction = filter.map { ids in " AND r.id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
+        var items: [ScoringWorkItem] = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT r.id AS response_id, r.answers_json, r.received_at, i.id AS invitation_id, i.survey_version_id, \(partnerColumnList("p.")) FROM response r
+            JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
+            WHERE r.complete = 1 AND p.active = 1
+              AND NOT EXISTS (SELECT 1 FROM response r2 WHERE r2.invitation_id = r.invitation_id AND r2.complete = 1 AND r2.id > r.id)
+            """ + restriction, arguments: StatementArguments(filter ?? []))
+        while let row = try rows.next() {
+            // By position (see `partner(from:at:)`): this reads every current response.
+            let invitationID: Int64 = row[3]
+            items.append(ScoringWorkItem(responseID: row[0], invitationID: invitationID, partner: partner(from: row, at: 5),
+                                         surveyVersionID: row[4], answers: AnswerSet(), answersJSON: row[1],
+                                         receivedAt: row[2], evidence: evidence[invitationID] ?? []))
+        }
+        return items
+    }
+
+    /// Where written scores are freed.
+    private static let disposal = DispatchQueue(label: "partner-risk.score-disposal", qos: .background)
+
+    public func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, from next: () throws -> [ScoreRecord]?) throws {
+        let now = Self.timestamp(time)
+        var finished = false
+        while !finished {
+            try pool.write { db in
+                let writer = try ScoreWriter(db, configVersionID: configVersionID, computedAt: now)
+                var written = 0
+                while written < perTransaction {
+                    guard let items = try next() else {
+                        finished = true
+                        return
+                    }
+                    try writer.store(items)
+                    written += items.count
+                    // Freeing a chunk's records is left to a background thread, off the writer's path.
+                    Self.disposal.async { withExtendedLifetime(items) {} }
+                }
+            }
+        }
+    }
+}
+
+/// Writes scores inside one transaction: the score row, the ranking row and new explanation texts.
+private final class ScoreWriter {
+    let db: Database
+    let configVersionID: Int64
+    let computedAt: String
+    let score: Statement
+    let current: Statement
+    let insertText: Statement
+    var textIDs: [TextFingerprint: Int64] = [:]
+
+    init(_ db: Database, configVersionID: Int64, computedAt: String) throws {
+        self.db = db
+        self.configVersionID = configVersionID
+        self.computedAt = computedAt
+        // `score.headline` stays empty: the first reason is in the explanation, and the ranking
+        // reads its copy from `current_score` (it was a tenth of every score row).
+        score = try db.cachedStatement(sql: """
+            INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
+                               base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at,
+                               worst_categories, flag_count, categories)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+            """)
+        current = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
+                                                  tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
+            VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+            """)
+        insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
+        for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[TextFingerprint(LocalizedText(en: row[1], fr: row[2]))] = row[0] }
+    }
+
+    func store(_ items: [ScoreRecord]) throws {
+        for record in items {
+            let (work, result) = (record.work, record.result)
+            let explanation = try record.explanation.text { index in try textID(record, index) }
+            try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
+                                          result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
+                                          result.knockout, explanation, computedAt, record.worst, record.flagCount, record.categories])
+            try current.execute(arguments: [work.partner.id, db.lastInsertedRowID, work.responseID, result.overallRisk, result.baseRisk,
+                                            result.countryMultiplier, result.tier.rawValue, result.knockout, computedAt, record.worst,
+                                            record.flagCount, record.headline, work.receivedAt])
+        }
+    }
+
+    /// The stored id of factor `index`'s sentence, stored now if it is new.
+    private func textID(_ record: ScoreRecord, _ index: Int) throws -> Int64 {
+        if let id = textIDs[record.fingerprints[index]] { return id }
+        let text = record.result.factors[index].text
+        try insertText.execute(arguments: [text.en, text.fr])
+        textIDs[record.fingerprints[index]] = db.lastInsertedRowID
+        return db.lastInsertedRowID
+    }
+}
+
+extension SQLiteStore {
+    /// (invitation id, partner sector) of every invitation of a campaign.
+    public func invitationSectors(campaignID: Int64) throws -> [(Int64, Sector)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT i.id, p.sector FROM invitation i JOIN partner p ON p.id = i.partner_id WHERE i.campaign_id = ?",
+                             arguments: [campaignID]).map { ($0[0] as Int64, Sector(rawValue: $0[1]) ?? .importer) }
+        }
+    }
+}

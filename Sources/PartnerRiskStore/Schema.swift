@@ -1,0 +1,413 @@
+import GRDB
+import PartnerRiskCore
+
+/// Every schema change, in order. A migration once shipped is never edited: add a new one.
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-foundation", migrate: v1)
+        migrator.registerMigration("v2-ranking-summary", migrate: v2)
+        migrator.registerMigration("v3-response-answers-json", migrate: v3)
+        migrator.registerMigration("v4-current-score", migrate: v4)
+        migrator.registerMigration("v5-explanation-text", migrate: v5)
+        migrator.registerMigration("v6-ranking-order", migrate: v6)
+        migrator.registerMigration("v7-score-categories", migrate: v7)
+        migrator.registerMigration("v8-one-copy-of-answers-and-flags", migrate: v8)
+        return migrator
+    }
+
+    /// Answers and flags each kept once. A revision's answers live in `response.answers_json`
+    /// (written since v3) and a score's flags in its explanation; the `answer` and `score_flag`
+    /// tables held second copies that only the writers touched, and writing them was most of the
+    /// cost of an import (65 rows per response) and of a rescore. Both names stay as read-only
+    /// views with the same columns, so queries an officer or a script runs keep working.
+    /// Revisions stored before v3 get their `answers_json` built from their answer rows first.
+    private static func v8(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TRIGGER response_no_update;
+            UPDATE response SET answers_json = (SELECT json_group_object(question_id, json(value)) FROM answer a WHERE a.response_id = response.id)
+                WHERE answers_json IS NULL;
+            CREATE TRIGGER response_no_update BEFORE UPDATE ON response
+                BEGIN SELECT RAISE(ABORT, 'responses are immutable revisions; store a new revision'); END;
+            DROP TABLE answer;
+            CREATE VIEW answer AS
+                SELECT r.id AS response_id, a.key AS question_id,
+                       CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE json_quote(a.value) END AS value
+                FROM response r JOIN json_each(r.answers_json) a;
+            DROP TABLE score_flag;
+            CREATE VIEW score_flag AS
+                SELECT s.id AS score_id, json_extract(f.value, '$.kind') AS kind, json_extract(f.value, '$.code') AS code,
+                       COALESCE(t.en, json_extract(f.value, '$.text.en')) AS message
+                FROM score s JOIN json_each(s.explanation) f
+                LEFT JOIN explanation_text t ON t.id = json_extract(f.value, '$.t')
+                WHERE json_extract(f.value, '$.kind') <> 'loss';
+            """)
+    }
+
+    /// A score's eight category results as one column (`category:control:risk:capped;…`) instead
+    /// of eight `category_score` rows: a rescore of 100,000 partners wrote 800,000 rows that are
+    /// only ever read back together. Scores written before keep their rows and still read.
+    private static func v7(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE score ADD COLUMN categories TEXT")
+    }
+
+    /// `current_score` stored in ranking order (a WITHOUT ROWID table keyed by risk, unique per
+    /// partner) with the partner's active flag kept in step by a trigger: the ranking is then one
+    /// ordered scan of one table, with no lookups into `partner` or `score`.
+    private static func v6(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TABLE current_score;
+            CREATE TABLE current_score (
+                overall_risk REAL NOT NULL,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                active INTEGER NOT NULL,
+                score_id INTEGER NOT NULL REFERENCES score(id),
+                response_id INTEGER,
+                base_risk REAL NOT NULL,
+                country_multiplier REAL NOT NULL,
+                tier TEXT NOT NULL,
+                knockout INTEGER NOT NULL,
+                non_response INTEGER NOT NULL,
+                computed_at TEXT NOT NULL,
+                worst_categories TEXT NOT NULL,
+                flag_count INTEGER NOT NULL,
+                headline TEXT NOT NULL,
+                reviewed_at TEXT,
+                PRIMARY KEY (overall_risk, partner_id)
+            ) WITHOUT ROWID;
+            CREATE UNIQUE INDEX current_score_partner ON current_score(partner_id);
+            INSERT INTO current_score
+                SELECT s.overall_risk, s.partner_id, p.active, s.id, s.response_id, s.base_risk, s.country_multiplier, s.tier, s.knockout,
+                       s.non_response, s.computed_at, s.worst_categories, s.flag_count, s.headline, r.received_at
+                FROM score s JOIN (SELECT max(id) AS id FROM score GROUP BY partner_id) latest ON latest.id = s.id
+                JOIN partner p ON p.id = s.partner_id
+                LEFT JOIN response r ON r.id = s.response_id;
+            CREATE TRIGGER partner_active_to_ranking AFTER UPDATE OF active ON partner
+                BEGIN UPDATE current_score SET active = NEW.active WHERE partner_id = NEW.id; END;
+            """)
+    }
+
+    /// Explanation sentences stored once and referenced by id from `score.explanation` (which
+    /// then holds code, kind, points and text id per factor): the same sentence recurs for
+    /// thousands of partners, and writing it in both languages into every score made a rescore
+    /// write 700 MB. Scores written before this migration keep their texts inline and still read.
+    private static func v5(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE explanation_text (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                en TEXT NOT NULL,
+                fr TEXT NOT NULL,
+                UNIQUE (en, fr)
+            );
+            CREATE TRIGGER explanation_text_no_update BEFORE UPDATE ON explanation_text
+                BEGIN SELECT RAISE(ABORT, 'explanation texts are referenced by stored scores; add a new one'); END;
+            """)
+    }
+
+    /// The newest score of each partner with what the ranking shows, kept in step with `score` by
+    /// the same transaction that writes a score, and indexed by risk: ranking 100,000 partners reads
+    /// one small table in order instead of grouping every score ever computed.
+    private static func v4(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE current_score (
+                partner_id INTEGER PRIMARY KEY REFERENCES partner(id),
+                score_id INTEGER NOT NULL REFERENCES score(id),
+                response_id INTEGER,
+                overall_risk REAL NOT NULL,
+                base_risk REAL NOT NULL,
+                country_multiplier REAL NOT NULL,
+                tier TEXT NOT NULL,
+                knockout INTEGER NOT NULL,
+                non_response INTEGER NOT NULL,
+                computed_at TEXT NOT NULL,
+                worst_categories TEXT NOT NULL,
+                flag_count INTEGER NOT NULL,
+                headline TEXT NOT NULL,
+                reviewed_at TEXT
+            );
+            CREATE INDEX current_score_risk ON current_score(overall_risk DESC);
+            INSERT INTO current_score
+                SELECT s.partner_id, s.id, s.response_id, s.overall_risk, s.base_risk, s.country_multiplier, s.tier, s.knockout,
+                       s.non_response, s.computed_at, s.worst_categories, s.flag_count, s.headline, r.received_at
+                FROM score s JOIN (SELECT max(id) AS id FROM score GROUP BY partner_id) latest ON latest.id = s.id
+                LEFT JOIN response r ON r.id = s.response_id;
+            """)
+    }
+
+    /// Each revision's answers also as one canonical JSON text, so scoring 100,000 partners reads
+    /// 100,000 rows instead of 7 million. The `answer` rows stay (per-question queries, reports).
+    /// Revisions stored before this migration have NULL and are read from `answer`.
+    private static func v3(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE response ADD COLUMN answers_json TEXT")
+    }
+
+    /// What the ranking shows of a score, kept on the score row so ranking 100,000 partners is one
+    /// indexed query: the two worst categories, the flag count and the first reason.
+    private static func v2(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE score ADD COLUMN worst_categories TEXT NOT NULL DEFAULT '';
+            ALTER TABLE score ADD COLUMN flag_count INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE score ADD COLUMN headline TEXT NOT NULL DEFAULT '';
+            """)
+    }
+
+    /// The whole mission's schema: partners, surveys, campaigns, invitations, outbox, responses,
+    /// scores and the audit log.
+    private static func v1(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE partner (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                external_id TEXT UNIQUE,
+                name TEXT NOT NULL,
+                email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                country TEXT NOT NULL CHECK (length(country) = 2),
+                sector TEXT NOT NULL,
+                contact_name TEXT,
+                language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'fr')),
+                tags TEXT NOT NULL DEFAULT '',
+                trusted_trader TEXT,
+                active INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX partner_sector ON partner(sector);
+            CREATE INDEX partner_country ON partner(country);
+
+            -- Further people to reach at a partner (the primary contact lives on partner).
+            CREATE TABLE partner_contact (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                name TEXT,
+                email TEXT NOT NULL,
+                role TEXT,
+                created_at TEXT NOT NULL
+            );
+
+            -- Officer-raised incidents that trigger an early re-review.
+            CREATE TABLE partner_flag (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                reason TEXT NOT NULL,
+                raised_by TEXT NOT NULL,
+                raised_at TEXT NOT NULL,
+                cleared_at TEXT
+            );
+
+            -- Survey definitions by version, immutable once stored.
+            CREATE TABLE survey_version (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                survey_id TEXT NOT NULL,
+                version TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'full',
+                title TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                registered_at TEXT NOT NULL,
+                UNIQUE (survey_id, version)
+            );
+
+            CREATE TABLE scoring_config_version (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                config_id TEXT NOT NULL,
+                version TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                country_list_date TEXT NOT NULL,
+                country_list_hash TEXT NOT NULL,
+                country_list TEXT NOT NULL,
+                registered_at TEXT NOT NULL,
+                UNIQUE (config_id, version, country_list_hash)
+            );
+
+            CREATE TABLE campaign (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                survey_version_id INTEGER NOT NULL REFERENCES survey_version(id),
+                deadline TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                selector TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'survey',
+                status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+                created_at TEXT NOT NULL,
+                closed_at TEXT
+            );
+
+            -- One per partner per campaign; the survey version may differ per partner (re-review).
+            CREATE TABLE invitation (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                campaign_id INTEGER NOT NULL REFERENCES campaign(id),
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                survey_version_id INTEGER NOT NULL REFERENCES survey_version(id),
+                reminders_sent INTEGER NOT NULL DEFAULT 0,
+                last_mailed_at TEXT,
+                created_at TEXT NOT NULL,
+                UNIQUE (campaign_id, partner_id)
+            );
+            CREATE INDEX invitation_partner ON invitation(partner_id);
+
+            -- Personal link tokens: only a SHA-256 hash is ever stored. Each mail gets a fresh one.
+            CREATE TABLE invitation_token (
+                token_hash TEXT PRIMARY KEY,
+                invitation_id INTEGER NOT NULL REFERENCES invitation(id),
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            CREATE INDEX invitation_token_invitation ON invitation_token(invitation_id);
+
+            -- The outbox. The body is rendered at send time and never stored (it holds the link).
+            CREATE TABLE mail_message (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                invitation_id INTEGER REFERENCES invitation(id),
+                kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder', 'thank-you')),
+                recipient TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed', 'uncertain')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT,
+                last_reply TEXT,
+                message_id TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                sent_at TEXT
+            );
+            CREATE INDEX mail_message_state ON mail_message(state, next_attempt_at);
+            CREATE INDEX mail_message_invitation ON mail_message(invitation_id);
+
+            CREATE TABLE mail_attempt (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                mail_message_id INTEGER NOT NULL REFERENCES mail_message(id),
+                from_state TEXT NOT NULL,
+                to_state TEXT NOT NULL,
+                reply TEXT,
+                at TEXT NOT NULL
+            );
+            CREATE INDEX mail_attempt_message ON mail_attempt(mail_message_id);
+
+            -- Responses: immutable revisions. A resubmission is a new row.
+            CREATE TABLE response (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                invitation_id INTEGER NOT NULL REFERENCES invitation(id),
+                revision INTEGER NOT NULL,
+                channel TEXT NOT NULL CHECK (channel IN ('web', 'file', 'imap', 'demo')),
+                source TEXT,
+                complete INTEGER NOT NULL,
+                missing TEXT NOT NULL DEFAULT '[]',
+                checksum TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                UNIQUE (invitation_id, revision)
+            );
+            CREATE TABLE answer (
+                response_id INTEGER NOT NULL REFERENCES response(id),
+                question_id TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (response_id, question_id)
+            ) WITHOUT ROWID;
+
+            -- Work in progress from the web form; replaced freely until submitted.
+            CREATE TABLE draft (
+                invitation_id INTEGER PRIMARY KEY REFERENCES invitation(id),
+                answers TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+
+            -- Evidence files, content-addressed by SHA-256.
+            CREATE TABLE evidence (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                invitation_id INTEGER NOT NULL REFERENCES invitation(id),
+                question_id TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                original_name TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                uploaded_at TEXT NOT NULL
+            );
+
+            -- Inputs that could not be accepted, with the copy kept in the quarantine folder.
+            CREATE TABLE rejected_input (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                channel TEXT NOT NULL,
+                source TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                quarantine_path TEXT,
+                received_at TEXT NOT NULL
+            );
+
+            -- IMAP messages already processed, so a second fetch ingests nothing twice.
+            CREATE TABLE imap_seen (
+                mailbox TEXT NOT NULL,
+                uid_validity INTEGER NOT NULL,
+                uid INTEGER NOT NULL,
+                message_id TEXT,
+                outcome TEXT NOT NULL,
+                processed_at TEXT NOT NULL,
+                PRIMARY KEY (mailbox, uid_validity, uid)
+            );
+            CREATE INDEX imap_seen_message_id ON imap_seen(message_id);
+
+            -- Scores: one row per scoring run of a partner; old rows stay as history.
+            CREATE TABLE score (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                invitation_id INTEGER REFERENCES invitation(id),
+                response_id INTEGER REFERENCES response(id),
+                survey_version_id INTEGER REFERENCES survey_version(id),
+                scoring_config_version_id INTEGER REFERENCES scoring_config_version(id),
+                overall_risk REAL NOT NULL,
+                base_risk REAL NOT NULL,
+                country_multiplier REAL NOT NULL,
+                tier TEXT NOT NULL,
+                knockout INTEGER NOT NULL,
+                non_response INTEGER NOT NULL DEFAULT 0,
+                explanation TEXT NOT NULL,
+                computed_at TEXT NOT NULL
+            );
+            CREATE INDEX score_partner ON score(partner_id, id);
+            CREATE TABLE category_score (
+                score_id INTEGER NOT NULL REFERENCES score(id),
+                category TEXT NOT NULL,
+                control REAL NOT NULL,
+                risk REAL NOT NULL,
+                capped INTEGER NOT NULL,
+                PRIMARY KEY (score_id, category)
+            ) WITHOUT ROWID;
+            CREATE TABLE score_flag (
+                score_id INTEGER NOT NULL REFERENCES score(id),
+                kind TEXT NOT NULL,
+                code TEXT NOT NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX score_flag_score ON score_flag(score_id);
+
+            -- Officer decisions on a review.
+            CREATE TABLE review_sign_off (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                decision TEXT NOT NULL,
+                note TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL
+            );
+
+            -- Append-only record of who did what and when.
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL DEFAULT ''
+            );
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER response_no_update BEFORE UPDATE ON response
+                BEGIN SELECT RAISE(ABORT, 'responses are immutable revisions; store a new revision'); END;
+            CREATE TRIGGER response_no_delete BEFORE DELETE ON response
+                BEGIN SELECT RAISE(ABORT, 'responses are immutable revisions'); END;
+            CREATE TRIGGER answer_no_update BEFORE UPDATE ON answer
+                BEGIN SELECT RAISE(ABORT, 'answers are immutable'); END;
+            CREATE TRIGGER score_no_update BEFORE UPDATE ON score
+                BEGIN SELECT RAISE(ABORT, 'scores are history; write a new score'); END;
+            """)
+    }
+}
