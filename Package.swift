@@ -1,6 +1,7 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// Every target builds in the Swift 6 language mode (the tools version's default).
 // The module map (docs/architecture.md): each target names what it may import, and the
 // compiler refuses anything else. Core holds the domain and its protocols and imports no
 // GRDB, Hummingbird or libcurl; the store, mail, templates and web modules implement those
@@ -34,26 +35,22 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         // GRDB: every SQL string and the migrations; implements Core's repositories.
         .target(
             name: "PartnerRiskStore",
-            dependencies: ["PartnerRiskCore", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["PartnerRiskCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // libcurl: the SMTP transport and the IMAP mailbox reader; MIME parsing of incoming mail.
         .target(
             name: "PartnerRiskMail",
-            dependencies: ["PartnerRiskCore", "CCurl"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["PartnerRiskCore", "CCurl"]
         ),
         // Mustache: the officer-editable templates in Templates/, behind Core's TemplateRendering.
         .target(
             name: "PartnerRiskTemplates",
-            dependencies: ["PartnerRiskCore", .product(name: "Mustache", package: "swift-mustache")],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["PartnerRiskCore", .product(name: "Mustache", package: "swift-mustache")]
         ),
         // Hummingbird: the partner site (and the officer workspace next).
         .target(
@@ -62,14 +59,12 @@ let package = Package(
                 "PartnerRiskCore", "PartnerRiskMail", "PartnerRiskTemplates",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         // The demo's simulated partners and the benchmark seeder: not part of the product's library.
         .target(
             name: "PartnerRiskDemo",
-            dependencies: ["PartnerRiskCore", "PartnerRiskMail"],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            dependencies: ["PartnerRiskCore", "PartnerRiskMail"]
         ),
         // The composition root: reads the config once and builds the store, transports, clock and services.
         .target(
@@ -77,16 +72,14 @@ let package = Package(
             dependencies: [
                 "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb",
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         .executableTarget(
             name: "partner-risk",
             dependencies: [
                 "PartnerRiskApp", "PartnerRiskCore", "PartnerRiskDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
         .testTarget(
             name: "PartnerRiskTests",
@@ -95,8 +88,7 @@ let package = Package(
                 "PartnerRiskDemo", "PartnerRiskApp",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            ]
         ),
     ]
 )

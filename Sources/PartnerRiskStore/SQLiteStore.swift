@@ -4,7 +4,7 @@ import PartnerRiskCore
 
 /// The one SQLite database file that holds everything: WAL mode, foreign keys, busy timeout,
 /// versioned migrations. Implements the repository protocols the domain talks to.
-public final class SQLiteStore: @unchecked Sendable {
+public final class SQLiteStore: Sendable {
     /// The default file name in the working directory.
     public static let defaultPath = Workspace.defaultDatabasePath
 
@@ -56,11 +56,9 @@ public final class SQLiteStore: @unchecked Sendable {
 
     static func timestamp(_ date: Date) -> String { DayFormat.timestamp(date) }
 
-    private static let isoFormatter = ISO8601DateFormatter()
-
     static func date(_ text: String?) -> Date? {
         guard let text else { return nil }
-        return DayFormat.parseTimestamp(text) ?? isoFormatter.date(from: text)
+        return DayFormat.parseTimestamp(text) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }
 

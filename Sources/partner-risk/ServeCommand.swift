@@ -36,15 +36,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let app = try global.environment(config: mail.config)
-        let server = try app.partnerServer(host: host, port: port, publicURL: publicURL, overrides: mail.overrides) { line in
-            print(line)
-            fflush(stdout)
-        }
+        let server = try app.partnerServer(host: host, port: port, publicURL: publicURL, overrides: mail.overrides, report: Self.say)
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
-            print("note: listening on \(host), reachable from other machines; use a TLS proxy in front")
+            Self.say("note: listening on \(host), reachable from other machines; use a TLS proxy in front")
         }
-        print("partner form on http://\(host):\(port) (links use \(server.publicURL)); Ctrl-C stops")
-        fflush(stdout)
+        Self.say("partner form on http://\(host):\(port) (links use \(server.publicURL)); Ctrl-C stops")
         try await server.run()
+    }
+
+    /// One line to standard output at once (unbuffered: scripts read it while the server runs).
+    @Sendable static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

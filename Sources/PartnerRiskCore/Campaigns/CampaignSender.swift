@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 
 /// Works through a campaign's outbox with N parallel connections. Crash-safe: a message is
 /// marked `sending` (committed) before its bytes go out and `sent` only after the server's
 /// 250, so a killed run leaves at most one `sending` message per connection, which the next
 /// run reports as `uncertain` instead of sending it twice.
-public struct CampaignSender {
+public struct CampaignSender: Sendable {
     public struct Options: Sendable {
         public var connections: Int
         public var maxPerMinute: Int?
@@ -122,59 +123,54 @@ public struct CampaignSender {
 }
 
 /// A thread-safe queue of outbox items shared by the workers.
-final class WorkQueue: @unchecked Sendable {
-    private var items: [OutboxItem]
-    private var index = 0
-    private let lock = NSLock()
+final class WorkQueue: Sendable {
+    private let state: Mutex<(items: [OutboxItem], index: Int)>
 
     init(_ items: [OutboxItem]) {
-        self.items = items
+        state = Mutex((items, 0))
     }
 
     func next() -> OutboxItem? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard index < items.count else { return nil }
-        defer { index += 1 }
-        return items[index]
+        state.withLock { state in
+            guard state.index < state.items.count else { return nil }
+            defer { state.index += 1 }
+            return state.items[state.index]
+        }
     }
 }
 
 /// Counts outcomes across worker threads.
-final class Tally: @unchecked Sendable {
-    private(set) var counts: [MailState: Int] = [:]
-    private(set) var errors: [String] = []
-    private let lock = NSLock()
+final class Tally: Sendable {
+    private let state = Mutex<(counts: [MailState: Int], errors: [String])>(([:], []))
 
-    func add(_ state: MailState) {
-        lock.lock()
-        counts[state, default: 0] += 1
-        lock.unlock()
+    var counts: [MailState: Int] { state.withLock { $0.counts } }
+    var errors: [String] { state.withLock { $0.errors } }
+
+    func add(_ outcome: MailState) {
+        state.withLock { $0.counts[outcome, default: 0] += 1 }
     }
 
     func fail(_ error: String) {
-        lock.lock()
-        errors.append(error)
-        lock.unlock()
+        state.withLock { $0.errors.append(error) }
     }
 }
 
 /// Spaces sends evenly to stay under a provider's per-minute quota.
-final class RateLimiter: @unchecked Sendable {
+final class RateLimiter: Sendable {
     private let interval: TimeInterval
-    private var nextSlot = Date.distantPast
-    private let lock = NSLock()
+    private let nextSlot = Mutex(Date.distantPast)
 
     init(perMinute: Int) {
         interval = 60.0 / Double(max(1, perMinute))
     }
 
     func wait() {
-        lock.lock()
         let now = Date()
-        let slot = max(now, nextSlot)
-        nextSlot = slot.addingTimeInterval(interval)
-        lock.unlock()
+        let slot = nextSlot.withLock { next in
+            let slot = max(now, next)
+            next = slot.addingTimeInterval(interval)
+            return slot
+        }
         let delay = slot.timeIntervalSince(now)
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
     }

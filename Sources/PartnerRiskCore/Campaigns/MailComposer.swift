@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Turns an invitation, reminder or thank-you into a message: picks the template in the
 /// partner's language, fills in the personal link, attaches the offline answer file.
@@ -65,7 +66,7 @@ public struct MailComposer: Sendable {
         let form = FormDefinition(survey: survey, partner: context.partner, language: context.partner.language, token: token.value,
                                   campaignID: context.campaign.id, deadline: context.campaign.deadline)
         let key = "\(context.surveyVersionID)|\(context.partner.sector.rawValue)|\(context.partner.language.rawValue)"
-        let sections = cache.sections(key) { FormDefinition.embeddable(JSONValue.array(form.sectionsJSON).rendered()) }
+        let sections = try cache.sections(key) { FormDefinition.embeddable(JSONValue.array(form.sectionsJSON).rendered()) }
         // The page around the form data is the same for every partner of a language: render once, splice.
         let marker = "\u{1}FORM_JSON\u{1}"
         let page = try cache.sections("page|" + context.partner.language.rawValue) {
@@ -99,26 +100,25 @@ public struct MailComposer: Sendable {
 }
 
 /// Parsed survey versions, shared by the sending threads (a stored version never changes).
-final class SurveyCache: @unchecked Sendable {
-    private var surveys: [Int64: Survey] = [:]
-    private var renderedSections: [String: String] = [:]
-    private let lock = NSLock()
+final class SurveyCache: Sendable {
+    private let surveys = Mutex<[Int64: Survey]>([:])
+    private let renderedSections = Mutex<[String: String]>([:])
 
-    func sections(_ key: String, render: () throws -> String) rethrows -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        if let text = renderedSections[key] { return text }
-        let text = try render()
-        renderedSections[key] = text
-        return text
+    func sections(_ key: String, render: () throws -> String) throws -> String {
+        try renderedSections.withLock { rendered in
+            if let text = rendered[key] { return text }
+            let text = try render()
+            rendered[key] = text
+            return text
+        }
     }
 
     func survey(_ id: Int64, load: (Int64) throws -> Survey) throws -> Survey {
-        lock.lock()
-        defer { lock.unlock() }
-        if let survey = surveys[id] { return survey }
-        let survey = try load(id)
-        surveys[id] = survey
-        return survey
+        try surveys.withLock { surveys in
+            if let survey = surveys[id] { return survey }
+            let survey = try load(id)
+            surveys[id] = survey
+            return survey
+        }
     }
 }

@@ -3,13 +3,13 @@ import Foundation
 /// Sends a campaign's due messages in the background, one run at a time, for the web server:
 /// a thank-you mail queued by a submission goes out without waiting for `campaign send`.
 /// Failures stay in the outbox with their reason, as with any send.
-public final class OutboxDispatcher: @unchecked Sendable {
+public final class OutboxDispatcher: Sendable {
     private let queue = DispatchQueue(label: "partner-risk.outbox")
-    private let makeSender: (Int64) throws -> CampaignSender
+    private let makeSender: @Sendable (Int64) throws -> CampaignSender
     private let report: @Sendable (String) -> Void
 
     /// `makeSender` builds a sender for a campaign (its From address may differ per campaign).
-    public init(makeSender: @escaping (Int64) throws -> CampaignSender, report: @escaping @Sendable (String) -> Void) {
+    public init(makeSender: @escaping @Sendable (Int64) throws -> CampaignSender, report: @escaping @Sendable (String) -> Void) {
         self.makeSender = makeSender
         self.report = report
     }

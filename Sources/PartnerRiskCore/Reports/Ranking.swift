@@ -92,10 +92,11 @@ public struct Ranking {
     /// The terminal table: fits 100 columns, colour by tier when `colour` (a TTY).
     public func terminalTable(colour: Bool) -> String {
         let headers = ["#", "id", "partner", "sector", "cc", "tier", "risk", "worst categories", "flags", "due"]
-        let body = rows.enumerated().map { index, row in
-            [String(index + 1), String(row.partner.id), String(row.partner.name.prefix(24)), String(row.partner.sector.rawValue.prefix(15)),
-             row.partner.country, row.tier.label + (row.knockout ? "!" : ""), row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r",
-             String(row.worst.joined(separator: ", ").prefix(22)), String(row.flags), row.nextDue ?? "-"]
+        let body = rows.enumerated().map { index, row -> [String] in
+            let risk: String = row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r"
+            let tier: String = row.tier.label + (row.knockout ? "!" : "")
+            return [String(index + 1), String(row.partner.id), String(row.partner.name.prefix(24)), String(row.partner.sector.rawValue.prefix(15)),
+                    row.partner.country, tier, risk, String(row.worst.joined(separator: ", ").prefix(22)), String(row.flags), row.nextDue ?? "-"]
         }
         var lines = TextTable(headers: headers, rows: body, maxColumnWidth: 24).render().components(separatedBy: "\n")
         if colour {

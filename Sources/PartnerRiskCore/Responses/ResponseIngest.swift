@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// One pipeline for every channel: reads response files (JSON, or `.eml` with the file
 /// attached), validates them, stores each accepted one as a new immutable revision, and copies
@@ -297,7 +298,7 @@ public struct ResponseIngest: Sendable {
     /// invitations up at once, else read now).
     func commit(_ valid: Valid, channel: ResponseChannel, source: String, stored: [Int64: (revision: Int, checksum: String)]?) throws -> Outcome {
         let invitationID = valid.context.invitationID
-        let latest = try pending.latest[invitationID] ?? (stored.map { $0[invitationID] } ?? responses.latestRevision(invitationID: invitationID))
+        let latest = try pending.latest(invitationID) ?? (stored.map { $0[invitationID] } ?? responses.latestRevision(invitationID: invitationID))
         if let latest, latest.checksum == valid.checksum { return .duplicate(revision: latest.revision) }
         let revision = (latest?.revision ?? 0) + 1
         let result = valid.result
@@ -337,7 +338,7 @@ struct CheckedFile {
 }
 
 /// A chunk of files being read and checked on other threads, one slot per file.
-final class CheckedChunk: @unchecked Sendable {
+final class CheckedChunk: Sendable {
     let group = DispatchGroup()
     let files: LockedSlots<CheckedFile>
 
@@ -351,65 +352,70 @@ final class CheckedChunk: @unchecked Sendable {
 }
 
 /// Values set from several threads, one slot per index.
-final class LockedSlots<Value>: @unchecked Sendable {
-    private var slots: [Value?]
-    private let lock = NSLock()
+final class LockedSlots<Value: Sendable>: Sendable {
+    private let slots: Mutex<[Value?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
     subscript(index: Int) -> Value? {
-        get { lock.withLock { slots[index] } }
-        set { lock.withLock { slots[index] = newValue } }
+        get { slots.withLock { $0[index] } }
+        set { slots.withLock { $0[index] = newValue } }
     }
 
-    /// Every slot; each must have been set.
-    var all: [Value] { lock.withLock { slots.map { $0! } } }
+    /// Every slot that was set, in order (each is set before `all` is read).
+    var all: [Value] { slots.withLock { $0.compactMap { $0 } } }
 }
 
 /// Accepted responses waiting to be written in one transaction. A batch (limit above 1) also
 /// remembers the latest revision it accepted for each invitation, for as long as it lives (one
 /// import), so a second file for the same partner is numbered and de-duplicated correctly even
 /// when it was checked before the first one was written.
-final class PendingResponses: @unchecked Sendable {
+final class PendingResponses: Sendable {
+    private struct State {
+        var items: [NewResponse] = []
+        var latest: [Int64: (revision: Int, checksum: String)] = [:]
+        var stored: [Int64] = []
+    }
+
     let limit: Int
-    private var items: [NewResponse] = []
-    private(set) var latest: [Int64: (revision: Int, checksum: String)] = [:]
-    private var stored: [Int64] = []
-    private let lock = NSLock()
+    private let state = Mutex(State())
 
     init(limit: Int) {
         self.limit = limit
     }
 
+    /// The latest revision this batch accepted for an invitation.
+    func latest(_ invitationID: Int64) -> (revision: Int, checksum: String)? { state.withLock { $0.latest[invitationID] } }
+
     /// Queues one response; writes the batch when full. Returns the response id when written at once.
     func add(_ response: NewResponse, revision: Int, into repository: ResponseRepository) throws -> Int64? {
-        lock.lock()
-        items.append(response)
-        if limit > 1 { latest[response.invitationID] = (revision, response.checksum) }
-        let full = items.count >= limit
-        lock.unlock()
+        let full = state.withLock { state in
+            state.items.append(response)
+            if limit > 1 { state.latest[response.invitationID] = (revision, response.checksum) }
+            return state.items.count >= limit
+        }
         guard full else { return nil }
         let ids = try flush(into: repository)
         return ids.count == 1 ? ids[0] : nil
     }
 
+    /// Writes the queued responses in one transaction (the lock is held, so batches keep their order).
     @discardableResult
     func flush(into repository: ResponseRepository) throws -> [Int64] {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !items.isEmpty else { return [] }
-        let ids = try repository.storeResponses(items).map(\.id)
-        items.removeAll(keepingCapacity: true)
-        stored += ids
-        return ids
+        try state.withLock { state in
+            guard !state.items.isEmpty else { return [] }
+            let ids = try repository.storeResponses(state.items).map(\.id)
+            state.items.removeAll(keepingCapacity: true)
+            state.stored += ids
+            return ids
+        }
     }
 
     func takeStoredIDs() -> [Int64] {
-        lock.lock()
-        defer { lock.unlock() }
-        let ids = stored
-        stored = []
-        return ids
+        state.withLock { state in
+            defer { state.stored = [] }
+            return state.stored
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Scores responses and keeps every score with the survey and config versions it used.
-public struct ScoringService {
+public struct ScoringService: Sendable {
     public let scores: ScoreRepository
     public let responses: ResponseRepository
     public let surveys: SurveyRepository
@@ -79,6 +79,8 @@ public struct ScoringService {
 }
 
 /// Scored chunks handed from the scoring threads to the writing thread, in completion order.
+/// `@unchecked` because it waits on a condition variable, which `Mutex` cannot do; safe because
+/// every read and write of `queue` and `closed` holds `condition`.
 final class FinishedChunks: @unchecked Sendable {
     private var queue: [[ScoreRecord]] = []
     private var closed = false

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Threads for background work that yield to the calling thread: each runs at a lower priority
 /// (a higher nice value, per thread on Linux), so the single database writer, which bounds a
@@ -27,13 +28,12 @@ enum BackgroundWorkers {
         }
     }
 
-    private final class Counter: @unchecked Sendable {
-        private var value: Int
-        private let lock = NSLock()
-        init(_ value: Int = 0) { self.value = value }
+    private final class Counter: Sendable {
+        private let value: Mutex<Int>
+        init(_ value: Int = 0) { self.value = Mutex(value) }
         /// The value before adding one.
-        func increment() -> Int { lock.withLock { defer { value += 1 }; return value } }
+        func increment() -> Int { value.withLock { value in defer { value += 1 }; return value } }
         /// The value after taking one away.
-        func decrement() -> Int { lock.withLock { value -= 1; return value } }
+        func decrement() -> Int { value.withLock { value in value -= 1; return value } }
     }
 }
