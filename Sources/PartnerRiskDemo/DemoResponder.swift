@@ -113,7 +113,7 @@ public struct DemoResponder {
             if question.role == "trusted_trader.program" { return .string(good && random.unit() < 0.4 ? "ctpat" : "none") }
             return .string((good ? sorted.first : sorted.last)?.id ?? question.options[0].id)
         case .multiChoice:
-            if question.option("none") != nil { return .array([.string(good || random.unit() < 0.7 ? "none" : question.options.last!.id)]) }
+            if question.option("none") != nil { return .array([.string(good || random.unit() < 0.7 ? "none" : (question.options.last?.id ?? "none"))]) }
             return .array([.string(question.options[random.index(question.options.count)].id)])
         case .number:
             let candidates: [Double] = [0, 1, 4, 8, 12, 24, 30, 45, 60, 72, 90, 120, 365].filter {

@@ -153,7 +153,7 @@ private let curlReadCallback: pr_curl_io_callback = { buffer, size, count, conte
     let length = min(size * count, remaining)
     guard length > 0 else { return 0 }
     transport.upload.bytes.withUnsafeBufferPointer { source in
-        UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + transport.upload.offset, byteCount: length)
+        UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + transport.upload.offset, byteCount: length)  // length > 0: a base address
     }
     transport.upload.offset += length
     return length

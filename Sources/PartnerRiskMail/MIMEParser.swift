@@ -104,7 +104,7 @@ public enum MIMEParser {
                 if isClose { return parts }
                 current = []
             } else if current != nil {
-                current!.append(rawLine)
+                current!.append(rawLine)  // set by the boundary line that opened this part
             }
         }
         return parts
@@ -160,7 +160,8 @@ public enum MIMEParser {
     /// Decodes `=?charset?B|Q?...?=` words (UTF-8 and Latin-1); adjacent words join without space.
     public static func decodeEncodedWords(_ text: String) -> String {
         guard text.contains("=?") else { return text }
-        let pattern = try! NSRegularExpression(pattern: "=\\?([^?]+)\\?([bBqQ])\\?([^?]*)\\?=(\\s+(?==\\?))?")
+        let pattern = try! NSRegularExpression(  // a constant pattern, checked by the tests
+           pattern: "=\\?([^?]+)\\?([bBqQ])\\?([^?]*)\\?=(\\s+(?==\\?))?")
         var result = ""
         var last = text.startIndex
         for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {

@@ -24,7 +24,7 @@ extension SQLiteStore: CampaignRepository {
                                  detail: "\(name): \(partners.count) partners (\(audience)), deadline \(deadline)", at: time)
             return campaignID
         }
-        return try campaign(id: id)!
+        return try campaign(id: id)!  // committed just above
     }
 
     static let campaignSQL = """
@@ -198,7 +198,7 @@ extension SQLiteStore: CampaignRepository {
                        sum(EXISTS (SELECT 1 FROM response r WHERE r.invitation_id = i.id)) AS responded,
                        sum(EXISTS (SELECT 1 FROM response r WHERE r.invitation_id = i.id AND r.complete = 1)) AS complete
                 FROM invitation i WHERE i.campaign_id = ?
-                """, arguments: [campaignID])!
+                """, arguments: [campaignID])!  // an aggregate query always returns one row
             return (row["invited"] ?? 0, row["responded"] ?? 0, row["complete"] ?? 0)
         }
     }

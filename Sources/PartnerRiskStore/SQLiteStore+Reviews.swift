@@ -37,11 +37,12 @@ extension SQLiteStore: ReviewRepository {
         let latest = try latestScoresDetailed()
         return try pool.read { db in
             var records: [Int64: ReviewRecord] = [:]
-            for score in latest where score.responseID != nil {
+            for score in latest {
+                guard let responseID = score.responseID else { continue }
                 let listText = try String.fetchOne(db, sql: """
                     SELECT cv.country_list FROM score s JOIN scoring_config_version cv ON cv.id = s.scoring_config_version_id WHERE s.id = ?
                     """, arguments: [score.id])
-                let answers = try Self.answers(db, responseID: score.responseID!)
+                let answers = try Self.answers(db, responseID: responseID)
                 let surveyVersion = try Int64.fetchOne(db, sql: "SELECT survey_version_id FROM score WHERE id = ?", arguments: [score.id])
                 records[score.partnerID] = ReviewRecord(
                     partnerID: score.partnerID, reviewedAt: score.reviewedAt.flatMap(DayFormat.parseTimestamp), tier: score.tier,

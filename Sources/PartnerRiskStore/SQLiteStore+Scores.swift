@@ -58,16 +58,11 @@ extension SQLiteStore: ScoreRepository {
 
     /// A row of `rankingSQL`, read by position (100,000 rows for a full ranking).
     static func rankingScore(_ row: Row) -> StoredScore {
-        let flags: Int = row[11]
-        let headline: String = row[12]
-        var factors = Array(repeating: ScoreFactor(kind: .redFlag, code: "", text: LocalizedText(en: "", fr: ""), points: 0), count: flags)
-        if !factors.isEmpty { factors[0].text = LocalizedText(en: headline, fr: headline) }
-        else if !headline.isEmpty { factors = [ScoreFactor(kind: .loss, code: "", text: LocalizedText(en: headline, fr: headline), points: 0)] }
-        return StoredScore(id: row[0], partnerID: row[1], responseID: row[2], overallRisk: row[3],
+        StoredScore(id: row[0], partnerID: row[1], responseID: row[2], overallRisk: row[3],
                            baseRisk: row[4], countryMultiplier: row[5], tier: RiskTier(rawValue: row[6]) ?? .high,
-                           knockout: row[7], nonResponse: row[8], categories: [], factors: factors,
+                           knockout: row[7], nonResponse: row[8], categories: [], factors: [],
                            computedAt: row[9], reviewedAt: row[13], surveyVersion: nil, configVersion: nil,
-                           worstSummary: row[10])
+                           worstSummary: row[10], flagCount: row[11], topReason: row[12])
     }
 
     public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
@@ -200,7 +195,7 @@ private final class ScoreWriter {
     let score: Statement
     let current: Statement
     let insertText: Statement
-    var textIDs: [TextFingerprint: Int64] = [:]
+    var textIDs: [SentenceKey: Int64] = [:]
 
     init(_ db: Database, configVersionID: Int64, computedAt: String) throws {
         self.db = db
@@ -220,7 +215,7 @@ private final class ScoreWriter {
             VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
             """)
         insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
-        for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[TextFingerprint(LocalizedText(en: row[1], fr: row[2]))] = row[0] }
+        for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[SentenceKey(LocalizedText(en: row[1], fr: row[2]))] = row[0] }
     }
 
     func store(_ items: [ScoreRecord]) throws {
@@ -238,10 +233,10 @@ private final class ScoreWriter {
 
     /// The stored id of factor `index`'s sentence, stored now if it is new.
     private func textID(_ record: ScoreRecord, _ index: Int) throws -> Int64 {
-        if let id = textIDs[record.fingerprints[index]] { return id }
+        if let id = textIDs[record.sentenceKeys[index]] { return id }
         let text = record.result.factors[index].text
         try insertText.execute(arguments: [text.en, text.fr])
-        textIDs[record.fingerprints[index]] = db.lastInsertedRowID
+        textIDs[record.sentenceKeys[index]] = db.lastInsertedRowID
         return db.lastInsertedRowID
     }
 }

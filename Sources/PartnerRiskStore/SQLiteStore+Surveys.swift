@@ -27,7 +27,7 @@ extension SQLiteStore: SurveyRepository {
         let rowID = db.lastInsertedRowID
         try appendAudit(db, actor: Actor.current, action: "surveys.register", subject: "survey:\(survey.id)",
                         detail: "version \(survey.version) sha256 \(survey.contentHash)", at: time)
-        return storedSurvey(try Row.fetchOne(db, sql: "SELECT * FROM survey_version WHERE id = ?", arguments: [rowID])!)
+        return storedSurvey(try Row.fetchOne(db, sql: "SELECT * FROM survey_version WHERE id = ?", arguments: [rowID])!)  // inserted above in this transaction
     }
 
     public func storedSurveys() throws -> [StoredSurveyVersion] {

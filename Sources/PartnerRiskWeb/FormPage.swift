@@ -47,8 +47,8 @@ public struct FormPage {
             return Self.compact(["id": section.id, "title": section.title.text(language), "intro": section.intro?.text(language) ?? "",
                                  "questions": questions.map { question($0, visible: visible.contains($0.id)) }])
         }
-        let errorList = survey.questions.filter { errors[$0.id] != nil }.map {
-            ["id": $0.id, "text": $0.text.text(language), "error": strings.text(errors[$0.id]!, language)]
+        let errorList = survey.questions.compactMap { question in
+            errors[question.id].map { ["id": question.id, "text": question.text.text(language), "error": strings.text($0, language)] }
         }
         page["errors"] = errorList
         page["has_errors"] = !errorList.isEmpty

@@ -48,6 +48,7 @@ public enum PartnerWebApplication {
 /// holds the token), a strict content security policy, no framing, no MIME sniffing.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
+    // Constant, valid header names: the initializer fails only on characters a token cannot hold.
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
     static let frameOptions = HTTPField.Name("X-Frame-Options")!
 

@@ -33,7 +33,7 @@ public struct CampaignService {
         return try campaigns.createCampaign(
             name: name ?? "\(survey.title.en) — \(deadline)", surveyVersionID: stored.rowID, deadline: deadline,
             sender: sender.description, audience: audience.description, partners: selected,
-            surveyVersionFor: { partner in (alternate != nil && useAlternate(partner)) ? alternate!.rowID : stored.rowID },
+            surveyVersionFor: { partner in alternate.map { useAlternate(partner) ? $0.rowID : stored.rowID } ?? stored.rowID },
             at: time.now())
     }
 

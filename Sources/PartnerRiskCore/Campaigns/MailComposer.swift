@@ -83,19 +83,17 @@ public struct MailComposer: Sendable {
                               contentType: "text/html; charset=utf-8", data: Data(html.utf8))
     }
 
-    private static let longDateFormatters: [Language: DateFormatter] = Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
+    /// One formatter per language, used under the lock (a `DateFormatter` is not thread-safe).
+    private static let longDateFormatters = Mutex<[Language: DateFormatter]>(Dictionary(uniqueKeysWithValues: Language.allCases.map { language in
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: language == .fr ? "fr_CA" : "en_CA")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateStyle = .long
         return (language, formatter)
-    })
-    private static let formatterLock = NSLock()
+    }))
 
     static func longDate(_ date: Date, _ language: Language) -> String {
-        formatterLock.lock()
-        defer { formatterLock.unlock() }
-        return longDateFormatters[language]!.string(from: date)
+        longDateFormatters.withLock { $0[language]?.string(from: date) } ?? DayFormat.day(date)
     }
 }
 

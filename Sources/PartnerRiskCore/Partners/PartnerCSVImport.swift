@@ -127,7 +127,7 @@ public struct PartnerCSVImport {
             line: record.line, name: name, email: email.lowercased(), country: country, sector: sector,
             contactName: contact.isEmpty ? nil : contact, language: language, tags: tags,
             externalID: externalID.isEmpty ? nil : externalID,
-            trustedTrader: trustedTrader.isEmpty ? nil : TrustedTraderID(trustedTrader)!.description))
+            trustedTrader: trustedTrader.isEmpty ? nil : TrustedTraderID(trustedTrader)?.description))
     }
 }
 

@@ -40,10 +40,11 @@ public struct Ranking {
             }
             let worst = score.worstSummary.map { $0.isEmpty ? [] : $0.components(separatedBy: ", ") }
                 ?? score.categories.sorted { $0.risk > $1.risk }.prefix(2).map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }
-            let flags = score.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }
-            rows.append(Row(partner: partner, tier: tier, overallRisk: risk, worst: worst, flags: flags.count, knockout: score.knockout,
+            let flags = score.flagCount ?? score.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count
+            let headline = score.topReason ?? score.factors.first?.text.text(language) ?? ""
+            rows.append(Row(partner: partner, tier: tier, overallRisk: risk, worst: worst, flags: flags, knockout: score.knockout,
                             nonResponse: false, lastReview: reviewed.map(DayFormat.day), nextDue: due.map(DayFormat.day),
-                            headline: score.factors.first?.text.text(language) ?? ""))
+                            headline: headline))
         }
         for missing in nonResponders where !seen.contains(missing.partnerID) {
             guard let partner = byID[missing.partnerID] else { continue }
@@ -67,7 +68,7 @@ public struct Ranking {
     public func filtered(tier: RiskTier?, sector: Sector?, country: String?) -> Ranking {
         Ranking(rows: rows.filter { row in
             (tier == nil || row.tier == tier) && (sector == nil || row.partner.sector == sector)
-                && (country == nil || row.partner.country == country!.uppercased())
+                && (country.map { row.partner.country == $0.uppercased() } ?? true)
         })
     }
 
@@ -101,7 +102,13 @@ public struct Ranking {
         var lines = TextTable(headers: headers, rows: body, maxColumnWidth: 24).render().components(separatedBy: "\n")
         if colour {
             for (index, row) in rows.enumerated() where index + 2 < lines.count {
-                let code = ["low": "32", "medium": "33", "high": "31", "critical": "1;31"][row.tier.rawValue]!
+                let code: String
+                switch row.tier {
+                case .low: code = "32"
+                case .medium: code = "33"
+                case .high: code = "31"
+                case .critical: code = "1;31"
+                }
                 lines[index + 2] = "\u{1B}[\(code)m" + lines[index + 2] + "\u{1B}[0m"
             }
         }

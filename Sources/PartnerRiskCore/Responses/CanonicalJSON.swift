@@ -56,30 +56,13 @@ public enum CanonicalJSON {
         }
     }
 
-    /// UTF-8 byte order equals UTF-16 order unless a key holds a character at U+E000 or above
-    /// (where surrogate pairs sort differently); only then compare UTF-16 code units.
-    /// The members in key order, each with its value (no lookups by key afterwards).
+    /// The members in key order, each with its value (no lookups by key afterwards). UTF-8 byte
+    /// order equals UTF-16 order unless a key holds a character at U+E000 or above (where
+    /// surrogate pairs sort differently); only then compare UTF-16 code units.
     static func sortedMembers(_ object: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
         let simple = object.keys.allSatisfy { key in key.utf8.allSatisfy { $0 < 0xEE } }
         guard simple else { return object.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) } }
-        // Positions sorted by each key's first eight bytes as one number, the full bytes only on a tie.
-        let members = Array(object)
-        let prefixes = members.map { leadingBytes($0.key) }
-        return members.indices.sorted { left, right in
-            prefixes[left] != prefixes[right] ? prefixes[left] < prefixes[right] : utf8Precedes(members[left].key, members[right].key)
-        }.map { members[$0] }
-    }
-
-    /// A key's first eight UTF-8 bytes, big-endian, zero-padded: comparing two of these orders
-    /// keys as their bytes do, up to a tie.
-    static func leadingBytes(_ key: String) -> UInt64 {
-        var value: UInt64 = 0
-        var count = 0
-        for byte in key.utf8.prefix(8) {
-            value = value << 8 | UInt64(byte)
-            count += 1
-        }
-        return count == 0 ? 0 : value << (8 * UInt64(8 - count))
+        return object.sorted { utf8Precedes($0.key, $1.key) }
     }
 
     /// UTF-8 byte order, compared with `memcmp` where the bytes are contiguous (native strings).
@@ -87,6 +70,7 @@ public enum CanonicalJSON {
         let fast = left.utf8.withContiguousStorageIfAvailable { l in
             right.utf8.withContiguousStorageIfAvailable { r -> Bool in
                 let common = min(l.count, r.count)
+                // A buffer with at least one byte has a base address.
                 let order = common == 0 ? 0 : memcmp(l.baseAddress!, r.baseAddress!, common)
                 return order != 0 ? order < 0 : l.count < r.count
             }

@@ -72,7 +72,7 @@ public struct ResponseIngest: Sendable {
         // duplicate detection stay sequential.
         var ahead = chunks.first.map(checkAhead)
         for (number, chunk) in chunks.enumerated() {
-            let checked = ahead!.wait()
+            guard let checked = ahead?.wait() else { break }  // set for every chunk: the first above, the next below
             ahead = number + 1 < chunks.count ? checkAhead(chunks[number + 1]) : nil
             let stored = try responses.latestRevisions(invitationIDs: checked.compactMap { $0.valid?.context.invitationID })
             for (index, file) in chunk.enumerated() {

@@ -19,8 +19,12 @@ public struct StoredScore: Sendable, Equatable {
     public var configVersion: String?
     /// "seals 80, cargo 50": the two worst weighted categories (ranking only).
     public var worstSummary: String? = nil
+    /// How many knock-outs and red flags the explanation holds (ranking only: `factors` is empty there).
+    public var flagCount: Int? = nil
+    /// The explanation's first reason, in English (ranking only).
+    public var topReason: String? = nil
 
-    public init(id: Int64, partnerID: Int64, responseID: Int64? = nil, overallRisk: Double, baseRisk: Double, countryMultiplier: Double, tier: RiskTier, knockout: Bool, nonResponse: Bool, categories: [CategoryScore], factors: [ScoreFactor], computedAt: String, reviewedAt: String? = nil, surveyVersion: String? = nil, configVersion: String? = nil, worstSummary: String? = nil) {
+    public init(id: Int64, partnerID: Int64, responseID: Int64? = nil, overallRisk: Double, baseRisk: Double, countryMultiplier: Double, tier: RiskTier, knockout: Bool, nonResponse: Bool, categories: [CategoryScore], factors: [ScoreFactor], computedAt: String, reviewedAt: String? = nil, surveyVersion: String? = nil, configVersion: String? = nil, worstSummary: String? = nil, flagCount: Int? = nil, topReason: String? = nil) {
         self.id = id
         self.partnerID = partnerID
         self.responseID = responseID
@@ -37,6 +41,8 @@ public struct StoredScore: Sendable, Equatable {
         self.surveyVersion = surveyVersion
         self.configVersion = configVersion
         self.worstSummary = worstSummary
+        self.flagCount = flagCount
+        self.topReason = topReason
     }
 }
 

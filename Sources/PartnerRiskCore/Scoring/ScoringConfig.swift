@@ -63,9 +63,17 @@ public enum RiskTier: String, CaseIterable, Sendable, Codable, Comparable {
 
     public var label: String { rawValue.capitalized }
 
-    public static func < (lhs: RiskTier, rhs: RiskTier) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    /// 0 for low up to 3 for critical.
+    public var rank: Int {
+        switch self {
+        case .low: return 0
+        case .medium: return 1
+        case .high: return 2
+        case .critical: return 3
+        }
     }
+
+    public static func < (lhs: RiskTier, rhs: RiskTier) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// Country risk lists (FATF, FINTRAC) with their publication date.

@@ -53,7 +53,7 @@ public struct ScoringService: Sendable {
         BackgroundWorkers.run(iterations: chunks.count, threads: min(cores, chunks.count), finally: finished.close) { index in
             let engine = ScoringEngine()
             finished.push(chunks[index].map { item in
-                let survey = versions[item.surveyVersionID]!
+                let survey = versions[item.surveyVersionID]!  // loaded above for every version in `work`
                 return ScoreRecord(work: item, result: engine.score(ScoreInput(
                     survey: survey, config: config, countries: countries, partner: item.partner,
                     positionedAnswers: item.positionedAnswers(in: survey), evidenceProvided: item.evidence, asOf: now)))

@@ -134,7 +134,7 @@ public enum DayFormat {
     public static func adding(months: Int, to date: Date) -> Date {
         guard let civil = civil(date), abs(months) < 12_000 else {
             var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
+            calendar.timeZone = .gmt
             return calendar.date(byAdding: .month, value: months, to: date) ?? date
         }
         let index = civil.year * 12 + (civil.month - 1) + months

@@ -15,7 +15,7 @@ enum FileBytes {
         while true {
             if filled == data.count { data.count += max(data.count, 4096) }  // it grew, or its size is unknown
             let count = data.withUnsafeMutableBytes { raw in
-                read(descriptor, raw.baseAddress! + filled, raw.count - filled)
+                read(descriptor, raw.baseAddress! + filled, raw.count - filled)  // non-empty: `raw` has a base address
             }
             if count < 0 {
                 if errno == EINTR { continue }

@@ -370,6 +370,7 @@ private struct Context {
             return .isOneOf(question, items.compactMap { reader.scalar($0, "a value") })
         case "answered": return reader.bool(operand, "answered").map { .answered(question, $0) }
         default:
+            // `op` is one of the comparisons: the cases above took every other operator.
             return reader.number(operand, op).map { .compare(question, Condition.Comparison(rawValue: op)!, $0) }
         }
     }

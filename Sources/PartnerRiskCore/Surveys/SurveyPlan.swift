@@ -132,6 +132,7 @@ final class SurveyPlan: Sendable {
         while cursor < keys.count {
             let candidate = keys[cursor]
             let common = min(candidate.count, key.count)
+            // Non-empty buffers (common > 0) have base addresses.
             var order = common == 0 ? 0 : memcmp(sortedBytes.baseAddress! + candidate.start, key.baseAddress!, common)
             if order == 0 { order = candidate.count < key.count ? -1 : (candidate.count > key.count ? 1 : 0) }
             if order == 0 { cursor += 1; return candidate.position }
