@@ -75,3 +75,19 @@ extension Workspace {
     /// Opens (creating and migrating) the SQLite database of this workspace.
     public func openStore() throws -> SQLiteStore { try SQLiteStore(path: databasePath) }
 }
+
+extension AppEnvironment {
+    /// The risk ranking as of this environment's clock: the newest score of every active partner,
+    /// non-responders as knock-outs, optionally only the partners of one campaign.
+    public func ranking(campaign: Int64? = nil) throws -> Ranking {
+        let service = try scoringService()
+        var partners = try repositories.partners(matching: PartnerFilter())
+        if let campaign {
+            let invited = Set(try repositories.responses(campaignID: campaign, partnerID: nil).map(\.partnerID))
+                .union(try repositories.invitedPartners(campaignID: campaign))
+            partners = partners.filter { invited.contains($0.id) }
+        }
+        return Ranking.build(scores: try repositories.latestScores(), nonResponders: try service.nonResponders(), partners: partners,
+                             config: service.config, asOf: time.now())
+    }
+}

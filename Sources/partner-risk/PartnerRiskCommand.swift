@@ -44,3 +44,6 @@ extension Sector: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 extension Language: ExpressibleByArgument {}
+extension RiskTier: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}

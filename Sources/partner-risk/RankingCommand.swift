@@ -15,7 +15,7 @@ struct RankingCommand: ParsableCommand {
     var campaign: Int64?
 
     @Option(help: ArgumentHelp("Only this tier: low, medium, high or critical.", valueName: "tier"))
-    var tier: String?
+    var tier: RiskTier?
 
     @Option(help: ArgumentHelp("Only this sector.", valueName: "sector"))
     var sector: Sector?
@@ -32,20 +32,7 @@ struct RankingCommand: ParsableCommand {
     func run() throws {
         let time = try clock(asOf: asOf)
         let app = try global.environment(time: time)
-        let store = app.repositories
-        let tierFilter = try tier.map { text -> RiskTier in
-            guard let value = RiskTier(rawValue: text.lowercased()) else { throw PartnerRiskError.badInput("--tier must be low, medium, high or critical") }
-            return value
-        }
-        let service = try app.scoringService()
-        var partners = try store.partners(matching: PartnerFilter())
-        if let campaign {
-            let invited = Set(try store.responses(campaignID: campaign, partnerID: nil).map(\.partnerID))
-                .union(try store.invitedPartners(campaignID: campaign))
-            partners = partners.filter { invited.contains($0.id) }
-        }
-        let ranking = Ranking.build(scores: try store.latestScores(), nonResponders: try service.nonResponders(), partners: partners,
-                                    config: service.config, asOf: time.now()).filtered(tier: tierFilter, sector: sector, country: country)
+        let ranking = try app.ranking(campaign: campaign).filtered(tier: tier, sector: sector, country: country)
         if format == .table {
             print(ranking.terminalTable(colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil))
         } else {

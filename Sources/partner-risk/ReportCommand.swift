@@ -48,9 +48,7 @@ struct ReportProgramCommand: ParsableCommand {
         let time = try clock(asOf: asOf)
         let app = try global.environment(time: time)
         let reports = try app.reports()
-        let service = try app.scoringService()
-        let ranking = Ranking.build(scores: try reports.store.latestScores(), nonResponders: try service.nonResponders(),
-                                    partners: try reports.store.partners(matching: PartnerFilter()), config: service.config, asOf: time.now())
+        let ranking = try app.ranking()
         let due = try app.reviews.due()
         try Data(try reports.programReport(ranking: ranking, due: due).utf8).write(to: URL(fileURLWithPath: out))
         print(out)
