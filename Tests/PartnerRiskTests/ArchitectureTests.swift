@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// The module map of docs/architecture.md, checked against the sources: each target imports only
+/// the modules its row allows. (Package.swift makes the compiler refuse the heavy ones in Core;
+/// this also catches a module reached through a dependency but not meant for the target.)
+@Suite struct ArchitectureTests {
+    static let allowed: [String: Set<String>] = [
+        "PartnerRiskCore": ["Foundation", "Crypto", "Yams", "Synchronization"],
+        "PartnerRiskStore": ["Foundation", "GRDB", "PartnerRiskCore"],
+        "PartnerRiskMail": ["Foundation", "CCurl", "PartnerRiskCore"],
+        "PartnerRiskTemplates": ["Foundation", "Mustache", "PartnerRiskCore"],
+        "PartnerRiskWeb": ["Foundation", "Crypto", "Yams", "HTTPTypes", "Hummingbird", "Logging", "PartnerRiskCore", "PartnerRiskMail", "PartnerRiskTemplates"],
+        "PartnerRiskDemo": ["Foundation", "PartnerRiskCore", "PartnerRiskMail"],
+        "PartnerRiskApp": ["Foundation", "Logging", "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb"],
+        "partner-risk": ["Foundation", "ArgumentParser", "PartnerRiskApp", "PartnerRiskCore", "PartnerRiskDemo"],
+    ]
+
+    static func imports(of target: String) throws -> [(file: String, module: String)] {
+        let root = ProjectRoot.url.appendingPathComponent("Sources/\(target)")
+        let files = try #require(FileManager.default.enumerator(atPath: root.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        #expect(!files.isEmpty, "no sources under \(root.path)")
+        return try files.flatMap { file in
+            try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8).split(separator: "\n")
+                .compactMap { line -> (String, String)? in
+                    let words = line.split(separator: " ")
+                    guard let index = words.firstIndex(of: "import"), index + 1 < words.count,
+                          words[..<index].allSatisfy({ $0.hasPrefix("@") }) else { return nil }
+                    return (file, String(words[index + 1]))
+                }
+        }
+    }
+
+    @Test(arguments: allowed.keys.sorted())
+    func eachTargetImportsOnlyWhatItsRowAllows(target: String) throws {
+        let allowed = try #require(Self.allowed[target])
+        for (file, module) in try Self.imports(of: target) {
+            #expect(allowed.contains(module), "\(target)/\(file) imports \(module)")
+        }
+    }
+
+    @Test func theCoreNamesNoStoreMailOrWebType() throws {
+        let root = ProjectRoot.url.appendingPathComponent("Sources/PartnerRiskCore")
+        let files = try #require(FileManager.default.enumerator(atPath: root.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        for file in files {
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            for name in ["SQLiteStore", "DatabasePool", "CurlSMTPTransport", "CurlIMAPClient", "MIMEParser", "TemplateLibrary", "Router<"] {
+                #expect(!text.contains(name), "PartnerRiskCore/\(file) names \(name)")
+            }
+        }
+    }
+}
