@@ -6,14 +6,14 @@ import PartnerRiskMail
 public typealias MailTLS = SMTPSettings.TLSMode
 
 extension AppEnvironment {
-    /// A sender for one campaign: its From address, the configured transport (or `overrides`),
-    /// the templates, and the retry and rate rules.
+    /// A sender for one campaign: its From address, the configured transport (or `overrides`;
+    /// `transports` when the caller already built it), the templates, and the retry and rate rules.
     public func campaignSender(campaignID: Int64, overrides: MailSetup.Overrides = .init(), resendUncertain: Bool = false,
-                               publicURL: String? = nil) throws -> CampaignSender {
+                               publicURL: String? = nil, transports: (any MailTransportFactory)? = nil) throws -> CampaignSender {
         let campaign = try campaigns.campaign(campaignID)
         let sender = MailAddress(parsing: campaign.sender) ?? mail.defaultSender
         let composer = try mail.composer(sender: sender, surveys: repositories, publicURL: publicURL)
-        return CampaignSender(repository: repositories, composer: composer, transports: try mail.transportFactory(overrides), time: time,
+        return CampaignSender(repository: repositories, composer: composer, transports: try transports ?? mail.transportFactory(overrides), time: time,
                               options: mail.senderOptions(overrides, resendUncertain: resendUncertain))
     }
 

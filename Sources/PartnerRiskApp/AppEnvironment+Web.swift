@@ -43,12 +43,12 @@ extension AppEnvironment {
 
     /// Sends a campaign's due messages in the background (the thank-you mail after a submission).
     func outboxDispatcher(overrides: MailSetup.Overrides, publicURL: String, report: @escaping @Sendable (String) -> Void) throws -> OutboxDispatcher {
-        // Fail at start-up, not at the first submission, when the transport or the templates are wrong.
-        _ = try mail.transportFactory(overrides)
+        // Built once, and the templates checked, at start-up: a wrong setting fails now, not at the first submission.
+        let transports = try mail.transportFactory(overrides)
         _ = try mail.composer(sender: mail.defaultSender, surveys: repositories, publicURL: publicURL)
         let environment = self
         return OutboxDispatcher(makeSender: { campaignID in
-            try environment.campaignSender(campaignID: campaignID, overrides: overrides, publicURL: publicURL)
+            try environment.campaignSender(campaignID: campaignID, overrides: overrides, publicURL: publicURL, transports: transports)
         }, report: report)
     }
 }

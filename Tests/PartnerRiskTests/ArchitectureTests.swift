@@ -16,12 +16,17 @@ import Testing
         "partner-risk": ["Foundation", "ArgumentParser", "PartnerRiskApp", "PartnerRiskCore", "PartnerRiskDemo"],
     ]
 
-    static func imports(of target: String) throws -> [(file: String, module: String)] {
+    /// Each Swift file of a target, by its path inside the target, with its text.
+    static func sources(of target: String) throws -> [(file: String, text: String)] {
         let root = ProjectRoot.url.appendingPathComponent("Sources/\(target)")
         let files = try #require(FileManager.default.enumerator(atPath: root.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
         #expect(!files.isEmpty, "no sources under \(root.path)")
-        return try files.flatMap { file in
-            try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8).split(separator: "\n")
+        return try files.map { ($0, try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8)) }
+    }
+
+    static func imports(of target: String) throws -> [(file: String, module: String)] {
+        try sources(of: target).flatMap { file, text in
+            text.split(separator: "\n")
                 .compactMap { line -> (String, String)? in
                     let words = line.split(separator: " ")
                     guard let index = words.firstIndex(of: "import"), index + 1 < words.count,
@@ -40,10 +45,7 @@ import Testing
     }
 
     @Test func theCoreNamesNoStoreMailOrWebType() throws {
-        let root = ProjectRoot.url.appendingPathComponent("Sources/PartnerRiskCore")
-        let files = try #require(FileManager.default.enumerator(atPath: root.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
-        for file in files {
-            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+        for (file, text) in try Self.sources(of: "PartnerRiskCore") {
             for name in ["SQLiteStore", "DatabasePool", "CurlSMTPTransport", "CurlIMAPClient", "MIMEParser", "TemplateLibrary", "Router<"] {
                 #expect(!text.contains(name), "PartnerRiskCore/\(file) names \(name)")
             }

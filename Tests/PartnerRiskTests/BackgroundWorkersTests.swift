@@ -1,12 +1,6 @@
 import Foundation
 import Testing
 @testable import PartnerRiskCore
-@testable import PartnerRiskStore
-@testable import PartnerRiskMail
-@testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 @Suite struct BackgroundWorkersTests {
     /// Every index runs exactly once, `finally` runs once after all of them, and the work runs

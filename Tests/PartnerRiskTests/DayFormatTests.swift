@@ -1,12 +1,6 @@
 import Foundation
 import Testing
 @testable import PartnerRiskCore
-@testable import PartnerRiskStore
-@testable import PartnerRiskMail
-@testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 /// Days, timestamps and month arithmetic are computed by hand; they must agree with
 /// Foundation's UTC Gregorian formatter and calendar.

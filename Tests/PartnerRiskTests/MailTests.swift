@@ -4,10 +4,7 @@ import Testing
 @testable import PartnerRiskCore
 @testable import PartnerRiskStore
 @testable import PartnerRiskMail
-@testable import PartnerRiskWeb
 @testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 @Suite struct MIMEBuilderTests {
     let builder = MIMEBuilder(date: fixedNow, messageID: "<fixed-id@acme.example.com>", boundary: { "BOUNDARY-\($0)" })

@@ -2,11 +2,6 @@ import Foundation
 import Testing
 @testable import PartnerRiskCore
 @testable import PartnerRiskStore
-@testable import PartnerRiskMail
-@testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 @Suite struct PartnerImportTests {
     let header = "name,email,country,sector,contact,language,tags,external_id,trusted_trader\n"

@@ -4,10 +4,7 @@ import Testing
 @testable import PartnerRiskCore
 @testable import PartnerRiskStore
 @testable import PartnerRiskMail
-@testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
 @testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 /// Answers coming back: real invitations from the mail drop, answer files written the way the
 /// offline form writes them, then the ingest pipeline against a real SQLite file.

@@ -1,12 +1,7 @@
 import Foundation
 import Testing
 @testable import PartnerRiskCore
-@testable import PartnerRiskStore
-@testable import PartnerRiskMail
-@testable import PartnerRiskWeb
 @testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 /// History and the yearly cycle, driven by an injected clock.
 @Suite struct ReviewTests {

@@ -1,12 +1,6 @@
 import Foundation
 import Testing
 @testable import PartnerRiskCore
-@testable import PartnerRiskStore
-@testable import PartnerRiskMail
-@testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 /// Hand-computed scores on a small survey: every rule of scoring.md.
 @Suite struct ScoringEngineTests {

@@ -4,7 +4,6 @@ import Testing
 @testable import PartnerRiskCore
 @testable import PartnerRiskStore
 @testable import PartnerRiskMail
-@testable import PartnerRiskTemplates
 
 // Logic tests on the seams: a scripted mail transport, an in-memory mailbox and a clock the test
 // moves, over a real SQLite file. The real SMTP and IMAP servers are in scripts/test-smtp.sh.

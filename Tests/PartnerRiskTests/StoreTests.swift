@@ -3,11 +3,6 @@ import GRDB
 import Testing
 @testable import PartnerRiskCore
 @testable import PartnerRiskStore
-@testable import PartnerRiskMail
-@testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 @Suite struct StoreTests {
     @Test func migratesAnEmptyFileIntoWALWithTheWholeSchema() throws {

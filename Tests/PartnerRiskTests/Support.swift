@@ -1,11 +1,6 @@
 import Foundation
 @testable import PartnerRiskCore
 @testable import PartnerRiskStore
-@testable import PartnerRiskMail
-@testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 /// A throw-away directory for one test, removed when the value is released.
 final class TemporaryDirectory {

@@ -1,12 +1,6 @@
 import Foundation
 import Testing
 @testable import PartnerRiskCore
-@testable import PartnerRiskStore
-@testable import PartnerRiskMail
-@testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 /// One broken file per rule: the validator must name the exact line and say what is wrong.
 @Suite struct SurveyValidatorTests {

@@ -1,12 +1,6 @@
 import Foundation
 import Testing
 @testable import PartnerRiskCore
-@testable import PartnerRiskStore
-@testable import PartnerRiskMail
-@testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
-@testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 /// A small deterministic generator so random tests repeat exactly.
 struct SeededGenerator: RandomNumberGenerator {

@@ -6,9 +6,7 @@ import Testing
 @testable import PartnerRiskStore
 @testable import PartnerRiskMail
 @testable import PartnerRiskWeb
-@testable import PartnerRiskTemplates
 @testable import PartnerRiskDemo
-@testable import PartnerRiskApp
 
 /// The partner web form through its real router (HummingbirdTesting), on a real SQLite file,
 /// with tokens and answers taken from real invitations in the mail drop.

@@ -4,11 +4,6 @@ import Foundation
 public struct CSVRecord: Sendable, Equatable {
     public var line: Int
     public var fields: [String]
-
-    public init(line: Int, fields: [String]) {
-        self.line = line
-        self.fields = fields
-    }
 }
 
 /// An RFC 4180 CSV reader: UTF-8 with or without BOM, CRLF or LF, quoted fields holding commas,

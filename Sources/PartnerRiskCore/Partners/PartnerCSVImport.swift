@@ -148,11 +148,6 @@ public struct TrustedTraderID: Sendable, Equatable, CustomStringConvertible {
     public var program: String
     public var number: String
 
-    public init(program: String, number: String) {
-        self.program = program
-        self.number = number
-    }
-
     public init?(_ text: String) {
         let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,

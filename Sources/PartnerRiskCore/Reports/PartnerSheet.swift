@@ -10,14 +10,6 @@ public struct PartnerSheet {
     /// What changed between the last two complete reviews: answers, then category risks.
     public var changes: [String] = []
 
-    public init(partner: Partner, audit: [AuditEntry], scores: [StoredScore] = [], responses: [ResponseSummary] = [], changes: [String] = []) {
-        self.partner = partner
-        self.audit = audit
-        self.scores = scores
-        self.responses = responses
-        self.changes = changes
-    }
-
     public static func build(partner: Partner, store: any Repositories) throws -> PartnerSheet {
         var sheet = PartnerSheet(partner: partner, audit: try store.auditEntries(subject: "partner:\(partner.id)"),
                                  scores: try store.scoreHistory(partnerID: partner.id), responses: try store.responses(campaignID: nil, partnerID: partner.id))

@@ -17,10 +17,6 @@ public struct Ranking {
 
     public var rows: [Row]
 
-    public init(rows: [Row]) {
-        self.rows = rows
-    }
-
     /// Builds the ranking as of `asOf` from the latest scores and the non-responders.
     public static func build(scores: [StoredScore], nonResponders: [NonResponder], partners: [Partner], config: ScoringConfig,
                              asOf: Date, language: Language = .en) -> Ranking {

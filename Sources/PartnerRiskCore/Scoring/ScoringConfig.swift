@@ -24,26 +24,6 @@ public struct ScoringConfig: Sendable, Equatable {
     public var contentHash: String
     public var source: String
 
-    public init(id: String, version: String, credit: [String: Double], mustNoCap: Double, evidenceMissingMaxCredit: Double, tiers: [RiskTier: Double], knockoutMinTier: RiskTier, countryMultipliers: [String: Double], countryKnockoutLists: [String], countryListFile: String, nonResponseDaysAfterDeadline: Int, reviewMonths: [String: Int], overduePenaltyPoints: Double, overdueAsNonResponseDays: Int, sectorWeights: [Sector: [Category: Double]], contentHash: String, source: String) {
-        self.id = id
-        self.version = version
-        self.credit = credit
-        self.mustNoCap = mustNoCap
-        self.evidenceMissingMaxCredit = evidenceMissingMaxCredit
-        self.tiers = tiers
-        self.knockoutMinTier = knockoutMinTier
-        self.countryMultipliers = countryMultipliers
-        self.countryKnockoutLists = countryKnockoutLists
-        self.countryListFile = countryListFile
-        self.nonResponseDaysAfterDeadline = nonResponseDaysAfterDeadline
-        self.reviewMonths = reviewMonths
-        self.overduePenaltyPoints = overduePenaltyPoints
-        self.overdueAsNonResponseDays = overdueAsNonResponseDays
-        self.sectorWeights = sectorWeights
-        self.contentHash = contentHash
-        self.source = source
-    }
-
     public func tier(for risk: Double) -> RiskTier {
         if risk >= (tiers[.critical] ?? 80) { return .critical }
         if risk >= (tiers[.high] ?? 60) { return .high }
@@ -85,15 +65,6 @@ public struct CountryRiskList: Sendable, Equatable {
     public var names: [String: String]
     public var contentHash: String
     public var text: String
-
-    public init(listDate: String, source: String, lists: [String: Set<String>], names: [String: String], contentHash: String, text: String) {
-        self.listDate = listDate
-        self.source = source
-        self.lists = lists
-        self.names = names
-        self.contentHash = contentHash
-        self.text = text
-    }
 
     /// The lists a country is on.
     public func lists(containing country: String) -> [String] {

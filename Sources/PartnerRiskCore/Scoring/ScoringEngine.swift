@@ -66,13 +66,6 @@ public struct ScoreFactor: Sendable, Equatable, Codable {
     public var text: LocalizedText
     /// Risk points this factor added to the overall risk (losses only).
     public var points: Double
-
-    public init(kind: Kind, code: String, text: LocalizedText, points: Double) {
-        self.kind = kind
-        self.code = code
-        self.text = text
-        self.points = points
-    }
 }
 
 extension ScoreFactor {
@@ -108,16 +101,6 @@ public struct ScoreResult: Sendable, Equatable {
     public var tier: RiskTier
     public var knockout: Bool
     public var factors: [ScoreFactor]
-
-    public init(categories: [CategoryScore], baseRisk: Double, countryMultiplier: Double, overallRisk: Double, tier: RiskTier, knockout: Bool, factors: [ScoreFactor]) {
-        self.categories = categories
-        self.baseRisk = baseRisk
-        self.countryMultiplier = countryMultiplier
-        self.overallRisk = overallRisk
-        self.tier = tier
-        self.knockout = knockout
-        self.factors = factors
-    }
 
     public var worstCategories: [CategoryScore] {
         categories.filter { $0.weight > 0 }.sorted { $0.risk > $1.risk }.prefix(2).map { $0 }

@@ -41,14 +41,14 @@ public final class ScoringSource: Sendable {
         if let cached = loaded.withLock({ $0[file] }), cached.stamps == currentStamps(file: file, countryList: cached.config.countryListFile) {
             return (cached.config, cached.countries)
         }
-        let configStamp = FileStamp(url: catalog.directory.appendingPathComponent(file))
+        let configStamp = stamp(file)  // taken before reading: an edit during the read reloads next time
         let (config, countries) = try catalog.scoring(for: survey)
-        let stamps = [configStamp, FileStamp(url: catalog.directory.appendingPathComponent(config.countryListFile))]
+        let stamps = [configStamp, stamp(config.countryListFile)]
         loaded.withLock { $0[file] = Loaded(config: config, countries: countries, stamps: stamps) }
         return (config, countries)
     }
 
-    private func currentStamps(file: String, countryList: String) -> [FileStamp] {
-        [FileStamp(url: catalog.directory.appendingPathComponent(file)), FileStamp(url: catalog.directory.appendingPathComponent(countryList))]
-    }
+    private func currentStamps(file: String, countryList: String) -> [FileStamp] { [stamp(file), stamp(countryList)] }
+
+    private func stamp(_ name: String) -> FileStamp { FileStamp(url: catalog.directory.appendingPathComponent(name)) }
 }

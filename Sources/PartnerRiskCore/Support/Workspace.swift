@@ -10,12 +10,6 @@ public struct Workspace: Sendable {
     public var surveysDirectory: URL
     public var templatesDirectory: URL
 
-    public init(databasePath: String, surveysDirectory: URL, templatesDirectory: URL) {
-        self.databasePath = databasePath
-        self.surveysDirectory = surveysDirectory
-        self.templatesDirectory = templatesDirectory
-    }
-
     /// Resolves the database from `--db`, then `PARTNER_RISK_DB`, then `./partner-risk.sqlite`;
     /// the folders from `PARTNER_RISK_HOME`, then the working directory, then the folders
     /// around the executable (so a built binary finds the project's own `Surveys/`).

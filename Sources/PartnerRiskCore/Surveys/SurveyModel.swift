@@ -82,11 +82,6 @@ public struct EvidenceRule: Sendable, Equatable {
     /// A verified trusted-trader membership waives the document.
     public var waivable: Bool
 
-    public init(mode: Mode, waivable: Bool) {
-        self.mode = mode
-        self.waivable = waivable
-    }
-
     public static let none = EvidenceRule(mode: .none, waivable: false)
 }
 
@@ -96,12 +91,6 @@ public struct ChoiceOption: Sendable, Equatable {
     public var label: LocalizedText
     /// Credit 0...1 when chosen (single-choice scored questions).
     public var credit: Double?
-
-    public init(id: String, label: LocalizedText, credit: Double? = nil) {
-        self.id = id
-        self.label = label
-        self.credit = credit
-    }
 }
 
 /// Credit for a number answer: the first band whose bounds hold gives the credit.
@@ -109,12 +98,6 @@ public struct NumberBand: Sendable, Equatable {
     public var lte: Double?
     public var gte: Double?
     public var credit: Double
-
-    public init(lte: Double? = nil, gte: Double? = nil, credit: Double) {
-        self.lte = lte
-        self.gte = gte
-        self.credit = credit
-    }
 
     public func holds(_ value: Double) -> Bool {
         (lte.map { value <= $0 } ?? true) && (gte.map { value >= $0 } ?? true)
@@ -131,17 +114,6 @@ public struct RedFlagRule: Sendable, Equatable {
     public var name: LocalizedText
     public var explanation: LocalizedText
     public var questionID: String
-
-    public init(id: String, when: Condition, unless: Condition? = nil, knockout: Bool, kind: String, name: LocalizedText, explanation: LocalizedText, questionID: String) {
-        self.id = id
-        self.when = when
-        self.unless = unless
-        self.knockout = knockout
-        self.kind = kind
-        self.name = name
-        self.explanation = explanation
-        self.questionID = questionID
-    }
 }
 
 /// One question of a survey, with its applicability, condition and scoring rules. A class with
@@ -220,14 +192,6 @@ public struct SurveySection: Sendable, Equatable {
     public var category: Category
     public var intro: LocalizedText?
     public var questions: [Question]
-
-    public init(id: String, title: LocalizedText, category: Category, intro: LocalizedText? = nil, questions: [Question]) {
-        self.id = id
-        self.title = title
-        self.category = category
-        self.intro = intro
-        self.questions = questions
-    }
 }
 
 /// A questionnaire at one version, as loaded from `Surveys/*.yaml`.
