@@ -129,8 +129,10 @@ check "French page in Chromium: answers, validate(), show_if, save() -> one real
 
 # 4. The downloaded files are accepted, stored as sent; a tampered copy (checksum kept) is quarantined.
 mkdir -p "$WORK/saved" && cp "$WORK"/browser-*/downloads/*.json "$WORK/saved/"
-SUMMARY=$($BIN responses import "$WORK/saved" 2>&1 | tail -1)
+IMPORT=$($BIN responses import "$WORK/saved" 2>&1)
+SUMMARY=$(tail -1 <<<"$IMPORT")
 check "responses import accepts both browser files ($SUMMARY)" grep -q "accepted 2, .*rejected 0" <<<"$SUMMARY"
+check "and queues a thank-you receipt for each partner" grep -q "queued 2 thank-you message(s)" <<<"$IMPORT"
 $BIN responses list --format json > "$WORK/list.json"
 check "responses list: two responses, channel file, stored answers = downloaded answers" /usr/bin/python3 - "$WORK" <<'PY'
 import glob, json, os, sqlite3, sys

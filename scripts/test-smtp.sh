@@ -155,6 +155,7 @@ PY
     SECOND=$($BIN responses fetch --imap "imap://127.0.0.1:$IMAP_PORT/INBOX" --tls none 2>&1)
     check "IMAP fetch: 1 accepted, 2 quarantined, 1 duplicate Message-ID skipped" grep -q "3 new message(s), 1 already seen by Message-ID; accepted 1, revised 0, incomplete 0, duplicates 0, rejected 2" <<<"$FIRST"
     check "IMAP fetch twice ingests nothing twice (INBOX emptied by --move-to)" grep -q "0 new message(s)" <<<"$SECOND"
+    check "the accepted reply's thank-you is queued and said so on standard error" grep -q "queued 1 thank-you message(s)" <<<"$FIRST"
     check "the junk and the tampered reply are listed with their reasons" bash -c "$BIN responses rejected | grep -q 'no answer file' && $BIN responses rejected | grep -q 'token matches no invitation'"
     check "the processed messages are in the Processed mailbox" bash -c "curl -s 'imap://127.0.0.1:$IMAP_PORT/Processed' -u 'officer:imap s3cret' -X 'UID SEARCH ALL' --max-time 10 | grep -q 'SEARCH 1 2 3 4'"
     check "a message seen once is not re-read: responses list shows one revision" bash -c "[ \$($BIN responses list --format csv | wc -l) -eq 2 ]"

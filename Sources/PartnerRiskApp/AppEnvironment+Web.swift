@@ -28,11 +28,11 @@ extension AppEnvironment {
         let dispatcher = try outboxDispatcher(overrides: overrides, publicURL: settings.publicURL, report: report)
         let submissions = self.submissions
         let site = try PartnerWebSite(
-            responses: repositories, webForms: repositories, campaigns: repositories, ingest: ingest, vault: evidence,
+            responses: repositories, webForms: repositories, campaigns: repositories, ingest: ingest, submissions: submissions, vault: evidence,
             templatesDirectory: workspace.templatesDirectory, time: time, secureCookies: settings.publicURL.hasPrefix("https://"),
             onAccepted: { accepted in
                 dispatcher.run {
-                    do { try submissions.accepted([accepted.responseID]) } catch {
+                    do { try submissions.score([accepted.responseID]) } catch {
                         report("scoring response \(accepted.responseID) failed: \(error)")
                     }
                 }

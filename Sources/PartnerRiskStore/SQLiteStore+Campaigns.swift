@@ -182,12 +182,24 @@ extension SQLiteStore: CampaignRepository {
         }
     }
 
-    public func queueThankYou(invitationID: Int64, recipient: String, at time: Date) throws -> Int64 {
-        try pool.write { db in
+    public func queueThankYous(responseIDs: [Int64], at time: Date) throws -> Set<Int64> {
+        guard !responseIDs.isEmpty else { return [] }
+        return try pool.write { db in
             let now = Self.timestamp(time)
-            try db.execute(sql: "INSERT INTO mail_message (invitation_id, kind, recipient, state, created_at, updated_at) VALUES (?, 'thank-you', ?, 'queued', ?, ?)",
-                           arguments: [invitationID, recipient, now, now])
-            return db.lastInsertedRowID
+            var campaigns = Set<Int64>()
+            try Self.inBatches(responseIDs) { batch in
+                let list = Self.placeholders(batch.count)
+                try db.execute(sql: """
+                    INSERT INTO mail_message (invitation_id, kind, recipient, state, created_at, updated_at)
+                    SELECT r.invitation_id, 'thank-you', p.email, 'queued', ?, ? FROM response r
+                    JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
+                    WHERE r.id IN (\(list)) ORDER BY r.id
+                    """, arguments: StatementArguments([now, now]) + StatementArguments(batch))
+                campaigns.formUnion(try Int64.fetchAll(db, sql: """
+                    SELECT DISTINCT i.campaign_id FROM response r JOIN invitation i ON i.id = r.invitation_id WHERE r.id IN (\(list))
+                    """, arguments: StatementArguments(batch)))
+            }
+            return campaigns
         }
     }
 

@@ -10,6 +10,8 @@ public struct PartnerWebSite: Sendable {
     public var webForms: WebFormRepository
     public var campaigns: CampaignRepository
     public var ingest: ResponseIngest
+    /// The submission path shared with file and IMAP answers (thank-you, scoring).
+    public var submissions: SubmissionService
     public var vault: EvidenceVault
     public var templates: TemplateLibrary
     public var strings: WebStrings
@@ -18,20 +20,21 @@ public struct PartnerWebSite: Sendable {
     public var throttle: BadTokenThrottle
     /// Mark cookies Secure (when the public URL is https).
     public var secureCookies: Bool
-    /// Called after a response is stored and its thank-you mail queued.
+    /// Called after a response is stored and its thank-you mail queued (to score it and send the mail).
     public var onAccepted: @Sendable (AcceptedWebResponse) -> Void
 
     /// The templates the site cannot run without.
     public static let requiredTemplates = ["web/form.html", "web/notice.html", "web/thanks.html"]
 
     public init(responses: ResponseRepository, webForms: WebFormRepository, campaigns: CampaignRepository, ingest: ResponseIngest,
-                vault: EvidenceVault, templatesDirectory: URL, time: TimeSource = SystemTime(),
+                submissions: SubmissionService, vault: EvidenceVault, templatesDirectory: URL, time: TimeSource = SystemTime(),
                 throttle: BadTokenThrottle = BadTokenThrottle(), secureCookies: Bool = false,
                 onAccepted: @escaping @Sendable (AcceptedWebResponse) -> Void = { _ in }) throws {
         self.responses = responses
         self.webForms = webForms
         self.campaigns = campaigns
         self.ingest = ingest
+        self.submissions = submissions
         self.vault = vault
         self.templates = try TemplateLibrary(directory: templatesDirectory, required: Self.requiredTemplates)
         self.strings = try WebStrings(directory: templatesDirectory)

@@ -112,7 +112,7 @@ public struct SurveyFormController: Sendable {
         switch outcome {
         case .accepted(let responseID, let revision, _, _):
             try site.webForms.deleteDraft(invitationID: visit.invitation.invitationID)
-            _ = try site.campaigns.queueThankYou(invitationID: visit.invitation.invitationID, recipient: visit.invitation.partner.email, at: site.time.now())
+            _ = try site.submissions.acknowledge([responseID])
             site.onAccepted(AcceptedWebResponse(responseID: responseID, revision: revision, campaignID: visit.invitation.campaign.id,
                                                 partnerID: visit.invitation.partner.id))
             return redirect(to: path(visit, suffix: "/thanks"))

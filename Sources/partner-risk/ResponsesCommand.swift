@@ -33,7 +33,7 @@ struct ResponsesImportCommand: ParsableCommand {
         let app = try global.environment(config: config)
         let summary = try app.ingest.importPaths(paths)
         for rejected in summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
-        try app.submissions.accepted(summary.acceptedResponseIDs)
+        reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs))
         print(summary.line)
     }
 }
@@ -103,7 +103,14 @@ struct ResponsesFetchCommand: ParsableCommand {
         let client = fetcher.reader
         let result = try fetcher.fetch()
         for rejected in result.summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
-        try app.submissions.accepted(result.summary.acceptedResponseIDs)
+        reportReceipt(try app.submissions.accepted(result.summary.acceptedResponseIDs))
         print("\(client.mailbox): \(result.messages) new message(s), \(result.skipped) already seen by Message-ID; \(result.summary.line)")
     }
+}
+
+/// Tells the officer (on standard error) that each accepted answer's receipt waits in the outbox.
+func reportReceipt(_ receipt: SubmissionService.Receipt) {
+    guard receipt.thankYous > 0 else { return }
+    let campaigns = receipt.campaigns.sorted().map(String.init).joined(separator: ", ")
+    FileHandle.standardError.write(Data("queued \(receipt.thankYous) thank-you message(s); they go out with `partner-risk campaign send` (campaign \(campaigns))\n".utf8))
 }

@@ -70,6 +70,29 @@ import Testing
         #expect(stored.count == 3 && stored.allSatisfy { $0.revision == 1 && $0.complete && $0.channel == "file" })
     }
 
+    @Test func fileAnswersGetAThankYouAndAScoreThroughTheSubmissionPathDuplicatesNone() throws {
+        let setup = try setup()
+        let store = setup.fixture.store
+        let submissions = SubmissionService(repositories: store, scoring: ScoringSource(catalog: SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))),
+                                            time: FixedTime(fixedNow))
+        let before = try store.stateCounts(campaignID: setup.fixture.campaign.id)[.queued, default: 0]
+        let first = try setup.ingest.importPaths([setup.answers.path])
+        let receipt = try submissions.accepted(first.acceptedResponseIDs)
+        #expect(receipt.thankYous == 3 && receipt.scored == 3 && receipt.campaigns == [setup.fixture.campaign.id])
+        #expect(try store.stateCounts(campaignID: setup.fixture.campaign.id)[.queued, default: 0] == before + 3)
+        #expect(try store.latestScores().count == 3)
+
+        // A re-import accepts nothing, so no second receipt.
+        let again = try setup.ingest.importPaths([setup.answers.path])
+        #expect(try submissions.accepted(again.acceptedResponseIDs).thankYous == 0)
+
+        // The receipts go to the partners with the next send.
+        let transport = ScriptedTransportFactory()
+        let sent = try setup.fixture.sender(transport).send(campaignID: setup.fixture.campaign.id)
+        #expect(sent.sent == 3)
+        #expect(Set(transport.delivered) == ["a@x.example.com", "b@x.example.com", "c@x.example.com"])
+    }
+
     @Test func aChangedAnswerIsANewRevisionAndTheOldOneStays() throws {
         let setup = try setup()
         _ = try setup.ingest.importPaths([setup.files[0].path])

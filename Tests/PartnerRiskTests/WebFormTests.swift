@@ -46,6 +46,7 @@ import Testing
                 responses: fixture.store, webForms: fixture.store, campaigns: fixture.store,
                 ingest: ResponseIngest(responses: fixture.store, surveys: fixture.store,
                                        quarantine: fixture.directory.url.appendingPathComponent("quarantine"), messages: MIMEMessageDecoder(), time: time),
+                submissions: SubmissionService(repositories: fixture.store, scoring: ScoringSource(catalog: SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))), time: time),
                 vault: EvidenceVault(directory: fixture.directory.url.appendingPathComponent("evidence")),
                 templatesDirectory: ProjectRoot.url.appendingPathComponent("Templates"), time: time, throttle: throttle,
                 onAccepted: { [self] in lock.lock(); accepted.append($0); lock.unlock() })

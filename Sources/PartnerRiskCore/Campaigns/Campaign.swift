@@ -153,6 +153,8 @@ public protocol CampaignRepository: Sendable {
     func problemMessages(campaignID: Int64) throws -> [OutboxItem]
     /// Queues reminders for invited partners with no response; returns how many.
     func queueReminders(campaignID: Int64, maxReminders: Int, minDays: Int, at time: Date) throws -> Int
-    func queueThankYou(invitationID: Int64, recipient: String, at time: Date) throws -> Int64
+    /// Queues one thank-you message (the partner's receipt) per accepted response; returns the
+    /// campaigns whose outbox gained a message.
+    func queueThankYous(responseIDs: [Int64], at time: Date) throws -> Set<Int64>
     func invitationCounts(campaignID: Int64) throws -> (invited: Int, responded: Int, complete: Int)
 }

@@ -1,9 +1,8 @@
 import Foundation
 
 /// The one path an accepted response takes after the ingest stored it, whatever the channel
-/// (web form, answer file, IMAP reply): it is scored at once with the process's scoring config,
-/// and the campaigns whose outbox gained a message are announced (so `serve` can send the
-/// thank-you mail without waiting for `campaign send`).
+/// (web form, answer file, IMAP reply): its thank-you mail is queued, and it is scored with the
+/// process's scoring config.
 public struct SubmissionService: Sendable {
     public let repositories: any Repositories
     public let scoring: ScoringSource
@@ -22,10 +21,34 @@ public struct SubmissionService: Sendable {
                               config: config, countries: countries, time: time)
     }
 
+    /// What the submission path did with a batch of accepted responses.
+    public struct Receipt: Sendable, Equatable {
+        /// Thank-you messages queued (one per response).
+        public var thankYous: Int
+        /// Campaigns whose outbox gained a thank-you (to send).
+        public var campaigns: Set<Int64>
+        /// Scores written.
+        public var scored: Int
+    }
+
+    /// Queues each response's thank-you mail, the partner's receipt naming the revision; it goes
+    /// out with the campaign's next send (at once under `serve`).
+    public func acknowledge(_ responseIDs: [Int64]) throws -> Set<Int64> {
+        try repositories.queueThankYous(responseIDs: responseIDs, at: time.now())
+    }
+
     /// Scores accepted responses; returns how many scores were written.
     @discardableResult
-    public func accepted(_ responseIDs: [Int64]) throws -> Int {
+    public func score(_ responseIDs: [Int64]) throws -> Int {
         guard !responseIDs.isEmpty else { return 0 }
         return try scoringService().score(responseIDs: responseIDs)
+    }
+
+    /// The whole path for answers that arrive as files or mail: thank-you queued, then scored.
+    /// (The web form acknowledges within the request and scores in the background.)
+    @discardableResult
+    public func accepted(_ responseIDs: [Int64]) throws -> Receipt {
+        let campaigns = try acknowledge(responseIDs)
+        return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: try score(responseIDs))
     }
 }
