@@ -330,8 +330,8 @@ struct CountryRisk {
 
 /// Loss sentences by question and tenths of a point, and countries' risk under one config and
 /// country list, worked out once per engine. An engine belongs to one thread at a time (the
-/// scoring service makes one per chunk of work), so this takes no lock.
-final class ScoringMemo: @unchecked Sendable {
+/// scoring service makes one per chunk of work), so this takes no lock and is not `Sendable`.
+final class ScoringMemo {
     private struct LossKey: Hashable {
         let question: ObjectIdentifier
         let tenths: Int
