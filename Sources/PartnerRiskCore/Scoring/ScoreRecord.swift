@@ -49,4 +49,16 @@ public struct SentenceKey: Hashable, Sendable {
         bytes.append(contentsOf: text.fr.utf8)
         self.bytes = bytes
     }
+
+    // Hashed and compared as one block of memory: `[UInt8]`'s own `hash(into:)` feeds the hasher
+    // a byte at a time, which made the single database writer of a rescore a third slower.
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (lhs: SentenceKey, rhs: SentenceKey) -> Bool {
+        lhs.bytes.count == rhs.bytes.count && lhs.bytes.withUnsafeBytes { left in
+            rhs.bytes.withUnsafeBytes { right in left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }  // non-empty: base addresses
+        }
+    }
 }
