@@ -33,32 +33,52 @@ public struct ScoreRecord: Sendable {
     }
 }
 
-/// Identifies an explanation sentence in both languages exactly: the English UTF-8 bytes, a
-/// 0xFF byte (never part of UTF-8, so no two pairs give the same key) and the French bytes.
-/// Equal keys mean byte-identical sentences, so an audited score can never point at another
-/// sentence. Bytes rather than `String`s because hashing or comparing Swift strings normalizes
-/// Unicode, which made French sentences the slowest part of storing scores.
+/// Identifies an explanation sentence in both languages exactly: two keys are equal only when
+/// both sentences are byte for byte the same, so an audited score never points at another
+/// sentence. A 64-bit hash of the bytes is worked out once, on the scoring thread that made the
+/// sentence, so the single database writer only hashes one word per lookup; the hash only picks
+/// the bucket, and equality compares the bytes. Bytes rather than `String`s because hashing or
+/// comparing Swift strings normalizes Unicode, which made French sentences the slowest part of
+/// storing scores.
 public struct SentenceKey: Hashable, Sendable {
-    public let bytes: [UInt8]
+    public let text: LocalizedText
+    private let digest: UInt64
 
     public init(_ text: LocalizedText) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.en.utf8.count + text.fr.utf8.count + 1)
-        bytes.append(contentsOf: text.en.utf8)
-        bytes.append(0xFF)
-        bytes.append(contentsOf: text.fr.utf8)
-        self.bytes = bytes
+        var (en, fr) = (text.en, text.fr)
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        en.withUTF8 { Self.mix($0, into: &digest) }
+        fr.withUTF8 { Self.mix($0, into: &digest) }
+        self.text = LocalizedText(en: en, fr: fr)
+        self.digest = digest
     }
 
-    // Hashed and compared as one block of memory: `[UInt8]`'s own `hash(into:)` feeds the hasher
-    // a byte at a time, which made the single database writer of a rescore a third slower.
-    public func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 
     public static func == (lhs: SentenceKey, rhs: SentenceKey) -> Bool {
-        lhs.bytes.count == rhs.bytes.count && lhs.bytes.withUnsafeBytes { left in
-            rhs.bytes.withUnsafeBytes { right in left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }  // non-empty: base addresses
+        lhs.digest == rhs.digest && sameBytes(lhs.text.en, rhs.text.en) && sameBytes(lhs.text.fr, rhs.text.fr)
+    }
+
+    private static func sameBytes(_ left: String, _ right: String) -> Bool {
+        var (left, right) = (left, right)
+        return left.withUTF8 { l in
+            right.withUTF8 { r in l.count == r.count && (l.count == 0 || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0) }  // non-empty: base addresses
         }
+    }
+
+    /// Folds the bytes into `hash` eight at a time (multiply and shift), then the tail and the length.
+    private static func mix(_ bytes: UnsafeBufferPointer<UInt8>, into hash: inout UInt64) {
+        func fold(_ word: UInt64) {
+            hash = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
+            hash ^= hash >> 29
+        }
+        let words = bytes.count / 8
+        if let base = bytes.baseAddress, words > 0 {
+            let raw = UnsafeRawPointer(base)
+            for index in 0..<words { fold(raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)) }
+        }
+        var tail: UInt64 = 0
+        for byte in bytes[(words * 8)...].reversed() { tail = tail << 8 | UInt64(byte) }
+        fold(tail ^ UInt64(bytes.count) << 56)
     }
 }
