@@ -29,6 +29,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // GMime 3: the MIME parser for received mail and form bodies (a kept library, not ours).
+        .systemLibrary(
+            name: "CGMime",
+            pkgConfig: "gmime-3.0",
+            providers: [.apt(["libgmime-3.0-dev"])]
+        ),
         // The domain: partners, surveys, campaigns and the outbox as data, responses, scoring,
         // reviews, reports as data, and the repository / transport / mailbox / clock protocols.
         .target(
@@ -43,10 +49,10 @@ let package = Package(
             name: "PartnerRiskStore",
             dependencies: ["PartnerRiskCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // libcurl: the SMTP transport and the IMAP mailbox reader; MIME parsing of incoming mail.
+        // libcurl: the SMTP transport and the IMAP mailbox reader; GMime: parsing of incoming mail.
         .target(
             name: "PartnerRiskMail",
-            dependencies: ["PartnerRiskCore", "CCurl"]
+            dependencies: ["PartnerRiskCore", "CCurl", "CGMime"]
         ),
         // Mustache: the officer-editable templates in Templates/, behind Core's TemplateRendering.
         .target(

@@ -31,6 +31,7 @@ public struct Doctor {
         check(missing.isEmpty, "libcurl protocols", missing.isEmpty
             ? protocols.joined(separator: " ")
             : "missing \(missing.joined(separator: ", ")); install libcurl4-openssl-dev")
+        check(true, "GMime", "\(MIMEReader.version) (reads replies and form uploads)")
         do {
             let store = try workspace.openStore()
             let health = try store.health()

@@ -62,8 +62,8 @@ public struct DemoResponder {
     }
 
     func formData(in message: URL) throws -> [String: JSONValue]? {
-        let entity = MIMEParser.parse(try Data(contentsOf: message))
-        guard let html = entity.allParts.first(where: { $0.fileName?.hasSuffix(".html") == true })?.text,
+        let document = MIMEReader.message(try Data(contentsOf: message))
+        guard let html = document.parts.first(where: { $0.fileName?.hasSuffix(".html") == true })?.text,
               let start = html.range(of: "id=\"form-data\">"), let end = html.range(of: "</script>", range: start.upperBound..<html.endIndex) else { return nil }
         return JSONValue.parse(String(html[start.upperBound..<end.lowerBound]))?.objectValue
     }

@@ -47,13 +47,13 @@ public struct FormFields: Sendable {
         return spaced.removingPercentEncoding ?? spaced
     }
 
-    /// Reuses the mail MIME reader: a form-data body is a multipart entity without its header.
+    /// A form-data body is a multipart entity without its header: GMime reads it like mail.
     static func multipart(_ body: Data, contentType: String) -> FormFields {
         var fields = FormFields()
-        let entity = MIMEParser.parse(Data("Content-Type: \(contentType)\r\n\r\n".utf8) + body)
-        for part in entity.parts {
-            guard let disposition = part.header("Content-Disposition"), let name = MIMEParser.parameter(disposition, "name") else { continue }
-            if let fileName = MIMEParser.parameter(disposition, "filename") {
+        for part in MIMEReader.formData(body, contentType: contentType) {
+            guard let name = part.fieldName else { continue }
+            if part.hasFileNameParameter {
+                let fileName = part.fileName ?? ""
                 guard !fileName.isEmpty || !part.body.isEmpty else { continue }
                 fields.uploads.append(Upload(field: name, fileName: fileName, contentType: part.contentType, data: part.body))
             } else {

@@ -39,10 +39,10 @@ import Testing
     }
 
     @Test func roundTripsThroughTheParser() {
-        let parsed = MIMEParser.parse(builder.build(content).data)
+        let parsed = MIMEReader.message(builder.build(content).data)
         #expect(parsed.header("Subject") == content.subject)
         #expect(parsed.header("To") == "Émilie Gagné <securite@belanger.example.ca>")
-        let parts = parsed.allParts
+        let parts = parsed.parts
         #expect(parts.first { $0.contentType == "text/plain" }?.text == content.text.replacingOccurrences(of: "\n", with: "\r\n"))
         #expect(parts.first { $0.contentType == "text/html" }?.text == content.html)
         let attachment = parts.first { $0.fileName != nil }
@@ -53,7 +53,7 @@ import Testing
     @Test func encodedWordsNeverSplitACharacter() {
         let words = MIMEBuilder.encodedWords(String(repeating: "é", count: 100))
         #expect(words.allSatisfy { $0.count <= 75 })
-        #expect(MIMEParser.decodeEncodedWords(words.joined(separator: " ")) == String(repeating: "é", count: 100))
+        #expect(MIMEReader.decodeHeaderText(words.joined(separator: " ")) == String(repeating: "é", count: 100))
     }
 }
 

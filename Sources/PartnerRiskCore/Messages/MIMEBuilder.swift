@@ -95,17 +95,26 @@ public struct MIMEBuilder {
 
     /// Splits on character boundaries so no multi-byte character is cut between words.
     static func encodedWords(_ text: String) -> [String] {
+        // At most 39 bytes a word (52 base64 characters: a folded line stays within 78), never splitting a
+        // character, and ending where the byte count is a multiple of three when one is near: a word
+        // then needs no "=" padding. Decoders that join adjacent words before decoding (GMime, so
+        // Evolution and others) stop at the first padding and would cut the text short.
+        let maxBytes = 39
         var words: [String] = []
-        var chunk = Data()
+        var chunk: [UInt8] = []
+        var lastWhole = 0  // the longest prefix of `chunk` whose length is a multiple of three
         for character in text {
-            let bytes = Data(String(character).utf8)
-            if chunk.count + bytes.count > 39 {
-                words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=")
-                chunk = Data()
+            let bytes = Array(String(character).utf8)
+            while chunk.count + bytes.count > maxBytes {
+                let cut = lastWhole > 0 ? lastWhole : chunk.count
+                words.append("=?UTF-8?B?\(Data(chunk[..<cut]).base64EncodedString())?=")
+                chunk.removeFirst(cut)
+                lastWhole = chunk.count % 3 == 0 ? chunk.count : 0
             }
-            chunk.append(bytes)
+            chunk += bytes
+            if chunk.count % 3 == 0 { lastWhole = chunk.count }
         }
-        if !chunk.isEmpty || words.isEmpty { words.append("=?UTF-8?B?\(chunk.base64EncodedString())?=") }
+        if !chunk.isEmpty || words.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
         return words
     }
 
