@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import PartnerRiskCore
 @testable import PartnerRiskMail
+@testable import PartnerRiskStore
 
 /// Replies in the shapes real mail clients write, read by GMime (the reasons the hand-written
 /// parser once quarantined ordinary replies as "no answer file attached").
@@ -83,5 +84,31 @@ import Testing
         #expect(parts[0].text == "abc" && !parts[0].hasFileNameParameter)
         #expect(parts[1].fileName == "cert; 2026.pdf" && parts[1].contentType == "application/pdf" && parts[1].text == "%PDF-1.4")
         #expect(parts[2].hasFileNameParameter && parts[2].body.isEmpty)
+    }
+}
+
+@Suite struct OutlookAttachmentTests {
+    static func message(_ attachment: String) -> Data {
+        Data(("From: ops@nordic.example.com\r\nMessage-ID: <o1@nordic.example.com>\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nAnswers attached.\r\n"
+            + "--b\r\n\(attachment)\r\nContent-Transfer-Encoding: base64\r\n\r\neJ8+IhAAAQaQCAAEAAAAAAAB\r\n--b--\r\n").utf8)
+    }
+
+    @Test func aTNEFOrMsgOnlyReplyIsRefusedWithWhatThePartnerShouldDo() throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.store()
+        let quarantine = directory.url.appendingPathComponent("quarantine")
+        let ingest = ResponseIngest(responses: store, surveys: store, quarantine: quarantine, messages: MIMEMessageDecoder(), time: FixedTime(fixedNow))
+        var summary = ResponseIngest.Summary()
+        try ingest.ingest(Self.message("Content-Type: application/ms-tnef; name=\"winmail.dat\"\r\nContent-Disposition: attachment; filename=\"winmail.dat\""),
+                          source: "tnef.eml", isMessage: true, channel: .file, into: &summary)
+        try ingest.ingest(Self.message("Content-Type: application/vnd.ms-outlook\r\nContent-Disposition: attachment; filename=\"RE Questionnaire.msg\""),
+                          source: "msg.eml", isMessage: true, channel: .file, into: &summary)
+        #expect(summary.rejected.count == 2)
+        #expect(summary.rejected[0].reason.contains("winmail.dat") && summary.rejected[0].reason.contains("ordinary attachment"))
+        #expect(summary.rejected[1].reason.contains(".msg") && summary.rejected[1].reason.contains("attach the saved answers"))
+        // Refused, not lost: both are quarantined and listed with their reasons.
+        #expect(try store.rejectedInputs().count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: quarantine.path).count == 2)
     }
 }

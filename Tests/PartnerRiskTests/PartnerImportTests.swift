@@ -57,6 +57,31 @@ import Testing
         #expect(try store.partners(matching: PartnerFilter()).count == summary.created)
     }
 
+    @Test func aMultiLineNameBecomesOneLineInTheStoreAndInEveryHeaderAStrictParserReads() throws {
+        let fixture = try CampaignFixture(partnersCSV: "\"Nordic\r\nFreight\nLtd\",ops@nordic.example.com,CA,highway-carrier,\"Ann\nLee\",en\n")
+        let partner = try #require(try fixture.store.partners(matching: PartnerFilter()).first)
+        #expect(partner.name == "Nordic Freight Ltd" && partner.contactName == "Ann Lee")
+        let outbox = fixture.directory.url.appendingPathComponent("outbox")
+        #expect(try fixture.sender(DropTransportFactory(directory: outbox)).send(campaignID: fixture.campaign.id).sent == 1)
+        let message = try #require(try FileManager.default.contentsOfDirectory(at: outbox, includingPropertiesForKeys: nil).first)
+        // Python's email package with its strict policy raises on any header defect.
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        python.arguments = ["-c", """
+            import email, email.policy, sys
+            m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.strict)
+            print(m['To'])
+            """, message.path]
+        let output = Pipe()
+        python.standardOutput = output
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let to = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(to == "Ann Lee <ops@nordic.example.com>")
+        #expect(String(decoding: try Data(contentsOf: message), as: UTF8.self).contains("Nordic Freight Ltd"))
+    }
+
     @Test func strictRejectsTheWholeFileAndWritesNothing() throws {
         let directory = TemporaryDirectory()
         let store = try directory.store()

@@ -93,6 +93,28 @@ import Testing
         #expect(Set(transport.delivered) == ["a@x.example.com", "b@x.example.com", "c@x.example.com"])
     }
 
+    @Test func repliesInTheShapesMailClientsWriteAreAcceptedNotQuarantined() throws {
+        let setup = try setup()
+        let replies = try setup.folder("replies")
+        let shapes: [(String, String)] = [
+            // RFC 2231 continuations with a charset (Python's email package, many clients).
+            ("Content-Type: application/json", "Content-Disposition: attachment;\r\n filename*0*=utf-8''R%C3%A9ponses%20;\r\n filename*1*=questionnaire.json"),
+            // A quoted name holding a semicolon, sent as octet-stream.
+            ("Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"answers; final.json\""),
+            // Plain text with a .json name, and a boundary line with trailing white space (below).
+            ("Content-Type: text/plain; charset=utf-8", "Content-Disposition: attachment; filename=\"answers.json\""),
+        ]
+        for (index, (file, shape)) in zip(setup.files, shapes).enumerated() {
+            let answers = try Data(contentsOf: file).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            let text = "From: partner@x.example.com\r\nSubject: RE: Questionnaire\r\nMessage-ID: <shape\(index)@x.example.com>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b \t\r\nContent-Type: text/plain\r\n\r\nHere they are.\r\n--b \t\r\n"
+                + "\(shape.0)\r\n\(shape.1)\r\nContent-Transfer-Encoding: base64\r\n\r\n\(answers)\r\n"  // no closing boundary
+            try Data(text.utf8).write(to: replies.appendingPathComponent("reply-\(index).eml"))
+        }
+        let summary = try setup.ingest.importPaths([replies.path])
+        #expect(summary.accepted == 3 && summary.rejected.isEmpty, "\(summary.rejected)")
+    }
+
     @Test func aChangedAnswerIsANewRevisionAndTheOldOneStays() throws {
         let setup = try setup()
         _ = try setup.ingest.importPaths([setup.files[0].path])

@@ -91,9 +91,12 @@ public struct PartnerCSVImport {
     }
 
     private func draft(from record: CSVRecord, columns: [String: Int]) -> Swift.Result<PartnerDraft, RowProblem> {
+        // A quoted field may span lines; a partner's name or contact goes into mail headers, which
+        // must never carry a line break, so every value is kept as one line (breaks become a space).
         func value(_ column: String) -> String {
             guard let position = columns[column], position < record.fields.count else { return "" }
-            return record.fields[position].trimmingCharacters(in: .whitespacesAndNewlines)
+            return record.fields[position].split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
         }
         let name = value("name")
         guard !name.isEmpty else { return .failure(problem(record, "name", "missing name")) }
@@ -121,7 +124,7 @@ public struct PartnerCSVImport {
         let tags = Array(Set(value("tags").split(separator: ";").map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         }.filter { !$0.isEmpty })).sorted()
-        let contact = value("contact").split(whereSeparator: \.isNewline).joined(separator: " ")
+        let contact = value("contact")
         let externalID = value("external_id")
         return .success(PartnerDraft(
             line: record.line, name: name, email: email.lowercased(), country: country, sector: sector,

@@ -154,11 +154,12 @@ public struct ResponseIngest: Sendable {
             guard data.count <= Self.maxMessageBytes else {
                 return try reject(data, source: source, channel: channel, reason: "message larger than \(Self.maxMessageBytes / 1_048_576) MB", into: &summary)
             }
-            let attachments = messages.decode(data).parts.filter { part in
+            let parts = messages.decode(data).parts
+            let attachments = parts.filter { part in
                 part.fileName?.lowercased().hasSuffix(".json") == true || part.contentType == "application/json"
             }
             guard !attachments.isEmpty else {
-                return try reject(data, source: source, channel: channel, reason: "no answer file (.json) attached", into: &summary)
+                return try reject(data, source: source, channel: channel, reason: Self.noAnswerFileReason(parts), into: &summary)
             }
             for (index, part) in attachments.enumerated() {
                 let partSource = source + (attachments.count > 1 ? "#\(index + 1)" : "") + " (\(part.fileName ?? "attachment"))"
@@ -179,6 +180,19 @@ public struct ResponseIngest: Sendable {
         case .rejected(let reason):
             try reject(data, source: source, channel: channel, reason: reason, into: &summary)
         }
+    }
+
+    /// Why a message holds no answer file, in words that say what the partner should do.
+    static func noAnswerFileReason(_ parts: [ReceivedMessage.Part]) -> String {
+        let names = parts.compactMap { $0.fileName?.lowercased() }
+        if parts.contains(where: { $0.contentType == "application/ms-tnef" || $0.contentType == "application/vnd.ms-tnef" }) || names.contains("winmail.dat") {
+            return "the reply carries only winmail.dat (Outlook rich text, TNEF), which hides the answer file; "
+                + "ask the partner to send the saved answers file again as an ordinary attachment, writing the reply in HTML or plain text"
+        }
+        if parts.contains(where: { $0.contentType == "application/vnd.ms-outlook" }) || names.contains(where: { $0.hasSuffix(".msg") }) {
+            return "an Outlook message (.msg) is attached instead of the answer file; ask the partner to attach the saved answers .json file itself"
+        }
+        return "no answer file (.json) attached"
     }
 
     private func reject(_ data: Data, source: String, channel: ResponseChannel, reason: String, into summary: inout Summary) throws {
