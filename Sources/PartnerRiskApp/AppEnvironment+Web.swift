@@ -25,6 +25,8 @@ extension AppEnvironment {
     public func partnerServer(host: String, port: Int, publicURL: String?, overrides: MailSetup.Overrides,
                               report: @escaping @Sendable (String) -> Void) throws -> PartnerServer {
         let settings = WebServerSettings(host: host, port: port, publicURL: publicURL)
+        let leftOver = try submissions.scoreUnscored()
+        if leftOver > 0 { report("scored \(leftOver) response(s) an earlier run accepted but did not score") }
         let dispatcher = try outboxDispatcher(overrides: overrides, publicURL: settings.publicURL, report: report)
         let submissions = self.submissions
         let site = try PartnerWebSite(

@@ -132,6 +132,19 @@ extension SQLiteStore {
         }
     }
 
+    public func unscoredResponseIDs() throws -> [Int64] {
+        try pool.read { db in
+            // The score lookup goes through `score_partner (partner_id, id)`: a partner has few scores.
+            try Int64.fetchAll(db, sql: """
+                SELECT r.id FROM response r JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
+                WHERE r.complete = 1 AND p.active = 1
+                  AND NOT EXISTS (SELECT 1 FROM response r2 WHERE r2.invitation_id = r.invitation_id AND r2.complete = 1 AND r2.id > r.id)
+                  AND NOT EXISTS (SELECT 1 FROM score s WHERE s.partner_id = i.partner_id AND s.response_id = r.id)
+                ORDER BY r.id
+                """)
+        }
+    }
+
     /// The questions each invitation has evidence for.
     private static func evidenceByInvitation(_ db: Database) throws -> [Int64: Set<String>] {
         var evidence: [Int64: Set<String>] = [:]

@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import PartnerRiskCore
 @testable import PartnerRiskStore
 @testable import PartnerRiskMail
 @testable import PartnerRiskDemo
+@testable import PartnerRiskApp
 
 /// Answers coming back: real invitations from the mail drop, answer files written the way the
 /// offline form writes them, then the ingest pipeline against a real SQLite file.
@@ -113,6 +115,34 @@ import Testing
         }
         let summary = try setup.ingest.importPaths([replies.path])
         #expect(summary.accepted == 3 && summary.rejected.isEmpty, "\(summary.rejected)")
+    }
+
+    @Test func answersStoredButNotScoredByAStoppedRunAreScoredByTheNextRun() throws {
+        let setup = try setup()
+        let store = setup.fixture.store
+        // A run that stored the answers and was killed before scoring them.
+        #expect(try setup.ingest.importPaths([setup.answers.path]).accepted == 3)
+        #expect(try store.unscoredResponseIDs().count == 3 && store.latestScores().isEmpty)
+
+        // The next import, even of nothing new, scores them.
+        let submissions = SubmissionService(repositories: store, scoring: ScoringSource(catalog: SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))),
+                                            time: FixedTime(fixedNow))
+        let again = try setup.ingest.importPaths([setup.answers.path])
+        #expect(again.duplicates == 3)
+        #expect(try submissions.accepted(again.acceptedResponseIDs).scored == 3)
+        #expect(try store.unscoredResponseIDs().isEmpty && store.latestScores().count == 3)
+        #expect(try submissions.scoreUnscored() == 0)
+    }
+
+    @Test func serveScoresAtItsStartWhatAStoppedServeLeftUnscored() throws {
+        let setup = try setup()
+        #expect(try setup.ingest.importPaths([setup.answers.path]).accepted == 3)
+        let app = try AppEnvironment.open(database: setup.fixture.directory.path("test.sqlite"), time: FixedTime(fixedNow))
+        let lines = Mutex<[String]>([])
+        _ = try app.partnerServer(host: "127.0.0.1", port: 8089, publicURL: nil,
+                                  overrides: MailSetup.Overrides(drop: setup.fixture.directory.path("drop"))) { line in lines.withLock { $0.append(line) } }
+        #expect(lines.withLock { $0 } == ["scored 3 response(s) an earlier run accepted but did not score"])
+        #expect(try setup.fixture.store.latestScores().count == 3)
     }
 
     @Test func aChangedAnswerIsANewRevisionAndTheOldOneStays() throws {

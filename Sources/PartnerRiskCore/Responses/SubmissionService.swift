@@ -44,11 +44,20 @@ public struct SubmissionService: Sendable {
         return try scoringService().score(responseIDs: responseIDs)
     }
 
-    /// The whole path for answers that arrive as files or mail: thank-you queued, then scored.
-    /// (The web form acknowledges within the request and scores in the background.)
+    /// Scores every current response still without a score: those just accepted, and any an
+    /// earlier run stored but did not score because it was stopped (a `kill -9`, a full disk, a
+    /// `serve` stopped between answering the partner and scoring).
+    @discardableResult
+    public func scoreUnscored() throws -> Int {
+        try score(try repositories.unscoredResponseIDs())
+    }
+
+    /// The whole path for answers that arrive as files or mail: thank-you queued, then scored,
+    /// with whatever an interrupted earlier run left unscored. (The web form acknowledges within
+    /// the request and scores in the background; `serve` scores what is left at its start.)
     @discardableResult
     public func accepted(_ responseIDs: [Int64]) throws -> Receipt {
         let campaigns = try acknowledge(responseIDs)
-        return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: try score(responseIDs))
+        return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: try scoreUnscored())
     }
 }

@@ -72,6 +72,9 @@ public protocol ScoreRepository: Sendable {
     func currentScoringInputs() throws -> [ScoringWorkItem]
     /// The same, for the given responses only.
     func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem]
+    /// Current responses of active partners that have no score yet: accepted by a run that
+    /// stopped (killed, disk full, `serve` stopped) before it scored them.
+    func unscoredResponseIDs() throws -> [Int64]
     /// Stores the scores `next` hands out (nil when there are no more), about `perTransaction` to
     /// a transaction: few large transactions write each page of the ranking table once instead
     /// of once per small batch, while other writers (the web form) still get their turn.
