@@ -34,6 +34,11 @@ import Testing
         SurveyParser().parse(text, file: "t.yaml").problems.map { "\($0.line):\($0.column): \($0.message)" }
     }
 
+    /// The 1-based line of the first line holding `fragment`.
+    static func line(of fragment: String, in text: String) -> Int {
+        (text.components(separatedBy: "\n").firstIndex { $0.contains(fragment) } ?? -1) + 1
+    }
+
     private func replacing(_ old: String, _ new: String) -> String {
         precondition(Self.valid.contains(old), "fixture does not contain \(old)")
         return Self.valid.replacingOccurrences(of: old, with: new)
@@ -109,5 +114,32 @@ import Testing
         let (config, countries) = try catalog.scoring(for: annual)
         #expect(config.sectorWeights.count == Sector.allCases.count)
         #expect(countries.lists["countermeasures"] == ["KP", "IR"])
+    }
+
+    @Test(arguments: ["1e19", "1e400", "-1", "2.5", "inf", "99999999999999999999"])
+    func numbersOutOfRangeAreReportedAtTheirLineNotACrash(value: String) {
+        let text = replacing("        type: yes_no\n", "        type: yes_no\n        max_length: \(value)\n")
+        let found = problems(text)
+        #expect(found.count == 1 && found[0].hasPrefix("\(Self.line(of: "max_length", in: text)):21: `max_length`"), "\(found)")
+        let weighted = replacing("weight: 5", "weight: \(value)")
+        let weight = problems(weighted)
+        #expect(weight.count == 1 && weight[0].hasPrefix("\(Self.line(of: "weight: \(value)", in: weighted)):"), "\(weight)")
+    }
+
+    @Test func aDuplicateKeyIsReportedAtItsOwnLineWithoutEchoingTheFile() {
+        let text = replacing("        weight: 3\n", "        weight: 3\n        weight: 4\n")
+        let (first, second) = (Self.line(of: "weight: 3", in: text), Self.line(of: "weight: 4", in: text))
+        #expect(problems(text) == ["\(second):9: duplicate key `weight` (first at line \(first))"])
+    }
+
+    @Test func theScoringConfigRefusesDayAndMonthCountsOutOfRange() throws {
+        let text = try String(contentsOfFile: ProjectRoot.path("Surveys/scoring.yaml"), encoding: .utf8)
+        for (old, new) in [("non_response_days_after_deadline: 30", "non_response_days_after_deadline: 1e19"),
+                           ("review_months: {default: 12", "review_months: {default: -1")] {
+            #expect(text.contains(old))
+            let (config, found) = ScoringConfigParser().parse(text.replacingOccurrences(of: old, with: new), file: "scoring.yaml")
+            #expect(config == nil || !found.isEmpty)
+            #expect(found.contains { $0.message.contains("not a whole number") }, "\(found.map(\.message))")
+        }
     }
 }

@@ -93,6 +93,15 @@ public struct ScoringConfigParser {
             return result
         }
         func scalarNumber(_ key: String, _ fallback: Double) -> Double { top[key].flatMap { reader.number($0, key) } ?? fallback }
+        func days(_ key: String, _ fallback: Int) -> Int { top[key].flatMap { reader.wholeNumber($0, key, in: 0...3_650) } ?? fallback }
+        func months(_ key: String) -> [String: Int] {
+            guard let node = top[key], let mapping = reader.mapping(node, "`\(key)`") else { return [:] }
+            var result: [String: Int] = [:]
+            for (name, value) in mapping {
+                if let name = name.string, let number = reader.wholeNumber(value, "\(key).\(name)", in: 1...120) { result[name] = number }
+            }
+            return result
+        }
         var tiers: [RiskTier: Double] = [:]
         for (name, value) in numbers("tiers") {
             if let tier = RiskTier(rawValue: name) { tiers[tier] = value } else {
@@ -113,10 +122,10 @@ public struct ScoringConfigParser {
             knockoutMinTier: knockoutTier, countryMultipliers: numbers("country_multipliers"),
             countryKnockoutLists: knockoutLists,
             countryListFile: reader.scalar(top["country_list"], "country_list") ?? "countries/fatf-2026-06.yaml",
-            nonResponseDaysAfterDeadline: Int(scalarNumber("non_response_days_after_deadline", 30)),
-            reviewMonths: numbers("review_months").mapValues { Int($0) },
+            nonResponseDaysAfterDeadline: days("non_response_days_after_deadline", 30),
+            reviewMonths: months("review_months"),
             overduePenaltyPoints: scalarNumber("overdue_penalty_points", 10),
-            overdueAsNonResponseDays: Int(scalarNumber("overdue_as_non_response_days", 90)),
+            overdueAsNonResponseDays: days("overdue_as_non_response_days", 90),
             sectorWeights: weights, contentHash: hash, source: text)
         return (config, reader.problems)
     }

@@ -150,11 +150,11 @@ private struct Context {
             pendingConditions.append((condition, conditionNode, index, true))
         }
         let numbers = numberRules(mapping, type: type, what: what)
-        let staleAfter = mapping["stale_after_days"].flatMap { reader.number($0, "stale_after_days") }.map { Int($0) }
+        let staleAfter = mapping["stale_after_days"].flatMap { reader.wholeNumber($0, "stale_after_days", in: 1...36_500) }
         if staleAfter != nil && type != .date {
             reader.report(mapping["stale_after_days"], "`stale_after_days` on \(what), which is not a date question", "remove it or make the question type date")
         }
-        let maxLength = mapping["max_length"].flatMap { reader.number($0, "max_length") }.map { Int($0) } ?? 2000
+        let maxLength = mapping["max_length"].flatMap { reader.wholeNumber($0, "max_length", in: 1...1_000_000) } ?? 2000
         let role = reader.string(mapping, "role", in: what, owner: node, required: false)
         if let role, !SurveyParser.roles.contains(role) {
             reader.report(mapping["role"], "unknown role \"\(role)\" on \(what)", "use one of \(SurveyParser.roles.sorted().joined(separator: ", "))")
@@ -232,7 +232,7 @@ private struct Context {
         var weight: Int?
         if let weightNode {
             if let value = reader.number(weightNode, "weight") {
-                if value != value.rounded() || !(1...5).contains(Int(value)) {
+                if value != value.rounded() || !(1...5).contains(value) {
                     reader.report(weightNode, "weight \(value.formatted()) of \(what) is outside 1–5", "use a whole number from 1 (minor) to 5 (critical)")
                 } else {
                     weight = Int(value)

@@ -19,6 +19,9 @@ final class YAMLReader {
                 return nil
             }
             return node
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            for key in duplicates { reportDuplicate(key, mappingLine: context.mark.line, in: text) }
+            return nil
         } catch let error as YamlError {
             let (mark, problem) = Self.describe(error)
             report(line: mark?.line ?? 1, column: mark?.column ?? 1, "YAML syntax error: \(problem)",
@@ -28,6 +31,25 @@ final class YAMLReader {
             report(line: 1, column: 1, "cannot read YAML: \(error)", "check the file is UTF-8 YAML")
             return nil
         }
+    }
+
+    /// A key written twice in one mapping, reported at its second line (Yams names only the
+    /// mapping, and its message would echo the file).
+    private func reportDuplicate(_ key: String, mappingLine: Int, in text: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var first: (line: Int, indent: Int)?
+        for (index, line) in lines.enumerated() where index + 1 >= mappingLine {
+            let indent = line.prefix { $0 == " " }.count
+            let rest = line.dropFirst(indent)
+            guard rest.hasPrefix(key), rest.dropFirst(key.count).drop(while: { $0 == " " }).hasPrefix(":") else { continue }
+            if let first, first.indent == indent {
+                report(line: index + 1, column: indent + 1, "duplicate key `\(key)` (first at line \(first.line))",
+                       "keep one `\(key):` in this mapping")
+                return
+            }
+            if first == nil { first = (index + 1, indent) }
+        }
+        report(line: mappingLine, column: 1, "duplicate key `\(key)` in this mapping", "keep one `\(key):` in this mapping")
     }
 
     static func describe(_ error: YamlError) -> (Mark?, String) {
@@ -105,7 +127,22 @@ final class YAMLReader {
             report(node, "`\(key)` must be a number, not \"\(text)\"", "write a number such as 3 or 0.5")
             return nil
         }
+        guard value.isFinite else {
+            report(node, "`\(key)` is \(text), which is not a finite number", "write a number such as 3 or 0.5")
+            return nil
+        }
         return value
+    }
+
+    /// A whole number within `range`; anything else (a fraction, `1e19`, `-1`) is reported at its line.
+    func wholeNumber(_ node: Node?, _ key: String, in range: ClosedRange<Int>) -> Int? {
+        guard let value = number(node, key) else { return nil }
+        guard value == value.rounded(), value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+            report(node, "`\(key)` is \(value.formatted()), not a whole number from \(range.lowerBound) to \(range.upperBound)",
+                   "write a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return Int(value)
     }
 
     func bool(_ node: Node?, _ key: String) -> Bool? {
