@@ -81,8 +81,10 @@ public struct AnswerValidator {
             guard let text = value.stringValue, DayFormat.parseDay(text) != nil else { return "expected a date YYYY-MM-DD" }
         case .text, .evidence:
             guard let text = value.stringValue else { return "expected text" }
-            // Characters never outnumber UTF-8 bytes: only a long text needs counting.
-            if text.utf8.count > question.maxLength && text.count > question.maxLength { return "longer than \(question.maxLength) characters" }
+            // Counted in Unicode scalars, not grapheme clusters: a letter followed by thousands of
+            // combining marks is thousands long. Scalars never outnumber UTF-8 bytes, so only a
+            // long text needs counting.
+            if text.utf8.count > question.maxLength && text.unicodeScalars.count > question.maxLength { return "longer than \(question.maxLength) characters" }
         case .countryList:
             guard let items = value.arrayValue, items.allSatisfy({ $0.stringValue.flatMap(CountryCode.normalize) != nil }) else {
                 return "expected a list of ISO country codes"
