@@ -24,6 +24,8 @@ public struct MIMEDocument: Sendable {
     /// Header values by their name as written, decoded (RFC 2047) and unfolded.
     public var headers: [(name: String, value: String)]
     public var parts: [Part]
+    /// Set when reading stopped at a cap (`MIMEReader.maxParts`, `maxDecodedBytes`): the reason.
+    public var refusal: String? = nil
 
     /// The first header of that name (case does not matter).
     public func header(_ name: String) -> String? {
@@ -37,6 +39,17 @@ public struct MIMEDocument: Sendable {
 public enum MIMEReader {
     /// Forwards nested deeper than this are not opened.
     public static let maxDepth = 8
+    /// A message with more parts than this is refused (a junk or hostile message).
+    public static let maxParts = 1_000
+    /// A message whose parts decode to more than this is refused.
+    public static let maxDecodedBytes = 50 * 1_048_576
+
+    /// What a walk has read so far, against the caps.
+    private struct Budget {
+        var parts = 0
+        var bytes = 0
+        var refusal: String?
+    }
 
     private static let initialized: Bool = {
         g_mime_init()
@@ -52,8 +65,10 @@ public enum MIMEReader {
         }
         defer { cgmime_unref(message) }
         var parts: [MIMEDocument.Part] = []
-        if let root = g_mime_message_get_mime_part(message) { walk(root, depth: 0, into: &parts) }
-        return MIMEDocument(headers: headers(of: cgmime_message_object(message)), parts: parts)
+        var budget = Budget()
+        if let root = g_mime_message_get_mime_part(message) { walk(root, depth: 0, into: &parts, budget: &budget) }
+        return MIMEDocument(headers: headers(of: cgmime_message_object(message)), parts: budget.refusal == nil ? parts : [],
+                            refusal: budget.refusal)
     }
 
     /// The fields of a `multipart/form-data` body sent with `contentType` (which holds the boundary).
@@ -101,19 +116,30 @@ public enum MIMEReader {
         return String(cString: decoded)
     }
 
-    private static func walk(_ object: UnsafeMutablePointer<GMimeObject>, depth: Int, into parts: inout [MIMEDocument.Part]) {
-        guard depth < maxDepth else { return }
+    private static func walk(_ object: UnsafeMutablePointer<GMimeObject>, depth: Int, into parts: inout [MIMEDocument.Part], budget: inout Budget) {
+        guard depth < maxDepth, budget.refusal == nil else { return }
+        budget.parts += 1
+        guard budget.parts <= maxParts else {
+            budget.refusal = "the message has more than \(maxParts) MIME parts; ask the partner to send the answer file in a plain reply"
+            return
+        }
         if cgmime_is_multipart(object) != 0 {
             let multipart = cgmime_as_multipart(object)
             for index in 0..<max(0, g_mime_multipart_get_count(multipart)) {
-                if let child = g_mime_multipart_get_part(multipart, index) { walk(child, depth: depth + 1, into: &parts) }
+                if let child = g_mime_multipart_get_part(multipart, index) { walk(child, depth: depth + 1, into: &parts, budget: &budget) }
             }
         } else if cgmime_is_message_part(object) != 0 {
             if let message = g_mime_message_part_get_message(cgmime_as_message_part(object)), let root = g_mime_message_get_mime_part(message) {
-                walk(root, depth: depth + 1, into: &parts)
+                walk(root, depth: depth + 1, into: &parts, budget: &budget)
             }
         } else if cgmime_is_part(object) != 0 {
-            parts.append(leaf(object))
+            let part = leaf(object)
+            budget.bytes += part.body.count
+            guard budget.bytes <= maxDecodedBytes else {
+                budget.refusal = "the message decodes to more than \(maxDecodedBytes / 1_048_576) MB; ask the partner to send the answer file without large attachments"
+                return
+            }
+            parts.append(part)
         }
     }
 
@@ -151,6 +177,7 @@ public struct MIMEMessageDecoder: MessageDecoding {
         let document = MIMEReader.message(data)
         return ReceivedMessage(
             messageID: document.header("Message-ID"),
-            parts: document.parts.map { ReceivedMessage.Part(fileName: $0.fileName, contentType: $0.contentType, body: $0.body) })
+            parts: document.parts.map { ReceivedMessage.Part(fileName: $0.fileName, contentType: $0.contentType, body: $0.body) },
+            refusal: document.refusal)
     }
 }

@@ -112,3 +112,36 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: quarantine.path).count == 2)
     }
 }
+
+@Suite struct MessageCapTests {
+    static func message(parts: [String]) -> Data {
+        var text = "From: ops@nordic.example.com\r\nMessage-ID: <c1@nordic.example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+        for part in parts { text += "--b\r\n\(part)\r\n" }
+        return Data((text + "--b--\r\n").utf8)
+    }
+
+    func ingest(_ data: Data, in directory: TemporaryDirectory) throws -> (ResponseIngest.Summary, Int) {
+        let store = try directory.store()
+        let ingest = ResponseIngest(responses: store, surveys: store, quarantine: directory.url.appendingPathComponent("quarantine"),
+                                    messages: MIMEMessageDecoder(), time: FixedTime(fixedNow))
+        var summary = ResponseIngest.Summary()
+        try ingest.ingest(data, source: "caps.eml", isMessage: true, channel: .file, into: &summary)
+        return (summary, try store.rejectedInputs().count)
+    }
+
+    @Test func moreThanTwentyAnswerFilesInOneMessageAreQuarantinedOnceWithTheReason() throws {
+        let file = "Content-Type: application/json\r\nContent-Disposition: attachment; filename=\"a.json\"\r\n\r\n{}"
+        let (summary, rejected) = try ingest(Self.message(parts: Array(repeating: file, count: 21)), in: TemporaryDirectory())
+        #expect(summary.rejected.count == 1 && rejected == 1)
+        #expect(summary.rejected.first?.reason.contains("21 answer files attached; at most 20") == true)
+    }
+
+    @Test func aMessageWithMoreThanAThousandPartsIsRefusedWithTheReason() throws {
+        let part = "Content-Type: text/plain\r\n\r\nx"
+        let decoded = MIMEMessageDecoder().decode(Self.message(parts: Array(repeating: part, count: 1_001)))
+        #expect(decoded.parts.isEmpty && decoded.refusal?.contains("more than 1000 MIME parts") == true)
+        let (summary, rejected) = try ingest(Self.message(parts: Array(repeating: part, count: 1_001)), in: TemporaryDirectory())
+        #expect(summary.rejected.count == 1 && rejected == 1 && summary.rejected[0].reason.contains("1000 MIME parts"))
+        #expect(MIMEMessageDecoder().decode(Self.message(parts: Array(repeating: part, count: 900))).refusal == nil)
+    }
+}

@@ -20,10 +20,13 @@ public struct ReceivedMessage: Sendable {
 
     public var messageID: String?
     public var parts: [Part]
+    /// Why the message was not read whole (too many parts, too large decoded), when it was not.
+    public var refusal: String?
 
-    public init(messageID: String?, parts: [Part]) {
+    public init(messageID: String?, parts: [Part], refusal: String? = nil) {
         self.messageID = messageID
         self.parts = parts
+        self.refusal = refusal
     }
 }
 

@@ -8,6 +8,8 @@ import Synchronization
 public struct ResponseIngest: Sendable {
     public static let maxJSONBytes = 2 * 1024 * 1024
     public static let maxMessageBytes = 25 * 1024 * 1024
+    /// A message with more answer files than this is quarantined whole, once, with its reason.
+    public static let maxAnswerFilesPerMessage = 20
 
     public enum Outcome: Sendable, Equatable {
         case accepted(responseID: Int64, revision: Int, complete: Bool, missing: [String])
@@ -154,12 +156,19 @@ public struct ResponseIngest: Sendable {
             guard data.count <= Self.maxMessageBytes else {
                 return try reject(data, source: source, channel: channel, reason: "message larger than \(Self.maxMessageBytes / 1_048_576) MB", into: &summary)
             }
-            let parts = messages.decode(data).parts
-            let attachments = parts.filter { part in
+            let message = messages.decode(data)
+            if let refusal = message.refusal {
+                return try reject(data, source: source, channel: channel, reason: refusal, into: &summary)
+            }
+            let attachments = message.parts.filter { part in
                 part.fileName?.lowercased().hasSuffix(".json") == true || part.contentType == "application/json"
             }
             guard !attachments.isEmpty else {
-                return try reject(data, source: source, channel: channel, reason: Self.noAnswerFileReason(parts), into: &summary)
+                return try reject(data, source: source, channel: channel, reason: Self.noAnswerFileReason(message.parts), into: &summary)
+            }
+            guard attachments.count <= Self.maxAnswerFilesPerMessage else {
+                return try reject(data, source: source, channel: channel, reason: "\(attachments.count) answer files attached; at most "
+                    + "\(Self.maxAnswerFilesPerMessage) are read from one message: send them in several messages", into: &summary)
             }
             for (index, part) in attachments.enumerated() {
                 let partSource = source + (attachments.count > 1 ? "#\(index + 1)" : "") + " (\(part.fileName ?? "attachment"))"
