@@ -32,6 +32,7 @@ struct ResponsesImportCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment(config: config)
         let summary = try app.ingest.importPaths(paths)
+        for skipped in summary.skipped { print("skipped \(skipped.source): \(skipped.reason)") }
         for rejected in summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
         reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs))
         print(summary.line)

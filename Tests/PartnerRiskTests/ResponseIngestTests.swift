@@ -145,6 +145,31 @@ import Testing
         #expect(try setup.fixture.store.latestScores().count == 3)
     }
 
+    @Test func aFolderWithOddEntriesIsImportedWithoutHangingAndEveryEntryNotTakenIsListed() throws {
+        let setup = try setup()
+        let folder = try setup.folder("odd")
+        // A valid answer file saved with a UTF-8 byte-order mark.
+        try (Data([0xEF, 0xBB, 0xBF]) + Data(contentsOf: setup.files[0])).write(to: folder.appendingPathComponent("bom.json"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("folder.eml"), withIntermediateDirectories: true)
+        #expect(mkfifo(folder.appendingPathComponent("pipe.json").path, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("gone.json").path, withDestinationPath: "/nonexistent/answers.json")
+        // Larger than the 2 MB an answer file may be: quarantined as it is, never read whole.
+        let large = folder.appendingPathComponent("large.json")
+        #expect(FileManager.default.createFile(atPath: large.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: large)
+        try handle.truncate(atOffset: UInt64(3 * 1_048_576))
+        try handle.close()
+
+        let summary = try setup.ingest.importPaths([folder.path])
+        #expect(summary.accepted == 1)
+        #expect(summary.rejected.map(\.reason) == ["file of 3 MB, larger than 2 MB"])
+        #expect(summary.skipped.map { ($0.source as NSString).lastPathComponent } == ["folder.eml", "gone.json", "pipe.json"])
+        #expect(summary.skipped.map(\.reason) == ["a folder, not a file", "a link to nothing", "a FIFO, not a file"])
+        #expect(summary.line.hasSuffix("rejected 1, skipped 3"))
+        let quarantined = try FileManager.default.contentsOfDirectory(atPath: setup.fixture.directory.url.appendingPathComponent("quarantine").path)
+        #expect(quarantined.count == 1 && quarantined[0].hasSuffix("large.json"))
+    }
+
     @Test func aChangedAnswerIsANewRevisionAndTheOldOneStays() throws {
         let setup = try setup()
         _ = try setup.ingest.importPaths([setup.files[0].path])

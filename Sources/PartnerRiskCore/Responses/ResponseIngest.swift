@@ -25,9 +25,12 @@ public struct ResponseIngest: Sendable {
         public var duplicates = 0
         public var rejected: [(source: String, reason: String)] = []
         public var acceptedResponseIDs: [Int64] = []
+        /// Paths not taken at all (a folder named `*.eml`, a FIFO, a broken link, an unreadable file), with why.
+        public var skipped: [(source: String, reason: String)] = []
 
         public var line: String {
             "accepted \(accepted), revised \(revised), incomplete \(incomplete), duplicates \(duplicates), rejected \(rejected.count)"
+                + (skipped.isEmpty ? "" : ", skipped \(skipped.count)")
         }
 
         public static func == (lhs: Summary, rhs: Summary) -> Bool { lhs.line == rhs.line }
@@ -66,7 +69,11 @@ public struct ResponseIngest: Sendable {
     private func importBatched(_ paths: [String], channel: ResponseChannel) throws -> Summary {
         var summary = Summary()
         var files: [URL] = []
-        for path in paths { files += try self.files(at: path) }
+        for path in paths {
+            let found = try self.files(at: path)
+            files += found.files
+            summary.skipped += found.skipped
+        }
         let size = batching.filesPerChunk
         let chunks = stride(from: 0, to: files.count, by: size).map { Array(files[$0..<min($0 + size, files.count)]) }
         // Answer files are read and checked on every core (parse, checksum, token, validation) one
@@ -78,7 +85,17 @@ public struct ResponseIngest: Sendable {
             ahead = number + 1 < chunks.count ? checkAhead(chunks[number + 1]) : nil
             let stored = try responses.latestRevisions(invitationIDs: checked.compactMap { $0.valid?.context.invitationID })
             for (index, file) in chunk.enumerated() {
-                let (data, source) = (try checked[index].data.get(), file.path)
+                let source = file.path
+                let data: Data
+                switch checked[index].data {
+                case .success(let bytes): data = bytes
+                case .failure(let tooLarge as FileBytes.TooLarge):
+                    try rejectUnread(file, source: source, channel: channel, size: tooLarge.size, into: &summary)
+                    continue
+                case .failure(let error):
+                    summary.skipped.append((source, (error as? PartnerRiskError)?.message ?? "\(error)"))
+                    continue
+                }
                 guard let result = checked[index].checked else {
                     try ingestInput(data, source: source, isMessage: true, channel: channel, into: &summary)
                     continue
@@ -105,7 +122,8 @@ public struct ResponseIngest: Sendable {
             let parsed = LockedSlots<Result<Parsed, Error>>(count: chunk.count)
             DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
                 let file = chunk[index]
-                let data = Result<Data, Error> { try FileBytes.contents(of: file.path) }
+                let limit = file.pathExtension.lowercased() == "eml" ? Self.maxMessageBytes : Self.maxJSONBytes
+                let data = Result<Data, Error> { try FileBytes.contents(of: file.path, limit: limit) }
                 // A message is checked when committed, attachment by attachment.
                 result.files[index] = CheckedFile(data: data, checked: nil)
                 if file.pathExtension.lowercased() != "eml" { parsed[index] = data.map(ingest.parse) }
@@ -131,18 +149,34 @@ public struct ResponseIngest: Sendable {
         return result
     }
 
-    func files(at path: String) throws -> [URL] {
+    /// The answer files and messages under `path` (itself, or `*.json` and `*.eml` in a folder,
+    /// recursively), in path order; only regular files are taken, and every other path with one of
+    /// those names is listed with why it was skipped (it is never opened, so a FIFO cannot hang).
+    func files(at path: String) throws -> (files: [URL], skipped: [(source: String, reason: String)]) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || FileBytes.isLink(path) else {
             throw PartnerRiskError.badInput("\(path) does not exist")
         }
-        guard isDirectory.boolValue else { return [URL(fileURLWithPath: path)] }
+        guard isDirectory.boolValue else {
+            switch FileBytes.regularFile(path) {
+            case .success: return ([URL(fileURLWithPath: path)], [])
+            case .failure(let problem): return ([], [(path, problem.message)])
+            }
+        }
         let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: nil)
         var found: [(path: String, url: URL)] = []
+        var skipped: [(source: String, reason: String)] = []
         while let url = enumerator?.nextObject() as? URL {
-            if ["json", "eml"].contains(url.pathExtension.lowercased()) { found.append((url.path, url)) }
+            guard ["json", "eml"].contains(url.pathExtension.lowercased()) else { continue }
+            let filePath = url.path  // computed once: URL.path is slow
+            switch FileBytes.regularFile(filePath) {
+            case .success: found.append((filePath, url))
+            case .failure(let problem):
+                skipped.append((filePath, problem.message))
+                if FileManager.default.fileExists(atPath: filePath, isDirectory: &isDirectory), isDirectory.boolValue { enumerator?.skipDescendants() }
+            }
         }
-        return found.sorted { $0.path < $1.path }.map(\.url)  // each path computed once: URL.path is slow
+        return (found.sorted { $0.path < $1.path }.map(\.url), skipped.sorted { $0.source < $1.source })
     }
 
     /// Ingests one input: a response file, or a whole message whose attachments are response files.
@@ -210,11 +244,26 @@ public struct ResponseIngest: Sendable {
         summary.rejected.append((source, reason))
     }
 
-    private func quarantineCopy(_ data: Data, source: String) throws -> String {
+    /// A file over the size limit: copied to the quarantine as it is (never read whole) and recorded.
+    private func rejectUnread(_ file: URL, source: String, channel: ResponseChannel, size: Int, into summary: inout Summary) throws {
         try FileManager.default.createDirectory(at: quarantine, withIntermediateDirectories: true)
+        let copy = quarantineURL(source: source)
+        try FileManager.default.copyItem(at: file, to: copy)
+        let limit = file.pathExtension.lowercased() == "eml" ? Self.maxMessageBytes : Self.maxJSONBytes
+        let reason = "file of \(size / 1_048_576) MB, larger than \(limit / 1_048_576) MB"
+        try responses.recordRejected(channel: channel, source: source, reason: reason, quarantinePath: copy.path, at: time.now())
+        summary.rejected.append((source, reason))
+    }
+
+    private func quarantineURL(source: String) -> URL {
         let base = (source as NSString).lastPathComponent.replacingOccurrences(of: "/", with: "_").prefix(80)
         let stamp = DayFormat.timestamp(time.now()).replacingOccurrences(of: ":", with: "")
-        let url = quarantine.appendingPathComponent("\(stamp)-\(UUID().uuidString.prefix(8))-\(base)")
+        return quarantine.appendingPathComponent("\(stamp)-\(UUID().uuidString.prefix(8))-\(base)")
+    }
+
+    private func quarantineCopy(_ data: Data, source: String) throws -> String {
+        try FileManager.default.createDirectory(at: quarantine, withIntermediateDirectories: true)
+        let url = quarantineURL(source: source)
         try data.write(to: url)
         return url.path
     }
@@ -270,7 +319,9 @@ public struct ResponseIngest: Sendable {
     /// Verifies size, format, token shape and checksum: everything the file says about itself.
     func parse(_ data: Data) -> Parsed {
         guard data.count <= Self.maxJSONBytes else { return .rejected("file larger than \(Self.maxJSONBytes / 1_048_576) MB") }
-        guard let object = JSONParser.parse(data)?.objectValue else {
+        // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
+        let text = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
+        guard let object = JSONParser.parse(text)?.objectValue else {
             return .rejected("not a PartnerRisk answer file (not a JSON object)")
         }
         guard object["format"]?.stringValue == "partner-risk-answers/1" else {
