@@ -150,8 +150,9 @@ public struct ResponseIngest: Sendable {
     }
 
     /// The answer files and messages under `path` (itself, or `*.json` and `*.eml` in a folder,
-    /// recursively), in path order; only regular files are taken, and every other path with one of
-    /// those names is listed with why it was skipped (it is never opened, so a FIFO cannot hang).
+    /// recursively), in path order. A path given by itself must be a regular file (else it is listed
+    /// as skipped, with why); one found in a folder is checked when it is opened, without blocking,
+    /// so a FIFO, a folder named `*.eml` or a broken link is skipped with its reason there.
     func files(at path: String) throws -> (files: [URL], skipped: [(source: String, reason: String)]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || FileBytes.isLink(path) else {
@@ -165,18 +166,10 @@ public struct ResponseIngest: Sendable {
         }
         let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: nil)
         var found: [(path: String, url: URL)] = []
-        var skipped: [(source: String, reason: String)] = []
         while let url = enumerator?.nextObject() as? URL {
-            guard ["json", "eml"].contains(url.pathExtension.lowercased()) else { continue }
-            let filePath = url.path  // computed once: URL.path is slow
-            switch FileBytes.regularFile(filePath) {
-            case .success: found.append((filePath, url))
-            case .failure(let problem):
-                skipped.append((filePath, problem.message))
-                if FileManager.default.fileExists(atPath: filePath, isDirectory: &isDirectory), isDirectory.boolValue { enumerator?.skipDescendants() }
-            }
+            if ["json", "eml"].contains(url.pathExtension.lowercased()) { found.append((url.path, url)) }
         }
-        return (found.sorted { $0.path < $1.path }.map(\.url), skipped.sorted { $0.source < $1.source })
+        return (found.sorted { $0.path < $1.path }.map(\.url), [])  // each path computed once: URL.path is slow
     }
 
     /// Ingests one input: a response file, or a whole message whose attachments are response files.

@@ -14,22 +14,27 @@ enum FileBytes {
         let size: Int
     }
 
-    /// What a path is, without opening it (`stat` follows links): a regular file and its size,
-    /// or why it is not one ("a folder", "a FIFO", "a broken link", ...).
+    /// Why a path that is not a regular file cannot be read as one.
+    static func notRegular(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a folder, not a file"
+        case S_IFIFO: return "a FIFO, not a file"
+        case S_IFSOCK: return "a socket, not a file"
+        default: return "not a regular file"
+        }
+    }
+
+    /// What a path is, without reading it (`stat` follows links): a regular file and its size,
+    /// or why it is not one ("a folder", "a FIFO", "a link to nothing", ...).
     static func regularFile(_ path: String) -> Swift.Result<Int, PartnerRiskError> {
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            let code = errno
-            let reason = isLink(path) ? "a link to nothing" : "cannot be read: \(String(cString: strerror(code)))"
-            return .failure(PartnerRiskError.badInput(reason))
-        }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return .success(Int(info.st_size))
-        case S_IFDIR: return .failure(PartnerRiskError.badInput("a folder, not a file"))
-        case S_IFIFO: return .failure(PartnerRiskError.badInput("a FIFO, not a file"))
-        case S_IFSOCK: return .failure(PartnerRiskError.badInput("a socket, not a file"))
-        default: return .failure(PartnerRiskError.badInput("not a regular file"))
-        }
+        guard stat(path, &info) == 0 else { return .failure(unreadable(path, errno)) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return .failure(PartnerRiskError.badInput(notRegular(info.st_mode))) }
+        return .success(Int(info.st_size))
+    }
+
+    private static func unreadable(_ path: String, _ code: Int32) -> PartnerRiskError {
+        isLink(path) ? PartnerRiskError.badInput("a link to nothing") : PartnerRiskError.failed("cannot read \(path): \(String(cString: strerror(code)))")
     }
 
     /// The file's bytes; throws with the path and the system's reason when it cannot be read, and
@@ -37,11 +42,11 @@ enum FileBytes {
     static func contents(of path: String, limit: Int = .max) throws -> Data {
         // O_NONBLOCK: a FIFO put in place of a file never hangs the open.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { throw failure(path) }
+        guard descriptor >= 0 else { throw unreadable(path, errno) }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw failure(path) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw PartnerRiskError.badInput("\(path) is not a regular file") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw PartnerRiskError.badInput(notRegular(info.st_mode)) }
         guard Int(info.st_size) <= limit else { throw TooLarge(size: Int(info.st_size)) }
         var data = Data(count: max(Int(info.st_size), 0) + 1)
         var filled = 0
