@@ -13,23 +13,27 @@ static inline GMimeMessagePart *cgmime_as_message_part(GMimeObject *object) { re
 static inline GMimeObject *cgmime_message_object(GMimeMessage *message) { return GMIME_OBJECT(message); }
 static inline void cgmime_unref(void *object) { if (object) g_object_unref(object); }
 
-/* Parses `length` bytes as a message (NULL when GMime finds none). Unref the result. */
-static inline GMimeMessage *cgmime_parse_message(const char *bytes, size_t length) {
+/* A parser over a copy of `length` bytes (it keeps its own reference to the stream). */
+static inline GMimeParser *cgmime_parser(const char *bytes, size_t length) {
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer(bytes, length);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_object_unref(stream);
+    return parser;
+}
+
+/* Parses `length` bytes as a message (NULL when GMime finds none). Unref the result. */
+static inline GMimeMessage *cgmime_parse_message(const char *bytes, size_t length) {
+    GMimeParser *parser = cgmime_parser(bytes, length);
     GMimeMessage *message = g_mime_parser_construct_message(parser, NULL);
     g_object_unref(parser);
-    g_object_unref(stream);
     return message;
 }
 
 /* Parses `length` bytes as one MIME entity (headers, blank line, body). Unref the result. */
 static inline GMimeObject *cgmime_parse_entity(const char *bytes, size_t length) {
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(bytes, length);
-    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    GMimeParser *parser = cgmime_parser(bytes, length);
     GMimeObject *object = g_mime_parser_construct_part(parser, NULL);
     g_object_unref(parser);
-    g_object_unref(stream);
     return object;
 }
 
