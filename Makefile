@@ -9,7 +9,7 @@ RELEASE_BIN := .build/release/partner-risk
 RUN_PACKAGES := libcurl4-openssl-dev libgmime-3.0-dev libsqlite3-dev
 TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd postfix dovecot-imapd sqlite3 openssl curl chromium
 
-.PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-score clean
+.PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-mail-ingest bench-score clean
 
 ## Install missing system packages, build, and run the main job on embedded defaults.
 demo: deps build
@@ -46,6 +46,10 @@ bench-send: test-deps release
 ## Import 10,000 answer files (validated and scored) and compare with sqlite3's CSV import.
 bench-ingest: test-deps release
 	@bash scripts/bench-ingest.sh $(RELEASE_BIN)
+
+## Import 5,000 replies as .eml files (half with a PDF) and compare with Python's email parser and sqlite3.
+bench-mail-ingest: test-deps release
+	@bash scripts/bench-mail-ingest.sh $(RELEASE_BIN)
 
 ## Score and rank 100,000 partners' responses from the database.
 bench-score: deps release

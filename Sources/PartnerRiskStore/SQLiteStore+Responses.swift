@@ -65,55 +65,38 @@ extension SQLiteStore: ResponseRepository {
         return campaigns
     }
 
-    public func latestRevision(invitationID: Int64) throws -> (revision: Int, checksum: String)? {
-        try pool.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT revision, checksum FROM response WHERE invitation_id = ? ORDER BY revision DESC LIMIT 1"),
-                             arguments: [invitationID]).map { ($0["revision"], $0["checksum"]) }
-        }
-    }
-
-    public func latestRevisions(invitationIDs: [Int64]) throws -> [Int64: (revision: Int, checksum: String)] {
-        guard !invitationIDs.isEmpty else { return [:] }
-        return try pool.read { db in
-            var latest: [Int64: (revision: Int, checksum: String)] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT r.invitation_id, r.revision, r.checksum FROM response r
-                WHERE r.invitation_id IN (\(Self.placeholders(invitationIDs.count)))
-                  AND r.revision = (SELECT max(revision) FROM response WHERE invitation_id = r.invitation_id)
-                """, arguments: StatementArguments(invitationIDs))
-            while let row = try rows.next() { latest[row[0]] = (row[1], row[2]) }
-            return latest
-        }
-    }
-
-    public func storeResponse(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String],
-                              checksum: String, answers: AnswerSet, at time: Date) throws -> (id: Int64, revision: Int) {
-        try storeResponses([NewResponse(invitationID: invitationID, channel: channel, source: source, complete: complete, missing: missing,
-                                        checksum: checksum, answers: answers, receivedAt: time)])[0]
-    }
-
-    /// Stores many revisions in one transaction (an import's batch), each numbered after the
-    /// invitation's latest, with one audit entry each.
-    public func storeResponses(_ batch: [NewResponse]) throws -> [(id: Int64, revision: Int)] {
+    /// Stores many revisions in one transaction (an import's batch) with one audit entry each.
+    /// Whether each is new is decided here, inside the write transaction, against every stored
+    /// revision of its invitation (and those stored earlier in the batch): the same answers saved at
+    /// the same time, or the current revision's answers, are a duplicate; otherwise it becomes the
+    /// next revision, current unless a revision saved later is on file.
+    public func storeResponses(_ batch: [NewResponse]) throws -> [StoredRevision] {
         guard !batch.isEmpty else { return [] }
         let actor = Actor.current
         return try pool.write { db in
-            let latest = try db.cachedStatement(sql: "SELECT max(revision) FROM response WHERE invitation_id = ?")
+            let stored = try db.cachedStatement(sql: "SELECT revision, checksum, saved_at FROM response WHERE invitation_id = ? ORDER BY saved_at, id")
             let insertResponse = try db.cachedStatement(sql: """
-                INSERT INTO response (invitation_id, revision, channel, source, complete, missing, checksum, received_at, answers_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO response (invitation_id, revision, channel, source, complete, missing, checksum, received_at, saved_at, answers_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let audit = try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
             return try batch.map { item in
-                let revision = (try Int.fetchOne(latest, arguments: [item.invitationID]) ?? 0) + 1
                 let time = Self.timestamp(item.receivedAt)
+                let saved = Self.timestamp(item.savedAt ?? item.receivedAt)
+                let revisions = try Row.fetchAll(stored, arguments: [item.invitationID]).map { (revision: $0[0] as Int, checksum: $0[1] as String, savedAt: $0[2] as String) }
+                if let same = revisions.first(where: { $0.checksum == item.checksum && $0.savedAt == saved }) ?? revisions.last.flatMap({ $0.checksum == item.checksum ? $0 : nil }) {
+                    return .duplicate(revision: same.revision)
+                }
+                let revision = (revisions.map(\.revision).max() ?? 0) + 1
+                let later = revisions.last.flatMap { $0.savedAt > saved ? $0.revision : nil }
                 try insertResponse.execute(arguments: [item.invitationID, revision, item.channel.rawValue, item.source, item.complete,
-                                                       JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time,
+                                                       JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time, saved,
                                                        item.canonicalAnswers ?? CanonicalJSON.text(item.answers.json)])
                 let responseID = db.lastInsertedRowID
                 let detail = "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")
+                    + (later.map { ", saved \(saved), before revision \($0): kept as history" } ?? "")
                 try audit.execute(arguments: [time, actor, "response.store", "invitation:\(item.invitationID)", detail])
-                return (responseID, revision)
+                return .stored(id: responseID, revision: revision, supersededBy: later)
             }
         }
     }
@@ -128,7 +111,10 @@ extension SQLiteStore: ResponseRepository {
     public func responses(campaignID: Int64?, partnerID: Int64?) throws -> [ResponseSummary] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT r.*, i.campaign_id, i.partner_id, p.name AS partner_name FROM response r
+                SELECT r.*, i.campaign_id, i.partner_id, p.name AS partner_name,
+                       NOT EXISTS (SELECT 1 FROM response l WHERE l.invitation_id = r.invitation_id
+                                   AND (l.saved_at, l.id) > (r.saved_at, r.id)) AS is_current
+                FROM response r
                 JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
                 WHERE (?1 IS NULL OR i.campaign_id = ?1) AND (?2 IS NULL OR i.partner_id = ?2)
                 ORDER BY r.received_at, r.id
@@ -137,7 +123,7 @@ extension SQLiteStore: ResponseRepository {
                 return ResponseSummary(id: row["id"], invitationID: row["invitation_id"], campaignID: row["campaign_id"],
                                        partnerID: row["partner_id"], partnerName: row["partner_name"], revision: row["revision"],
                                        channel: row["channel"], source: row["source"], complete: row["complete"], missing: missing,
-                                       receivedAt: row["received_at"])
+                                       receivedAt: row["received_at"], savedAt: row["saved_at"], current: row["is_current"])
             }
         }
     }
@@ -163,15 +149,21 @@ extension SQLiteStore: MailboxLedger {
         }
     }
 
-    public func isProcessed(messageID: String) throws -> Bool {
-        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM imap_seen WHERE message_id = ? LIMIT 1", arguments: [messageID]) ?? false }
+    public func isProcessed(messageID: String, contentDigest: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM imap_seen WHERE message_id = ? AND (content_sha256 = ? OR (content_sha256 IS NULL AND outcome = 'ingested')) LIMIT 1
+                """, arguments: [messageID, contentDigest]) ?? false
+        }
     }
 
-    public func recordProcessed(mailbox: String, uidValidity: Int64, uid: Int64, messageID: String?, outcome: String, at time: Date) throws {
+    public func recordProcessed(mailbox: String, uidValidity: Int64, uid: Int64, messageID: String?, contentDigest: String, outcome: String,
+                                at time: Date) throws {
         try pool.write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO imap_seen (mailbox, uid_validity, uid, message_id, outcome, processed_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [mailbox, uidValidity, uid, messageID, outcome, Self.timestamp(time)])
+                INSERT OR REPLACE INTO imap_seen (mailbox, uid_validity, uid, message_id, content_sha256, outcome, processed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [mailbox, uidValidity, uid, messageID, contentDigest, outcome, Self.timestamp(time)])
         }
     }
 }

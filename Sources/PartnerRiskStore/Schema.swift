@@ -13,7 +13,38 @@ enum Schema {
         migrator.registerMigration("v6-ranking-order", migrate: v6)
         migrator.registerMigration("v7-score-categories", migrate: v7)
         migrator.registerMigration("v8-one-copy-of-answers-and-flags", migrate: v8)
+        migrator.registerMigration("v9-revisions-by-save-time", migrate: v9)
+        migrator.registerMigration("v10-imap-content-digest", migrate: v10)
         return migrator
+    }
+
+    /// A digest of each mailbox message's parts, so a message is passed over as already seen only
+    /// when a copy with the same content was processed (a copy stripped by a gateway and later
+    /// released whole has the same Message-ID and is read again).
+    private static func v10(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE imap_seen ADD COLUMN content_sha256 TEXT")
+    }
+
+    /// Revisions ordered by when the partner saved them, not by when they arrived: `saved_at`
+    /// (the answer file's own time, never later than its receipt; the receipt for the web form).
+    /// Revisions stored before take their receipt time. The same answers saved at the same time
+    /// are stored once per invitation: the unique index makes that hold when two imports run at
+    /// once. Rows that already repeat one another (re-imports before this version) stay, so the
+    /// index covers only the rows after the last of them.
+    private static func v9(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE response ADD COLUMN saved_at TEXT;
+            DROP TRIGGER response_no_update;
+            UPDATE response SET saved_at = received_at;
+            CREATE TRIGGER response_no_update BEFORE UPDATE ON response
+                BEGIN SELECT RAISE(ABORT, 'responses are immutable revisions; store a new revision'); END;
+            CREATE INDEX response_by_save ON response(invitation_id, saved_at, id);
+            """)
+        let lastRepeat = try Int64.fetchOne(db, sql: """
+            SELECT max(r.id) FROM response r WHERE EXISTS (SELECT 1 FROM response o WHERE o.invitation_id = r.invitation_id
+                AND o.checksum = r.checksum AND o.saved_at = r.saved_at AND o.id < r.id)
+            """) ?? 0
+        try db.execute(sql: "CREATE UNIQUE INDEX response_once ON response(invitation_id, checksum, saved_at) WHERE id > \(lastRepeat)")
     }
 
     /// Answers and flags each kept once. A revision's answers live in `response.answers_json`

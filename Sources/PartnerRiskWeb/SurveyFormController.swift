@@ -116,7 +116,7 @@ public struct SurveyFormController: Sendable {
             site.onAccepted(AcceptedWebResponse(responseID: responseID, revision: revision, campaignID: visit.invitation.campaign.id,
                                                 partnerID: visit.invitation.partner.id))
             return redirect(to: path(visit, suffix: "/thanks"))
-        case .duplicate:
+        case .duplicate, .history, .queued:  // the web form's answers are saved now: never history
             try site.webForms.deleteDraft(invitationID: visit.invitation.invitationID)
             return redirect(to: path(visit, suffix: "/thanks"))
         case .rejected:
@@ -182,7 +182,7 @@ public struct SurveyFormController: Sendable {
 
     func latestResponse(_ visit: Visit) throws -> ResponseSummary? {
         try site.responses.responses(campaignID: visit.invitation.campaign.id, partnerID: visit.invitation.partner.id)
-            .filter { $0.invitationID == visit.invitation.invitationID }.max { $0.revision < $1.revision }
+            .first { $0.invitationID == visit.invitation.invitationID && $0.current }
     }
 
     // MARK: - Pages

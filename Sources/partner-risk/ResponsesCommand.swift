@@ -34,6 +34,7 @@ struct ResponsesImportCommand: ParsableCommand {
         let summary = try app.ingest.importPaths(paths)
         for skipped in summary.skipped { print("skipped \(skipped.source): \(skipped.reason)") }
         for rejected in summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
+        printHistory(summary)
         reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs))
         print(summary.line)
     }
@@ -104,8 +105,16 @@ struct ResponsesFetchCommand: ParsableCommand {
         let client = fetcher.reader
         let result = try fetcher.fetch()
         for rejected in result.summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
+        printHistory(result.summary)
         reportReceipt(try app.submissions.accepted(result.summary.acceptedResponseIDs))
         print("\(client.mailbox): \(result.messages) new message(s), \(result.skipped) already seen by Message-ID; \(result.summary.line)")
+    }
+}
+
+/// Names each file that arrived late: stored, but saved before the answers that stay current.
+func printHistory(_ summary: ResponseIngest.Summary) {
+    for late in summary.history {
+        print("older than current \(late.source): saved before revision \(late.current), which stays current; kept as revision \(late.revision) (history)")
     }
 }
 

@@ -193,6 +193,39 @@ private let twoPartners = """
         let renumbered = try fetcher.fetch()
         #expect(renumbered.messages == 0 && renumbered.skipped == 3)
     }
+
+    @Test func aMessageAGatewayStrippedIsReadAgainWhenReleasedWithItsAttachment() throws {
+        let directory = TemporaryDirectory()
+        let store = try directory.store()
+        let ingest = ResponseIngest(responses: store, surveys: store, quarantine: directory.url.appendingPathComponent("quarantine"),
+                                    messages: MIMEMessageDecoder(), time: FixedTime(fixedNow))
+        let mailbox = MemoryMailbox()
+        let stripped = Data("""
+            From: Ann Lee <ops@nordic.example.com>\r
+            Subject: RE: Questionnaire\r
+            Message-ID: <c@nordic.example.com>\r
+            Content-Type: text/plain\r
+            \r
+            [attachment removed by the mail gateway]\r
+
+            """.utf8)
+        mailbox.messages[1] = stripped
+        let fetcher = MailboxFetcher(reader: mailbox, ledger: store, ingest: ingest, moveTo: nil, time: FixedTime(fixedNow))
+        let first = try fetcher.fetch()
+        #expect(first.messages == 1 && first.summary.rejected.map(\.reason) == ["no answer file (.json) attached"])
+
+        // Released by the gateway with the same Message-ID and the attachment: read, not "already seen".
+        mailbox.messages[2] = Self.reply(messageID: "<c@nordic.example.com>", attachment: Data(#"{"format": "other"}"#.utf8))
+        let released = try fetcher.fetch()
+        #expect(released.messages == 1 && released.skipped == 0)
+        #expect(released.summary.rejected.first?.reason.contains("not a PartnerRisk answer file") == true)
+        // Every message is in the ledger and, refused, in the quarantine list: nothing only in imap_seen.
+        #expect(try store.rejectedInputs().count == 2)
+
+        // The stripped copy delivered once more is the same content: passed over.
+        mailbox.messages[3] = stripped
+        #expect(try fetcher.fetch().skipped == 1)
+    }
 }
 
 @Suite struct ScoringSourceTests {

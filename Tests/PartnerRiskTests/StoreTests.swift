@@ -5,6 +5,10 @@ import Testing
 @testable import PartnerRiskStore
 
 @Suite struct StoreTests {
+    static let allMigrations = ["v1-foundation", "v2-ranking-summary", "v3-response-answers-json", "v4-current-score", "v5-explanation-text",
+                                "v6-ranking-order", "v7-score-categories", "v8-one-copy-of-answers-and-flags", "v9-revisions-by-save-time",
+                                "v10-imap-content-digest"]
+
     @Test func migratesAnEmptyFileIntoWALWithTheWholeSchema() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("fresh.sqlite")
@@ -12,7 +16,7 @@ import Testing
         let store = try SQLiteStore(path: path)
         let health = try store.health()
         #expect(health.journalMode == "wal")
-        #expect(health.migrations == ["v1-foundation", "v2-ranking-summary", "v3-response-answers-json", "v4-current-score", "v5-explanation-text", "v6-ranking-order", "v7-score-categories", "v8-one-copy-of-answers-and-flags"])
+        #expect(health.migrations == Self.allMigrations)
         #expect(health.integrity == "ok")
         let tables = try store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -24,7 +28,7 @@ import Testing
         let views = try store.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name") }
         #expect(views == ["answer", "score_flag"])
         // Opening again applies nothing twice.
-        #expect(try SQLiteStore(path: path).health().migrations == ["v1-foundation", "v2-ranking-summary", "v3-response-answers-json", "v4-current-score", "v5-explanation-text", "v6-ranking-order", "v7-score-categories", "v8-one-copy-of-answers-and-flags"])
+        #expect(try SQLiteStore(path: path).health().migrations == Self.allMigrations)
     }
 
     @Test func migrationV8KeepsOlderAnswerRowsAndFlagsReadable() throws {
@@ -48,7 +52,7 @@ import Testing
         }
         try old.close()
         let store = try SQLiteStore(path: path)
-        #expect(try store.health().migrations.last == "v8-one-copy-of-answers-and-flags")
+        #expect(try store.health().migrations.last == Self.allMigrations.last)
         let expected = AnswerSet(["Q1": .value("yes"), "Q2": .value(.array([.string("CA"), .string("MX")])), "Q3": .value(.number(4.5)),
                                   "Q4": .notApplicable(reason: "no sites"), "Q5": .value(.bool(true))])
         #expect(try store.answers(responseID: 1) == expected)

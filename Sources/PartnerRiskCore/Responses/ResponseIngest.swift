@@ -13,8 +13,12 @@ public struct ResponseIngest: Sendable {
 
     public enum Outcome: Sendable, Equatable {
         case accepted(responseID: Int64, revision: Int, complete: Bool, missing: [String])
+        /// Stored as revision `revision`, but saved before revision `current`, which stays current.
+        case history(responseID: Int64, revision: Int, current: Int)
         case duplicate(revision: Int)
         case rejected(reason: String)
+        /// Checked and waiting in the import's batch; its outcome reaches the summary when written.
+        case queued
     }
 
     /// Counts for the command's summary.
@@ -23,6 +27,8 @@ public struct ResponseIngest: Sendable {
         public var revised = 0
         public var incomplete = 0
         public var duplicates = 0
+        /// Answers saved before the current revision that arrived late: stored as history, not current.
+        public var history: [(source: String, revision: Int, current: Int)] = []
         public var rejected: [(source: String, reason: String)] = []
         public var acceptedResponseIDs: [Int64] = []
         /// Paths not taken at all (a folder named `*.eml`, a FIFO, a broken link, an unreadable file), with why.
@@ -30,7 +36,7 @@ public struct ResponseIngest: Sendable {
 
         public var line: String {
             "accepted \(accepted), revised \(revised), incomplete \(incomplete), duplicates \(duplicates), rejected \(rejected.count)"
-                + (skipped.isEmpty ? "" : ", skipped \(skipped.count)")
+                + (history.isEmpty ? "" : ", older than current \(history.count)") + (skipped.isEmpty ? "" : ", skipped \(skipped.count)")
         }
 
         public static func == (lhs: Summary, rhs: Summary) -> Bool { lhs.line == rhs.line }
@@ -83,7 +89,6 @@ public struct ResponseIngest: Sendable {
         for (number, chunk) in chunks.enumerated() {
             guard let checked = ahead?.wait() else { break }  // set for every chunk: the first above, the next below
             ahead = number + 1 < chunks.count ? checkAhead(chunks[number + 1]) : nil
-            let stored = try responses.latestRevisions(invitationIDs: checked.compactMap { $0.valid?.context.invitationID })
             for (index, file) in chunk.enumerated() {
                 let source = file.path
                 let data: Data
@@ -103,13 +108,14 @@ public struct ResponseIngest: Sendable {
                 let outcome: Outcome
                 switch try result.get() {
                 case .rejected(let reason): outcome = .rejected(reason: reason)
-                case .valid(let valid): outcome = try commit(valid, channel: channel, source: source, stored: stored)
+                case .valid(let valid): outcome = try commit(valid, channel: channel, source: source)
                 }
                 try record(outcome, data: data, source: source, channel: channel, into: &summary)
             }
+            pending.takeResults(into: &summary)
         }
         try pending.flush(into: responses)
-        summary.acceptedResponseIDs += pending.takeStoredIDs()
+        pending.takeResults(into: &summary)
         return summary
     }
 
@@ -175,7 +181,8 @@ public struct ResponseIngest: Sendable {
     /// Ingests one input: a response file, or a whole message whose attachments are response files.
     public func ingest(_ data: Data, source: String, isMessage: Bool, channel: ResponseChannel, into summary: inout Summary) throws {
         try ingestInput(data, source: source, isMessage: isMessage, channel: channel, into: &summary)
-        summary.acceptedResponseIDs += pending.takeStoredIDs()
+        try pending.flush(into: responses)
+        pending.takeResults(into: &summary)
     }
 
     private func ingestInput(_ data: Data, source: String, isMessage: Bool, channel: ResponseChannel, into summary: inout Summary) throws {
@@ -207,14 +214,10 @@ public struct ResponseIngest: Sendable {
     }
 
     private func record(_ outcome: Outcome, data: Data, source: String, channel: ResponseChannel, into summary: inout Summary) throws {
-        switch outcome {
-        case .accepted(_, let revision, let complete, _):
-            if revision == 1 { summary.accepted += 1 } else { summary.revised += 1 }
-            if !complete { summary.incomplete += 1 }
-        case .duplicate:
-            summary.duplicates += 1
-        case .rejected(let reason):
+        if case .rejected(let reason) = outcome {
             try reject(data, source: source, channel: channel, reason: reason, into: &summary)
+        } else {
+            summary.count(outcome, source: source)
         }
     }
 
@@ -265,7 +268,7 @@ public struct ResponseIngest: Sendable {
     public func process(_ data: Data, source: String, channel: ResponseChannel) throws -> Outcome {
         switch try check(data) {
         case .rejected(let reason): return .rejected(reason: reason)
-        case .valid(let valid): return try commit(valid, channel: channel, source: source, stored: nil)
+        case .valid(let valid): return try commit(valid, channel: channel, source: source)
         }
     }
 
@@ -282,6 +285,8 @@ public struct ResponseIngest: Sendable {
         var checksum: String
         /// The canonical text of `result.answers`, when the check already wrote it.
         var canonicalAnswers: String?
+        /// When the partner saved the file (its `saved_at`), when it says.
+        var savedAt: Date?
     }
 
     /// A response file read as far as it can be without the database.
@@ -342,7 +347,18 @@ public struct ResponseIngest: Sendable {
         guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
             return .rejected("the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
         }
-        return try validate(file.answers, context: context, survey: survey, checksum: file.checksum, canonical: file.canonical)
+        var checked = try validate(file.answers, context: context, survey: survey, checksum: file.checksum, canonical: file.canonical)
+        if case .valid(var valid) = checked {
+            valid.savedAt = object["saved_at"]?.stringValue.flatMap(Self.savedTime)
+            checked = .valid(valid)
+        }
+        return checked
+    }
+
+    /// An answer file's `saved_at` (ISO 8601, as the offline form writes it); nil when absent or unreadable.
+    static func savedTime(_ text: String) -> Date? {
+        DayFormat.parseTimestamp(text) ?? (try? Date.ISO8601FormatStyle().parse(text))
+            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
     }
 
     /// `checksum` (and `canonical`, its text) describe `answers` when the caller already has them.
@@ -360,20 +376,15 @@ public struct ResponseIngest: Sendable {
                             canonicalAnswers: unchanged ? canonical.map { String(decoding: $0, as: UTF8.self) } : nil))
     }
 
-    /// Stores valid answers as the invitation's next revision, unless they repeat the latest one:
-    /// accepted earlier in this import, else stored (`stored` when the caller looked the chunk's
-    /// invitations up at once, else read now).
-    func commit(_ valid: Valid, channel: ResponseChannel, source: String, stored: [Int64: (revision: Int, checksum: String)]?) throws -> Outcome {
-        let invitationID = valid.context.invitationID
-        let latest = try pending.latest(invitationID) ?? (stored.map { $0[invitationID] } ?? responses.latestRevision(invitationID: invitationID))
-        if let latest, latest.checksum == valid.checksum { return .duplicate(revision: latest.revision) }
-        let revision = (latest?.revision ?? 0) + 1
+    /// Stores valid answers as the invitation's next revision: at once (`.queued` in an import's
+    /// batch, whose outcomes reach the summary when it is written). The store decides, inside its
+    /// write transaction, whether they repeat a stored revision and whether they become current.
+    func commit(_ valid: Valid, channel: ResponseChannel, source: String) throws -> Outcome {
         let result = valid.result
-        let id = try pending.add(NewResponse(invitationID: invitationID, channel: channel, source: source, complete: result.complete,
-                                             missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
-                                             canonicalAnswers: valid.canonicalAnswers),
-                                 revision: revision, into: responses)
-        return .accepted(responseID: id ?? 0, revision: revision, complete: result.complete, missing: result.missing)
+        let response = NewResponse(invitationID: valid.context.invitationID, channel: channel, source: source, complete: result.complete,
+                                   missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
+                                   savedAt: valid.savedAt, canonicalAnswers: valid.canonicalAnswers)
+        return try pending.add(response, source: source, into: responses) ?? .queued
     }
 
     /// The survey version an invitation was sent with (parsed once per version).
@@ -388,7 +399,7 @@ public struct ResponseIngest: Sendable {
                        source: String, checksum: String? = nil) throws -> Outcome {
         switch try validate(answers, context: context, survey: survey, checksum: checksum) {
         case .rejected(let reason): return .rejected(reason: reason)
-        case .valid(let valid): return try commit(valid, channel: channel, source: source, stored: nil)
+        case .valid(let valid): return try commit(valid, channel: channel, source: source)
         }
     }
 }
@@ -433,15 +444,12 @@ final class LockedSlots<Value: Sendable>: Sendable {
     var all: [Value] { slots.withLock { $0.compactMap { $0 } } }
 }
 
-/// Accepted responses waiting to be written in one transaction. A batch (limit above 1) also
-/// remembers the latest revision it accepted for each invitation, for as long as it lives (one
-/// import), so a second file for the same partner is numbered and de-duplicated correctly even
-/// when it was checked before the first one was written.
+/// Accepted responses waiting to be written in one transaction, with what the store made of
+/// those written (for the import's summary). With a limit of 1 each is written at once.
 final class PendingResponses: Sendable {
     private struct State {
-        var items: [NewResponse] = []
-        var latest: [Int64: (revision: Int, checksum: String)] = [:]
-        var stored: [Int64] = []
+        var items: [(response: NewResponse, source: String)] = []
+        var results: [(outcome: ResponseIngest.Outcome, source: String)] = []
     }
 
     let limit: Int
@@ -451,37 +459,69 @@ final class PendingResponses: Sendable {
         self.limit = limit
     }
 
-    /// The latest revision this batch accepted for an invitation.
-    func latest(_ invitationID: Int64) -> (revision: Int, checksum: String)? { state.withLock { $0.latest[invitationID] } }
-
-    /// Queues one response; writes the batch when full. Returns the response id when written at once.
-    func add(_ response: NewResponse, revision: Int, into repository: ResponseRepository) throws -> Int64? {
+    /// Queues one response and writes the batch when full; with a limit of 1, writes it at once
+    /// and returns its outcome (then it is not kept for `takeResults`).
+    func add(_ response: NewResponse, source: String, into repository: ResponseRepository) throws -> ResponseIngest.Outcome? {
+        if limit == 1 { return try Self.write([(response, source)], into: repository).first }
         let full = state.withLock { state in
-            state.items.append(response)
-            if limit > 1 { state.latest[response.invitationID] = (revision, response.checksum) }
+            state.items.append((response, source))
             return state.items.count >= limit
         }
-        guard full else { return nil }
-        let ids = try flush(into: repository)
-        return ids.count == 1 ? ids[0] : nil
+        if full { try flush(into: repository) }
+        return nil
     }
 
     /// Writes the queued responses in one transaction (the lock is held, so batches keep their order).
-    @discardableResult
-    func flush(into repository: ResponseRepository) throws -> [Int64] {
+    func flush(into repository: ResponseRepository) throws {
         try state.withLock { state in
-            guard !state.items.isEmpty else { return [] }
-            let ids = try repository.storeResponses(state.items).map(\.id)
+            guard !state.items.isEmpty else { return }
+            let outcomes = try Self.write(state.items, into: repository)
+            state.results += zip(outcomes, state.items.map(\.source)).map { ($0, $1) }
             state.items.removeAll(keepingCapacity: true)
-            state.stored += ids
-            return ids
         }
     }
 
-    func takeStoredIDs() -> [Int64] {
-        state.withLock { state in
-            defer { state.stored = [] }
-            return state.stored
+    private static func write(_ items: [(response: NewResponse, source: String)], into repository: ResponseRepository) throws -> [ResponseIngest.Outcome] {
+        let stored = try repository.storeResponses(items.map(\.response))
+        return zip(items, stored).map { item, stored in ResponseIngest.Outcome(stored, item.response) }
+    }
+
+    /// Counts the outcomes written since the last call into `summary`.
+    func takeResults(into summary: inout ResponseIngest.Summary) {
+        let results = state.withLock { state in
+            defer { state.results = [] }
+            return state.results
+        }
+        for result in results { summary.count(result.outcome, source: result.source) }
+    }
+}
+
+extension ResponseIngest.Outcome {
+    /// What storing `response` came to.
+    init(_ stored: StoredRevision, _ response: NewResponse) {
+        switch stored {
+        case .duplicate(let revision): self = .duplicate(revision: revision)
+        case .stored(let id, let revision, let current?): self = .history(responseID: id, revision: revision, current: current)
+        case .stored(let id, let revision, nil):
+            self = .accepted(responseID: id, revision: revision, complete: response.complete, missing: response.missing)
+        }
+    }
+}
+
+extension ResponseIngest.Summary {
+    /// Adds one outcome that is not a refusal (refusals are quarantined by the ingest).
+    mutating func count(_ outcome: ResponseIngest.Outcome, source: String) {
+        switch outcome {
+        case .accepted(let id, let revision, let complete, _):
+            if revision == 1 { accepted += 1 } else { revised += 1 }
+            if !complete { incomplete += 1 }
+            acceptedResponseIDs.append(id)
+        case .history(_, let revision, let current):
+            history.append((source, revision, current))  // kept, not current: no receipt, no score
+        case .duplicate:
+            duplicates += 1
+        case .rejected, .queued:
+            break
         }
     }
 }

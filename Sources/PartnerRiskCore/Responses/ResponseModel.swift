@@ -18,8 +18,13 @@ public struct ResponseSummary: Sendable, Equatable {
     public var complete: Bool
     public var missing: [String]
     public var receivedAt: String
+    /// When the partner saved these answers (the answer file's time; the receipt for the web form).
+    public var savedAt: String
+    /// Whether this is the invitation's current revision: the one saved last (ties: received last).
+    public var current: Bool
 
-    public init(id: Int64, invitationID: Int64, campaignID: Int64, partnerID: Int64, partnerName: String, revision: Int, channel: String, source: String? = nil, complete: Bool, missing: [String], receivedAt: String) {
+    public init(id: Int64, invitationID: Int64, campaignID: Int64, partnerID: Int64, partnerName: String, revision: Int, channel: String,
+                source: String? = nil, complete: Bool, missing: [String], receivedAt: String, savedAt: String? = nil, current: Bool = true) {
         self.id = id
         self.invitationID = invitationID
         self.campaignID = campaignID
@@ -31,6 +36,8 @@ public struct ResponseSummary: Sendable, Equatable {
         self.complete = complete
         self.missing = missing
         self.receivedAt = receivedAt
+        self.savedAt = savedAt ?? receivedAt
+        self.current = current
     }
 }
 
@@ -63,12 +70,15 @@ public struct NewResponse: Sendable {
     public var checksum: String
     public var answers: AnswerSet
     public var receivedAt: Date
+    /// When the partner saved the answers (never after `receivedAt`); the receipt when nil.
+    public var savedAt: Date?
     /// `answers` as canonical JSON when already written (the text the checksum was taken of).
     public var canonicalAnswers: String?
 
     public init(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String], checksum: String,
-                answers: AnswerSet, receivedAt: Date, canonicalAnswers: String? = nil) {
+                answers: AnswerSet, receivedAt: Date, savedAt: Date? = nil, canonicalAnswers: String? = nil) {
         self.canonicalAnswers = canonicalAnswers
+        self.savedAt = savedAt.map { min($0, receivedAt) }
         self.invitationID = invitationID
         self.channel = channel
         self.source = source
@@ -80,20 +90,26 @@ public struct NewResponse: Sendable {
     }
 }
 
+/// What storing one revision did, decided inside the write transaction (so two imports running at
+/// once cannot both store the same answers).
+public enum StoredRevision: Sendable, Equatable {
+    /// Stored as `revision` (numbered in order of receipt). `supersededBy` names the revision saved
+    /// later that stays current, when this one arrived late (stored as history, not current).
+    case stored(id: Int64, revision: Int, supersededBy: Int?)
+    /// Not stored: revision `revision` holds the same answers saved at the same time, or the current
+    /// revision holds the same answers.
+    case duplicate(revision: Int)
+}
+
 /// Storage of responses and rejected inputs.
 public protocol ResponseRepository: Sendable {
     /// The invitation a token belongs to (by its hash), nil when unknown.
     func invitation(tokenHash: String) throws -> InvitationContext?
     /// The invitations of many tokens (by hash) at once; unknown ones are left out.
     func invitations(tokenHashes: [String]) throws -> [String: InvitationContext]
-    func latestRevision(invitationID: Int64) throws -> (revision: Int, checksum: String)?
-    /// The latest revision of each of these invitations that has one.
-    func latestRevisions(invitationIDs: [Int64]) throws -> [Int64: (revision: Int, checksum: String)]
-    /// Stores a new immutable revision with its answers; returns its id and revision number.
-    func storeResponse(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String],
-                       checksum: String, answers: AnswerSet, at time: Date) throws -> (id: Int64, revision: Int)
-    /// Stores several revisions in one transaction, in order.
-    func storeResponses(_ batch: [NewResponse]) throws -> [(id: Int64, revision: Int)]
+    /// Stores several revisions in one transaction, in order, each unless it repeats a stored one
+    /// (see `StoredRevision`); one result per item.
+    func storeResponses(_ batch: [NewResponse]) throws -> [StoredRevision]
     func recordRejected(channel: ResponseChannel, source: String, reason: String, quarantinePath: String?, at time: Date) throws
     func responses(campaignID: Int64?, partnerID: Int64?) throws -> [ResponseSummary]
     func rejectedInputs() throws -> [RejectedInput]
