@@ -21,6 +21,7 @@ test: test-deps
 	$(SWIFT) test
 	bash scripts/test-smtp.sh
 	bash scripts/test-web.sh
+	bash scripts/test-import-faults.sh
 	bash scripts/test-offline-browser.sh
 
 build:

@@ -5,12 +5,21 @@
 # (the page's CSP allows inline scripts and nothing else) is opened in headless Chromium. The
 # script fills answers through window.partnerRisk.setAnswer (multi/single choice, yes/no,
 # yes/no/partial, country list, date, number, text, N/A, show_if follow-ups), checks in the page
-# that an out-of-range number is reported by validate() and left out, and that an answer to a
-# question hidden again by its show_if is not saved, then calls save(). The download is REAL:
+# that an out-of-range number is reported by validate() and left out, that an answer to a
+# question hidden again by its show_if is not saved, and that the page's SHA-256 (of text and of
+# bytes) equals Python's. On the French page it also attaches documents through the real
+# <input type="file" multiple> (DataTransfer + change event): a file over 10 MB, a kind not
+# accepted and one that would take the total over 20 MB are refused with a message and not
+# listed, the remove buttons work, and a small PDF is read (FileReader) and travels in the file
+# (`evidence`: base64 and SHA-256 of its bytes; the checksum then covers answers + document
+# list). Then it calls save(). The download is REAL:
 # the browser profile's Preferences send downloads to a folder without a prompt, and
-# `--dump-dom` also hands back the page's own report (<pre id="result">). The downloaded JSON
-# files must then be accepted by `responses import` (SHA-256/canonical JSON computed by the
-# page's JavaScript, verified by the Swift side), and a tampered copy must be quarantined.
+# `--dump-dom` also hands back the page's own report (<pre id="result">); `--virtual-time-budget`
+# lets the page finish its asynchronous work (reading the documents) before the dump. The
+# downloaded files are checked in Python (canonical JSON implemented after CanonicalJSON.swift),
+# must then be accepted by `responses import` (SHA-256/canonical JSON computed by the page's
+# JavaScript, verified by the Swift side), the document must be stored as one evidence row, and
+# tampered copies (an answer, or a document's bytes, changed; checksum kept) must be quarantined.
 # Needs /usr/bin/chromium (apt-get install chromium); without it the test prints SKIP and
 # passes, so it runs locally and never breaks a CI machine that has no browser.
 set -uo pipefail
@@ -23,6 +32,47 @@ trap 'rm -rf "$WORK"' EXIT
 export PARTNER_RISK_HOME=$PWD
 export PARTNER_RISK_DB="$WORK/db.sqlite"
 source scripts/check.sh
+
+# The document the French "user" attaches to F1 (ISO 17712 seals, evidence required), and the
+# canonical JSON of the answer file's checksum in Python, after Sources/PartnerRiskCore/Responses/
+# CanonicalJSON.swift: keys sorted by UTF-16 code units at every level, no whitespace, integral
+# numbers below 1e15 as integers (others as Swift prints a Double, like Python's repr), strings
+# with only `"`, `\` and control characters escaped (\b \t \n \f \r, others \u00xx lower-case).
+cat > "$WORK/offline_lib.py" <<'PY'
+import hashlib, json
+
+EVIDENCE_QUESTION = "F1_iso17712_seals"
+EVIDENCE_NAME = "seal-certificate.pdf"
+EVIDENCE_BYTES = b"%PDF-1.4\n" + bytes((i * 37 + 11) & 255 for i in range(2000)) + b"\n%%EOF\n"
+EVIDENCE_SHA256 = hashlib.sha256(EVIDENCE_BYTES).hexdigest()
+_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+def _string(text):
+    return '"' + "".join(_SHORT.get(c, "\\u%04x" % ord(c) if ord(c) < 0x20 else c) for c in text) + '"'
+
+def canonical(value):
+    if value is None: return "null"
+    if value is True: return "true"
+    if value is False: return "false"
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if number == int(number) and abs(number) < 1e15: return str(int(number))
+        return repr(number)
+    if isinstance(value, str): return _string(value)
+    if isinstance(value, list): return "[" + ",".join(canonical(v) for v in value) + "]"
+    keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
+    return "{" + ",".join(_string(k) + ":" + canonical(value[k]) for k in keys) + "}"
+
+def sha256_text(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+def expected_checksum(doc):
+    if "evidence" not in doc:
+        return "sha256:" + sha256_text(canonical(doc["answers"]))
+    manifest = [{"question_id": e["question_id"], "name": e["name"], "sha256": e["sha256"]} for e in doc["evidence"]]
+    return "sha256:" + sha256_text(canonical({"answers": doc["answers"], "evidence": manifest}))
+PY
+export PYTHONPATH="$WORK"
 
 # 1. Two partners (English importer, French highway carrier), one campaign, invitations as .eml.
 cat > "$WORK/p.csv" <<'CSV'
@@ -50,19 +100,115 @@ assert sorted(langs) == ["en", "fr"], langs
 PY
 
 # 3. Fill and save each page in Chromium. The injected script is the "user"; it reports to <pre id="result">.
-fill_and_save() { # fill_and_save LANG SECTOR OWNERSHIP_CHANGE
+fill_and_save() { # fill_and_save LANG SECTOR OWNERSHIP_CHANGE ATTACH(yes|no)
     local lang=$1 dir="$WORK/browser-$1"
     mkdir -p "$dir/profile/Default" "$dir/downloads"
     printf '{"download":{"default_directory":"%s","prompt_for_download":false,"directory_upgrade":true}}\n' "$dir/downloads" \
         > "$dir/profile/Default/Preferences"
-    /usr/bin/python3 - "$WORK/$lang.html" "$dir/page.html" "$2" "$3" <<'PY'
-import json, sys
-src, dst, sector, change = sys.argv[1:]
-script = """<script>
+    /usr/bin/python3 - "$WORK/$lang.html" "$dir/page.html" "$2" "$3" "$4" <<'PY'
+import hashlib, json, sys
+import offline_lib as lib
+src, dst, sector, change, attach = sys.argv[1:]
+# SHA-256 the page must agree on: bytes at block boundaries, and texts (UTF-8, escapes, emoji).
+byte_cases = {str(n): hashlib.sha256(bytes((i * 7 + 3) & 255 for i in range(n))).hexdigest()
+              for n in (0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 1000, 4097)}
+texts = ["", "abc", "Fusion avec Société Québécoise de Transport « SQT » — 30 %", "😀\u2028\"\\\n\u0001", "x" * 1000]
+text_cases = [[t, lib.sha256_text(t)] for t in texts]
+script = r"""<script>
 (function () {
-  var P = window.partnerRisk, errors = [], saved = null;
+  var P = window.partnerRisk, errors = [], saved = null, waiting = false;
   function expect(cond, what) { if (!cond) { errors.push(what); } }
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  function finish() {
+    var pre = document.createElement('pre');
+    pre.id = 'result';
+    pre.textContent = JSON.stringify({errors: errors, fileName: P.fileName(), saved: saved});
+    document.body.appendChild(pre);
+  }
+  function saveAndCheck(manifest) {
+    saved = P.save();
+    expect(same(saved.answers, P.answers()), 'save() wrote answers()');
+    expect(!('G8_cctv_retention_days' in saved.answers), 'hidden G8 not saved');
+    if (manifest.length) {
+      expect(saved.checksum === 'sha256:' + P.sha256(P.canonicalJSON({answers: saved.answers, evidence: manifest})), 'checksum over answers and document list');
+    } else {
+      expect(!('evidence' in saved), 'no evidence key without documents');
+      expect(saved.checksum === 'sha256:' + P.sha256(P.canonicalJSON(saved.answers)), 'checksum');
+    }
+  }
+  /* The French "user" attaches documents through the real file inputs. */
+  function choose(input, files) {
+    var dt = new DataTransfer();
+    files.forEach(function (f) { dt.items.add(f); });
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change', {bubbles: true}));
+  }
+  function listed(box) { return [].map.call(box.querySelectorAll('.attach-list .attach-name'), function (n) { return n.textContent; }); }
+  function message(box) { var m = box.querySelector('.attach .err'); return m && !m.hidden ? m.textContent : ''; }
+  function accessibleName(input) {
+    return (input.getAttribute('aria-labelledby') || '').split(' ').map(function (id) {
+      var n = document.getElementById(id); return n ? n.textContent : '';
+    }).join(' ');
+  }
+  function knownPdf() {
+    var head = '%PDF-1.4\n', tail = '\n%%EOF\n', b = new Uint8Array(head.length + 2000 + tail.length), i;
+    for (i = 0; i < head.length; i++) { b[i] = head.charCodeAt(i); }
+    for (i = 0; i < 2000; i++) { b[head.length + i] = (i * 37 + 11) & 255; }
+    for (i = 0; i < tail.length; i++) { b[head.length + 2000 + i] = tail.charCodeAt(i); }
+    return b;
+  }
+  function attachDocuments() {
+    var MB = 1024 * 1024;
+    expect(P.setAnswer('F1_iso17712_seals', 'yes') === 'yes', 'yes_no F1');
+    var f1 = document.getElementById('q-F1_iso17712_seals'), b1 = document.getElementById('q-B1_risk_assessment');
+    var input = f1.querySelector('input[type="file"]'), b1Input = b1.querySelector('input[type="file"]');
+    expect(input && input.multiple && b1Input && b1Input.multiple, 'F1 and B1 (evidence required) have an <input type="file" multiple>');
+    expect(!document.querySelector('#q-A9_ownership_change input[type="file"]'), 'no file input where evidence is none (A9)');
+    var label = document.querySelector('label[for="' + input.id + '"]');
+    expect(label && label.textContent === 'Joindre un document', 'a label "Joindre un document" for the input');
+    var name = accessibleName(input), legend = f1.querySelector('legend').textContent;
+    expect(name.indexOf('Joindre un document') === 0 && name.indexOf(legend.slice(0, 40)) > 0, 'accessible name has the question: ' + name);
+    input.focus();
+    expect(document.activeElement === input, 'the file input takes the keyboard focus');
+    var exts = input.accept.split(',');
+    expect(['.pdf', '.png', '.jpg', '.jpeg', '.gif', '.webp', '.tif', '.tiff', '.heic', '.doc', '.docx', '.xls', '.xlsx', '.ppt', '.pptx',
+            '.odt', '.ods', '.odp', '.rtf', '.txt', '.csv'].every(function (x) { return exts.indexOf(x) >= 0; }), 'accept attribute: ' + input.accept);
+    expect(document.body.textContent.indexOf('20\u00a0Mo au total au plus') >= 0, 'the limits are shown (20 Mo au total au plus)');
+    expect(/ne sont pas conserv\u00e9s dans ce navigateur/.test(document.body.textContent), 'the page says documents are not kept in the draft');
+
+    choose(input, [new File([new Uint8Array(10 * MB + 1)], 'big.pdf')]);
+    expect(/big\.pdf/.test(message(f1)) && /10\u00a0Mo/.test(message(f1)), 'a file over 10 MB is refused with a message: ' + message(f1));
+    expect(!listed(f1).length && !P.attachments().length, 'and is not listed');
+    choose(input, [new File(['MZ'], 'outil.exe')]);
+    expect(/outil\.exe/.test(message(f1)) && !listed(f1).length, 'a kind not accepted is refused: ' + message(f1));
+    choose(b1Input, [new File([new Uint8Array(9 * MB)], 'scan-1.pdf', {type: 'application/pdf'}), new File([new Uint8Array(9 * MB)], 'SCAN-2.PDF')]);
+    expect(same(listed(b1), ['scan-1.pdf', 'SCAN-2.PDF']) && !message(b1), 'two 9 MB documents on B1 listed (extension case-insensitive)');
+    choose(input, [new File([new Uint8Array(3 * MB)], 'scelle.jpg', {type: 'image/jpeg'})]);
+    expect(/scelle\.jpg/.test(message(f1)) && /20\u00a0Mo/.test(message(f1)) && !listed(f1).length, 'a file taking the total over 20 MB is refused: ' + message(f1));
+    var remove = b1.querySelector('.attach-list button');
+    expect(remove && /scan-1\.pdf/.test(remove.getAttribute('aria-label') || ''), 'each document has a remove button naming it');
+    remove.click();
+    b1.querySelector('.attach-list button').click();
+    expect(!listed(b1).length && !P.attachments().length, 'the remove buttons take the documents off');
+    expect(document.activeElement === b1Input, 'focus back on the file input after the last removal');
+
+    var pdf = knownPdf();
+    choose(input, [new File([pdf], 'seal-certificate.pdf', {type: 'application/pdf'})]);
+    expect(same(listed(f1), ['seal-certificate.pdf']) && !message(f1), 'seal-certificate.pdf listed');
+    P.whenAttachmentsRead(function () {
+      try {
+        var expected = [{question_id: 'F1_iso17712_seals', name: 'seal-certificate.pdf', content_type: 'application/pdf', size: pdf.length, sha256: KNOWN_SHA, pending: false}];
+        expect(same(P.attachments(), expected), 'document read, its bytes hashed: ' + JSON.stringify(P.attachments()));
+        saveAndCheck([{question_id: 'F1_iso17712_seals', name: 'seal-certificate.pdf', sha256: KNOWN_SHA}]);
+        expect(saved.evidence && saved.evidence.length === 1 && saved.evidence[0].size === pdf.length, 'save() wrote the document');
+        P.load(saved);
+        expect(same(P.attachments(), expected), 'load() of the saved file restores the document: ' + JSON.stringify(P.attachments()));
+        expect(same(P.buildFile().evidence, saved.evidence), 'and saving again writes it again');
+      } catch (e) { errors.push('exception: ' + e); }
+      finish();
+    });
+    return true;
+  }
   try {
     expect(same(P.setAnswer('A1_roles', [SECTOR]), [SECTOR]), 'multi_choice A1_roles');
     expect(same(P.setAnswer('A2_countries_registration', 'ca, us ca'), ['CA', 'US']), 'country_list normalised');
@@ -89,25 +235,33 @@ script = """<script>
     expect(P.setAnswer('H3_uncertified_assessed', 'partial') === 'partial', 'yes_no_partial H3');
     v = P.validate();
     expect(v.invalid.length === 0, 'no invalid answers left: ' + JSON.stringify(v.invalid));
-    saved = P.save();
-    expect(same(saved.answers, P.answers()), 'save() wrote answers()');
-    expect(!('G8_cctv_retention_days' in saved.answers), 'hidden G8 not saved');
-    expect(saved.checksum === 'sha256:' + P.sha256(P.canonicalJSON(saved.answers)), 'checksum');
+    var n, bytes, i;
+    for (n in BYTE_CASES) {
+      bytes = new Uint8Array(+n);
+      for (i = 0; i < bytes.length; i++) { bytes[i] = (i * 7 + 3) & 255; }
+      expect(P.sha256Bytes(bytes) === BYTE_CASES[n], 'sha256Bytes of ' + n + ' bytes');
+    }
+    TEXT_CASES.forEach(function (c) {
+      expect(P.sha256(c[0]) === c[1], 'sha256 of text ' + JSON.stringify(c[0].slice(0, 20)));
+      expect(P.sha256Bytes(new TextEncoder().encode(c[0])) === c[1], 'sha256Bytes of the UTF-8 of ' + JSON.stringify(c[0].slice(0, 20)));
+    });
+    if (ATTACH_DOCUMENTS) { waiting = attachDocuments(); } else { saveAndCheck([]); }
   } catch (e) { errors.push('exception: ' + e); }
-  var pre = document.createElement('pre');
-  pre.id = 'result';
-  pre.textContent = JSON.stringify({errors: errors, fileName: P.fileName(), saved: saved});
-  document.body.appendChild(pre);
+  if (!waiting) { finish(); }
 }());
 </script>
-""".replace("SECTOR", json.dumps(sector)).replace("CHANGE", json.dumps(change))
+"""
+for key, value in [("SECTOR", sector), ("CHANGE", change), ("ATTACH_DOCUMENTS", attach == "yes"), ("KNOWN_SHA", lib.EVIDENCE_SHA256),
+                   ("BYTE_CASES", byte_cases), ("TEXT_CASES", text_cases)]:
+    script = script.replace(key, json.dumps(value))
 html = open(src, encoding="utf-8").read()
 end = html.rindex("</body>")
 open(dst, "w", encoding="utf-8").write(html[:end] + script + html[end:])
 PY
-    # --dump-dom returns once the page has loaded; the blob download started by save() is on disk by then.
+    # --dump-dom returns once the page has loaded and (virtual time) its timers and file reads are done;
+    # the blob download started by save() is on disk by then.
     timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --no-first-run --user-data-dir="$dir/profile" \
-        --dump-dom "file://$dir/page.html" > "$dir/dom.html" 2> "$dir/chromium.log"
+        --virtual-time-budget=30000 --dump-dom "file://$dir/page.html" > "$dir/dom.html" 2> "$dir/chromium.log"
 }
 check_page() { # check_page LANG: page report clean, exactly one download, equal to what save() returned
     /usr/bin/python3 - "$WORK/browser-$1" <<'PY'
@@ -122,12 +276,37 @@ assert [f.rsplit("/", 1)[1] for f in files] == [report["fileName"]], (files, rep
 assert json.load(open(files[0], encoding="utf-8")) == report["saved"], "downloaded file differs from save()"
 PY
 }
-fill_and_save en importer no
-check "English page in Chromium: answers, validate(), show_if, save() -> one real download" check_page en
-fill_and_save fr highway-carrier yes
-check "French page in Chromium: answers, validate(), show_if, save() -> one real download" check_page fr
+fill_and_save en importer no no
+check "English page in Chromium: answers, validate(), show_if, SHA-256, save() -> one real download" check_page en
+fill_and_save fr highway-carrier yes yes
+check "French page in Chromium: the same, and documents attached (limits, kinds, remove) -> one real download" check_page fr
 
-# 4. The downloaded files are accepted, stored as sent; a tampered copy (checksum kept) is quarantined.
+# The downloaded files as the importer will see them.
+check "English file: no documents, so no evidence key and the checksum over the answers only" /usr/bin/python3 - "$WORK" <<'PY'
+import glob, json, sys
+import offline_lib as lib
+[f] = glob.glob(sys.argv[1] + "/browser-en/downloads/*.json")
+doc = json.load(open(f, encoding="utf-8"))
+assert "evidence" not in doc, sorted(doc)
+assert doc["checksum"] == lib.expected_checksum(doc), (doc["checksum"], lib.expected_checksum(doc))
+PY
+check "French file: one evidence item for F1 (name, type, size, SHA-256 and base64 bytes), checksum over answers + document list" \
+    /usr/bin/python3 - "$WORK" <<'PY'
+import base64, glob, hashlib, json, sys
+import offline_lib as lib
+[f] = glob.glob(sys.argv[1] + "/browser-fr/downloads/*.json")
+doc = json.load(open(f, encoding="utf-8"))
+[item] = doc["evidence"]
+assert sorted(item) == ["content_type", "data", "name", "question_id", "sha256", "size"], sorted(item)
+assert (item["question_id"], item["name"], item["content_type"]) == (lib.EVIDENCE_QUESTION, lib.EVIDENCE_NAME, "application/pdf"), item
+data = base64.b64decode(item["data"], validate=True)
+assert data == lib.EVIDENCE_BYTES and item["size"] == len(lib.EVIDENCE_BYTES), (len(data), item["size"])
+assert item["sha256"] == hashlib.sha256(data).hexdigest() == lib.EVIDENCE_SHA256, item["sha256"]
+assert doc["answers"]["F1_iso17712_seals"] == "yes"
+assert doc["checksum"] == lib.expected_checksum(doc), (doc["checksum"], lib.expected_checksum(doc))
+PY
+
+# 4. The downloaded files are accepted, stored as sent; the document is one evidence row; tampered copies are quarantined.
 mkdir -p "$WORK/saved" && cp "$WORK"/browser-*/downloads/*.json "$WORK/saved/"
 IMPORT=$($BIN responses import "$WORK/saved" 2>&1)
 SUMMARY=$(tail -1 <<<"$IMPORT")
@@ -147,19 +326,30 @@ for f in glob.glob(work + "/saved/*.json"):
     assert stored == sent["answers"], (stored, sent["answers"])
     assert ("A10_ownership_change_details" in stored) == (sent["answers"]["A9_ownership_change"] == "yes")
 PY
+FR_PARTNER=$(/usr/bin/python3 -c 'import glob, json, sys; print(json.load(open(glob.glob(sys.argv[1] + "/browser-fr/downloads/*.json")[0]))["partner_id"])' "$WORK" 2>/dev/null)
+FR_INVITATION=$(sqlite3 "$PARTNER_RISK_DB" "SELECT id FROM invitation WHERE campaign_id = ${ID:-0} AND partner_id = ${FR_PARTNER:-0}" 2>/dev/null)
+EVIDENCE_ROWS=$(sqlite3 "$PARTNER_RISK_DB" "SELECT invitation_id, question_id, sha256, original_name FROM evidence" 2>&1)
+EXPECTED_ROW="$FR_INVITATION|$(/usr/bin/python3 -c 'import offline_lib as l; print(l.EVIDENCE_QUESTION + "|" + l.EVIDENCE_SHA256 + "|" + l.EVIDENCE_NAME)')"
+check "the database has exactly one evidence row: French invitation, F1, the document's SHA-256 and name (${EVIDENCE_ROWS:-no rows})" \
+    test -n "$FR_INVITATION" -a "$EVIDENCE_ROWS" = "$EXPECTED_ROW"
 /usr/bin/python3 - "$WORK" <<'PY'
-import glob, json, sys
-f = sorted(glob.glob(sys.argv[1] + "/saved/*.json"))[0]
-doc = json.load(open(f, encoding="utf-8"))
+import base64, glob, json, sys
+work = sys.argv[1]
+doc = json.load(open(glob.glob(work + "/browser-en/downloads/*.json")[0], encoding="utf-8"))
 doc["answers"]["C6_access_removal_hours"] = 1  # better than what the partner answered; checksum left as is
-json.dump(doc, open(sys.argv[1] + "/tampered.json", "w", encoding="utf-8"), ensure_ascii=False, indent=2)
+json.dump(doc, open(work + "/tampered.json", "w", encoding="utf-8"), ensure_ascii=False, indent=2)
+doc = json.load(open(glob.glob(work + "/browser-fr/downloads/*.json")[0], encoding="utf-8"))
+doc["evidence"][0]["data"] = base64.b64encode(b"%PDF-1.4\n% another certificate\n%%EOF\n").decode()  # sha256, size and checksum left as is
+json.dump(doc, open(work + "/tampered-document.json", "w", encoding="utf-8"), ensure_ascii=False, indent=2)
 PY
 SUMMARY=$($BIN responses import "$WORK/tampered.json" 2>&1 | tail -1)
 check "a tampered copy is rejected ($SUMMARY)" grep -q "accepted 0, .*rejected 1" <<<"$SUMMARY"
+SUMMARY=$($BIN responses import "$WORK/tampered-document.json" 2>&1 | tail -1)
+check "a copy whose document bytes were swapped is rejected ($SUMMARY)" grep -q "accepted 0, .*rejected 1" <<<"$SUMMARY"
 $BIN responses rejected --format json > "$WORK/rejected.json"
-check "... for its checksum, and quarantined as received" /usr/bin/python3 - "$WORK" <<'PY'
+check "... the tampered answer for its checksum, and quarantined as received" /usr/bin/python3 - "$WORK" <<'PY'
 import json, sys
-[r] = json.load(open(sys.argv[1] + "/rejected.json"))
+[r] = [r for r in json.load(open(sys.argv[1] + "/rejected.json")) if r["source"].endswith("/tampered.json")]
 assert "checksum" in r["reason"] and r["channel"] == "file", r
 assert open(r["quarantine_path"], "rb").read() == open(sys.argv[1] + "/tampered.json", "rb").read()
 PY

@@ -44,7 +44,7 @@ public struct AppEnvironment: Sendable {
     /// The answer intake every channel shares.
     public var ingest: ResponseIngest {
         ResponseIngest(responses: repositories, surveys: repositories, quarantine: workspace.quarantineDirectory(config),
-                       messages: messages, time: time)
+                       messages: messages, evidence: EvidenceIntake(vault: evidence, files: repositories), time: time)
     }
 
     /// Accepted responses → scores (the one submission path).

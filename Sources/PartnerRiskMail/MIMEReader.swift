@@ -16,6 +16,8 @@ public struct MIMEDocument: Sendable {
         /// The media type in lower case, without parameters.
         public var contentType: String
         public var body: Data
+        /// Shown by the mail's HTML (a Content-ID, and no `attachment` disposition): a signature's logo.
+        public var embedded = false
 
         /// The body as UTF-8 text (invalid bytes replaced).
         public var text: String { String(decoding: body, as: UTF8.self) }
@@ -156,7 +158,9 @@ public enum MIMEReader {
             fileName: g_mime_part_get_filename(part).map { String(cString: $0) },
             hasFileNameParameter: g_mime_object_get_content_disposition_parameter(object, "filename") != nil,
             fieldName: g_mime_object_get_content_disposition_parameter(object, "name").map { String(cString: $0) },
-            contentType: type.map { String(cString: $0) } ?? "text/plain", body: body)
+            contentType: type.map { String(cString: $0) } ?? "text/plain", body: body,
+            embedded: g_mime_object_get_content_id(object) != nil
+                && g_mime_object_get_disposition(object).map { String(cString: $0).lowercased() } != "attachment")
     }
 
     private static func headers(of object: UnsafeMutablePointer<GMimeObject>) -> [(name: String, value: String)] {
@@ -177,7 +181,7 @@ public struct MIMEMessageDecoder: MessageDecoding {
         let document = MIMEReader.message(data)
         return ReceivedMessage(
             messageID: document.header("Message-ID"),
-            parts: document.parts.map { ReceivedMessage.Part(fileName: $0.fileName, contentType: $0.contentType, body: $0.body) },
+            parts: document.parts.map { ReceivedMessage.Part(fileName: $0.fileName, contentType: $0.contentType, body: $0.body, embedded: $0.embedded) },
             refusal: document.refusal)
     }
 }

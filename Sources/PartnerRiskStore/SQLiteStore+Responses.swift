@@ -65,6 +65,20 @@ extension SQLiteStore: ResponseRepository {
         return campaigns
     }
 
+    public func currentResponseIDs(invitationIDs: [Int64]) throws -> [Int64] {
+        try pool.read { db in
+            var ids: [Int64] = []
+            try Self.inBatches(Array(Set(invitationIDs))) { batch in
+                ids += try Int64.fetchAll(db, sql: """
+                    SELECT r.id FROM response r WHERE r.complete = 1 AND r.invitation_id IN (\(Self.placeholders(batch.count)))
+                      AND NOT EXISTS (SELECT 1 FROM response l WHERE l.invitation_id = r.invitation_id AND l.complete = 1
+                                      AND (l.saved_at, l.id) > (r.saved_at, r.id))
+                    """, arguments: StatementArguments(batch))
+            }
+            return ids.sorted()
+        }
+    }
+
     /// Stores many revisions in one transaction (an import's batch) with one audit entry each.
     /// Whether each is new is decided here, inside the write transaction, against every stored
     /// revision of its invitation (and those stored earlier in the batch): the same answers saved at

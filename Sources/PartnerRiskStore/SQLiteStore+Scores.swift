@@ -149,7 +149,7 @@ extension SQLiteStore {
     /// The questions each invitation has evidence for.
     private static func evidenceByInvitation(_ db: Database) throws -> [Int64: Set<String>] {
         var evidence: [Int64: Set<String>] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence") {
+        for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence WHERE question_id IS NOT NULL") {
             evidence[row[0], default: []].insert(row[1])
         }
         return evidence

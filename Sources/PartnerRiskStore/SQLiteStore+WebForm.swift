@@ -23,17 +23,21 @@ extension SQLiteStore: WebFormRepository {
         try pool.write { db in try db.execute(sql: "DELETE FROM draft WHERE invitation_id = ?", arguments: [invitationID]) }
     }
 
-    public func addEvidence(_ file: EvidenceFile, at time: Date) throws {
+    @discardableResult
+    public func addEvidence(_ file: EvidenceFile, at time: Date) throws -> Bool {
         try pool.write { db in
-            let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM evidence WHERE invitation_id = ? AND question_id = ? AND sha256 = ?",
+            let known = try Bool.fetchOne(db, sql: "SELECT 1 FROM evidence WHERE invitation_id = ? AND question_id IS ? AND sha256 = ?",
                                           arguments: [file.invitationID, file.questionID, file.sha256]) ?? false
-            guard !known else { return }
+            guard !known else { return false }
             try db.execute(sql: """
-                INSERT INTO evidence (invitation_id, question_id, sha256, original_name, content_type, size, uploaded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [file.invitationID, file.questionID, file.sha256, file.originalName, file.contentType, file.size, Self.timestamp(time)])
-            try Self.appendAudit(db, actor: "partner", action: "evidence.upload", subject: "invitation:\(file.invitationID)",
-                                 detail: "\(file.questionID): \(file.originalName) sha256:\(file.sha256)", at: time)
+                INSERT INTO evidence (invitation_id, question_id, sha256, original_name, content_type, size, uploaded_at, channel, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [file.invitationID, file.questionID, file.sha256, file.originalName, file.contentType, file.size,
+                                 Self.timestamp(time), file.channel, file.source])
+            let actor = file.channel == "web" ? "partner" : Actor.current
+            try Self.appendAudit(db, actor: actor, action: "evidence.add", subject: "invitation:\(file.invitationID)",
+                                 detail: "\(file.questionID ?? "not yet assigned"): \(file.originalName) sha256:\(file.sha256) via \(file.channel)", at: time)
+            return true
         }
     }
 
@@ -53,6 +57,7 @@ extension SQLiteStore: WebFormRepository {
 
     private static func evidenceFile(_ row: Row) -> EvidenceFile {
         EvidenceFile(invitationID: row["invitation_id"], questionID: row["question_id"], sha256: row["sha256"],
-                     originalName: row["original_name"], contentType: row["content_type"], size: row["size"], uploadedAt: row["uploaded_at"])
+                     originalName: row["original_name"], contentType: row["content_type"], size: row["size"], uploadedAt: row["uploaded_at"],
+                     channel: row["channel"], source: row["source"])
     }
 }

@@ -15,7 +15,33 @@ enum Schema {
         migrator.registerMigration("v8-one-copy-of-answers-and-flags", migrate: v8)
         migrator.registerMigration("v9-revisions-by-save-time", migrate: v9)
         migrator.registerMigration("v10-imap-content-digest", migrate: v10)
+        migrator.registerMigration("v11-evidence-from-every-channel", migrate: v11)
         return migrator
+    }
+
+    /// Evidence from every channel: documents inside answer files and attached to replies join web
+    /// uploads; a reply's document has no question until the officer assigns it (`question_id`
+    /// NULL). The table is rebuilt because SQLite cannot relax a NOT NULL column in place.
+    private static func v11(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE evidence_v11 (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                invitation_id INTEGER NOT NULL REFERENCES invitation(id),
+                question_id TEXT,
+                sha256 TEXT NOT NULL,
+                original_name TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                uploaded_at TEXT NOT NULL,
+                channel TEXT NOT NULL DEFAULT 'web',
+                source TEXT
+            );
+            INSERT INTO evidence_v11 (id, invitation_id, question_id, sha256, original_name, content_type, size, uploaded_at)
+                SELECT id, invitation_id, question_id, sha256, original_name, content_type, size, uploaded_at FROM evidence;
+            DROP TABLE evidence;
+            ALTER TABLE evidence_v11 RENAME TO evidence;
+            CREATE INDEX evidence_invitation ON evidence(invitation_id, question_id);
+            """)
     }
 
     /// A digest of each mailbox message's parts, so a message is passed over as already seen only

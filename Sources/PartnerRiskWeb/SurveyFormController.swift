@@ -127,6 +127,11 @@ public struct SurveyFormController: Sendable {
     /// Stores each upload in the vault and records it; returns error codes for refused ones.
     func storeUploads(_ fields: FormFields, visit: Visit) throws -> [String: String] {
         var errors: [String: String] = [:]
+        var added = false
+        defer {
+            // A partner whose answers are on file is scored again with the new document at once.
+            if added { _ = try? site.submissions.evidenceAdded(invitationIDs: [visit.invitation.invitationID]) }
+        }
         let questions = Set(visit.survey.questions(for: visit.invitation.partner.sector)
             .filter { $0.evidence.mode != .none || $0.type == .evidence }.map(\.id))
         for upload in fields.uploads where upload.field.hasPrefix("file.") {
@@ -135,9 +140,9 @@ public struct SurveyFormController: Sendable {
             let name = EvidenceVault.cleanName(upload.fileName)
             do {
                 let hash = try site.vault.store(upload.data, originalName: name)
-                try site.webForms.addEvidence(EvidenceFile(
+                if try site.webForms.addEvidence(EvidenceFile(
                     invitationID: visit.invitation.invitationID, questionID: id, sha256: hash, originalName: name,
-                    contentType: upload.contentType, size: upload.data.count, uploadedAt: ""), at: site.time.now())
+                    contentType: upload.contentType, size: upload.data.count, uploadedAt: ""), at: site.time.now()) { added = true }
             } catch let refusal as EvidenceVault.Refusal {
                 switch refusal {
                 case .empty: errors[id] = "error_upload_empty"

@@ -35,7 +35,7 @@ struct ResponsesImportCommand: ParsableCommand {
         for skipped in summary.skipped { print("skipped \(skipped.source): \(skipped.reason)") }
         for rejected in summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(summary)
-        reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs))
+        reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs, evidenceFor: summary.evidenceInvitations))
         print(summary.line)
     }
 }
@@ -106,13 +106,15 @@ struct ResponsesFetchCommand: ParsableCommand {
         let result = try fetcher.fetch()
         for rejected in result.summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(result.summary)
-        reportReceipt(try app.submissions.accepted(result.summary.acceptedResponseIDs))
+        reportReceipt(try app.submissions.accepted(result.summary.acceptedResponseIDs, evidenceFor: result.summary.evidenceInvitations))
         print("\(client.mailbox): \(result.messages) new message(s), \(result.skipped) already seen by Message-ID; \(result.summary.line)")
     }
 }
 
-/// Names each file that arrived late: stored, but saved before the answers that stay current.
+/// Names each file that arrived late (stored, but saved before the answers that stay current),
+/// and each document that came with answers but was not kept.
 func printHistory(_ summary: ResponseIngest.Summary) {
+    for document in summary.evidenceNotKept { print("document not kept from \(document.source): \(document.reason)") }
     for late in summary.history {
         print("older than current \(late.source): saved before revision \(late.current), which stays current; kept as revision \(late.revision) (history)")
     }

@@ -98,7 +98,7 @@ import Testing
         let directory = TemporaryDirectory()
         let store = try directory.store()
         let quarantine = directory.url.appendingPathComponent("quarantine")
-        let ingest = ResponseIngest(responses: store, surveys: store, quarantine: quarantine, messages: MIMEMessageDecoder(), time: FixedTime(fixedNow))
+        let ingest = ResponseIngest(responses: store, surveys: store, quarantine: quarantine, messages: MIMEMessageDecoder(), evidence: .inVault(of: store), time: FixedTime(fixedNow))
         var summary = ResponseIngest.Summary()
         try ingest.ingest(Self.message("Content-Type: application/ms-tnef; name=\"winmail.dat\"\r\nContent-Disposition: attachment; filename=\"winmail.dat\""),
                           source: "tnef.eml", isMessage: true, channel: .file, into: &summary)
@@ -123,7 +123,7 @@ import Testing
     func ingest(_ data: Data, in directory: TemporaryDirectory) throws -> (ResponseIngest.Summary, Int) {
         let store = try directory.store()
         let ingest = ResponseIngest(responses: store, surveys: store, quarantine: directory.url.appendingPathComponent("quarantine"),
-                                    messages: MIMEMessageDecoder(), time: FixedTime(fixedNow))
+                                    messages: MIMEMessageDecoder(), evidence: .inVault(of: store), time: FixedTime(fixedNow))
         var summary = ResponseIngest.Summary()
         try ingest.ingest(data, source: "caps.eml", isMessage: true, channel: .file, into: &summary)
         return (summary, try store.rejectedInputs().count)

@@ -40,7 +40,7 @@ import Testing
             seed += 1
         }
         let ingest = ResponseIngest(responses: fixture.store, surveys: fixture.store,
-                                    quarantine: fixture.directory.url.appendingPathComponent("quarantine"), messages: MIMEMessageDecoder(), time: FixedTime(fixedNow))
+                                    quarantine: fixture.directory.url.appendingPathComponent("quarantine"), messages: MIMEMessageDecoder(), evidence: .inVault(of: fixture.store), time: FixedTime(fixedNow))
         let files = try FileManager.default.contentsOfDirectory(at: answers, includingPropertiesForKeys: nil).sorted { $0.path < $1.path }
         return Setup(fixture: fixture, answers: answers, ingest: ingest, files: files)
     }
@@ -153,16 +153,16 @@ import Testing
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("folder.eml"), withIntermediateDirectories: true)
         #expect(mkfifo(folder.appendingPathComponent("pipe.json").path, 0o600) == 0)
         try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("gone.json").path, withDestinationPath: "/nonexistent/answers.json")
-        // Larger than the 2 MB an answer file may be: quarantined as it is, never read whole.
+        // Larger than the 28 MB an answer file with documents may be: quarantined as it is, never read whole.
         let large = folder.appendingPathComponent("large.json")
         #expect(FileManager.default.createFile(atPath: large.path, contents: nil))
         let handle = try FileHandle(forWritingTo: large)
-        try handle.truncate(atOffset: UInt64(3 * 1_048_576))
+        try handle.truncate(atOffset: UInt64(29 * 1_048_576))
         try handle.close()
 
         let summary = try setup.ingest.importPaths([folder.path])
         #expect(summary.accepted == 1)
-        #expect(summary.rejected.map(\.reason) == ["file of 3 MB, larger than 2 MB"])
+        #expect(summary.rejected.map(\.reason) == ["file of 29 MB, larger than 28 MB"])
         #expect(summary.skipped.map { ($0.source as NSString).lastPathComponent } == ["folder.eml", "gone.json", "pipe.json"])
         #expect(summary.skipped.map(\.reason) == ["a folder, not a file", "a link to nothing", "a FIFO, not a file"])
         #expect(summary.line.hasSuffix("rejected 1, skipped 3"))

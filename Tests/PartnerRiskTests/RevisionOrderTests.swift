@@ -84,7 +84,7 @@ extension ResponseIngestTests {
         let later = setup.fixture.directory.url.appendingPathComponent("later.json")
         try write(answerFile(setup.files[0], savedAt: DayFormat.timestamp(fixedNow.addingTimeInterval(3600)), changed: true), later)
         let ingest = ResponseIngest(responses: setup.fixture.store, surveys: setup.fixture.store, quarantine: setup.ingest.quarantine,
-                                    messages: setup.ingest.messages, time: FixedTime(fixedNow.addingTimeInterval(7200)))
+                                    messages: setup.ingest.messages, evidence: .inVault(of: setup.fixture.store), time: FixedTime(fixedNow.addingTimeInterval(7200)))
         #expect(try ingest.importPaths([later.path]).revised == 1)
         #expect(try current(setup).source?.hasSuffix("later.json") == true)
     }
@@ -97,7 +97,7 @@ extension ResponseIngestTests {
         DispatchQueue.concurrentPerform(iterations: 2) { _ in
             // Each import its own connection pool on the one file, as two processes would have.
             guard let store = try? SQLiteStore(path: path) else { return }
-            var ingest = ResponseIngest(responses: store, surveys: store, quarantine: quarantine, messages: messages, time: FixedTime(fixedNow))
+            var ingest = ResponseIngest(responses: store, surveys: store, quarantine: quarantine, messages: messages, evidence: .inVault(of: store), time: FixedTime(fixedNow))
             ingest.batching = (filesPerChunk: 1, responsesPerTransaction: 1)
             if let summary = try? ingest.importPaths([folder]) { results.withLock { $0.append(summary) } }
         }

@@ -173,7 +173,7 @@ private let twoPartners = """
         let directory = TemporaryDirectory()
         let store = try directory.store()
         let ingest = ResponseIngest(responses: store, surveys: store, quarantine: directory.url.appendingPathComponent("quarantine"),
-                                    messages: MIMEMessageDecoder(), time: FixedTime(fixedNow))
+                                    messages: MIMEMessageDecoder(), evidence: .inVault(of: store), time: FixedTime(fixedNow))
         let mailbox = MemoryMailbox()
         let notAnswers = Data(#"{"format": "something-else"}"#.utf8)
         mailbox.messages[1] = Self.reply(messageID: "<a@nordic.example.com>", attachment: notAnswers)
@@ -198,7 +198,7 @@ private let twoPartners = """
         let directory = TemporaryDirectory()
         let store = try directory.store()
         let ingest = ResponseIngest(responses: store, surveys: store, quarantine: directory.url.appendingPathComponent("quarantine"),
-                                    messages: MIMEMessageDecoder(), time: FixedTime(fixedNow))
+                                    messages: MIMEMessageDecoder(), evidence: .inVault(of: store), time: FixedTime(fixedNow))
         let mailbox = MemoryMailbox()
         let stripped = Data("""
             From: Ann Lee <ops@nordic.example.com>\r

@@ -33,3 +33,11 @@ enum ProjectRoot {
 }
 
 let fixedNow = DayFormat.parseDay("2026-11-24")!.addingTimeInterval(12 * 3600)
+
+extension EvidenceIntake {
+    /// Evidence kept in the `evidence` folder beside the database and recorded in `store`.
+    static func inVault(of store: SQLiteStore) -> EvidenceIntake {
+        let folder = URL(fileURLWithPath: store.path).deletingLastPathComponent().appendingPathComponent("evidence")
+        return EvidenceIntake(vault: EvidenceVault(directory: folder), files: store)
+    }
+}

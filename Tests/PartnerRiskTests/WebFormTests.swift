@@ -45,7 +45,7 @@ import Testing
             try PartnerWebSite(
                 responses: fixture.store, webForms: fixture.store, campaigns: fixture.store,
                 ingest: ResponseIngest(responses: fixture.store, surveys: fixture.store,
-                                       quarantine: fixture.directory.url.appendingPathComponent("quarantine"), messages: MIMEMessageDecoder(), time: time),
+                                       quarantine: fixture.directory.url.appendingPathComponent("quarantine"), messages: MIMEMessageDecoder(), evidence: .inVault(of: fixture.store), time: time),
                 submissions: SubmissionService(repositories: fixture.store, scoring: ScoringSource(catalog: SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))), time: time),
                 vault: EvidenceVault(directory: fixture.directory.url.appendingPathComponent("evidence")),
                 templatesDirectory: ProjectRoot.url.appendingPathComponent("Templates"), time: time, throttle: throttle,

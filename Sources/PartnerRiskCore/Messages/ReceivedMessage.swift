@@ -10,8 +10,11 @@ public struct ReceivedMessage: Sendable {
         /// The media type in lower case, without parameters (`application/json`).
         public var contentType: String
         public var body: Data
+        /// A picture the mail's HTML shows (it has a Content-ID and is not an attachment), like a signature's logo.
+        public var embedded: Bool
 
-        public init(fileName: String?, contentType: String, body: Data) {
+        public init(fileName: String?, contentType: String, body: Data, embedded: Bool = false) {
+            self.embedded = embedded
             self.fileName = fileName
             self.contentType = contentType
             self.body = body

@@ -60,7 +60,11 @@ public struct EvidenceReports {
                 return ["section": question.sectionID, "question_id": question.id, "text": question.text.en, "answer": text]
             }
         }
-        context["evidence"] = try store.evidence(partnerID: id).map { ["question_id": $0.questionID, "name": $0.originalName, "sha256": $0.sha256, "uploaded_at": $0.uploadedAt] }
+        context["evidence"] = try store.evidence(partnerID: id).map { file -> [String: Any] in
+            var item: [String: Any] = ["name": file.originalName, "sha256": file.sha256, "uploaded_at": file.uploadedAt, "channel": file.channel]
+            if let question = file.questionID { item["question_id"] = question }  // else "not yet assigned"
+            return item
+        }
         context["sign_offs"] = try store.signOffs(partnerID: id).map { ["at": $0.at, "actor": $0.actor, "decision": $0.decision, "note": $0.note] }
         context["audit"] = try store.auditEntries(subject: "partner:\(id)").map { ["at": $0.at, "actor": $0.actor, "action": $0.action, "detail": $0.detail] }
         return try templates.render("reports/partner.html", context)

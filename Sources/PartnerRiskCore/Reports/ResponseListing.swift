@@ -4,16 +4,17 @@ import Foundation
 public enum ResponseListing {
     public static func make(_ responses: [ResponseSummary]) -> Listing {
         Listing(
-            columns: ["id", "campaign", "partner", "revision", "channel", "complete", "missing", "received_at"],
+            columns: ["id", "campaign", "partner", "revision", "current", "channel", "complete", "missing", "saved_at", "received_at"],
             rows: responses.map {
-                [String($0.id), String($0.campaignID), "\($0.partnerID) \($0.partnerName)", String($0.revision), $0.channel,
-                 $0.complete ? "yes" : "no", $0.missing.isEmpty ? "" : "\($0.missing.count): \($0.missing.joined(separator: " "))", $0.receivedAt]
+                [String($0.id), String($0.campaignID), "\($0.partnerID) \($0.partnerName)", String($0.revision), $0.current ? "yes" : "history",
+                 $0.channel, $0.complete ? "yes" : "no", $0.missing.isEmpty ? "" : "\($0.missing.count): \($0.missing.joined(separator: " "))",
+                 $0.savedAt, $0.receivedAt]
             },
             objects: responses.map {
                 ["id": .number(Double($0.id)), "campaign_id": .number(Double($0.campaignID)), "partner_id": .number(Double($0.partnerID)),
                  "partner": .string($0.partnerName), "revision": .number(Double($0.revision)), "channel": .string($0.channel),
                  "source": .text($0.source), "complete": .bool($0.complete), "missing": .array($0.missing.map(JSONValue.string)),
-                 "received_at": .string($0.receivedAt)]
+                 "current": .bool($0.current), "saved_at": .string($0.savedAt), "received_at": .string($0.receivedAt)]
             })
     }
 

@@ -4,7 +4,8 @@ import Synchronization
 
 /// One pipeline for every channel: reads response files (JSON, or `.eml` with the file
 /// attached), validates them, stores each accepted one as a new immutable revision, and copies
-/// every rejected input to the quarantine folder with its reason. Nothing is dropped.
+/// every rejected input to the quarantine folder with its reason. Nothing is dropped: documents
+/// embedded in an answer file, or attached to a reply beside it, are kept as evidence.
 public struct ResponseIngest: Sendable {
     public static let maxJSONBytes = 2 * 1024 * 1024
     public static let maxMessageBytes = 25 * 1024 * 1024
@@ -31,12 +32,19 @@ public struct ResponseIngest: Sendable {
         public var history: [(source: String, revision: Int, current: Int)] = []
         public var rejected: [(source: String, reason: String)] = []
         public var acceptedResponseIDs: [Int64] = []
+        /// Evidence documents stored (new ones; a document already on file is not counted).
+        public var evidence = 0
+        /// Documents that came with answers but were not kept, with why (an unsupported kind, too large).
+        public var evidenceNotKept: [(source: String, reason: String)] = []
+        /// Invitations that gained evidence: their current answers are scored again.
+        public var evidenceInvitations: Set<Int64> = []
         /// Paths not taken at all (a folder named `*.eml`, a FIFO, a broken link, an unreadable file), with why.
         public var skipped: [(source: String, reason: String)] = []
 
         public var line: String {
             "accepted \(accepted), revised \(revised), incomplete \(incomplete), duplicates \(duplicates), rejected \(rejected.count)"
-                + (history.isEmpty ? "" : ", older than current \(history.count)") + (skipped.isEmpty ? "" : ", skipped \(skipped.count)")
+                + (history.isEmpty ? "" : ", older than current \(history.count)") + (evidence == 0 ? "" : ", evidence \(evidence)")
+                + (skipped.isEmpty ? "" : ", skipped \(skipped.count)")
         }
 
         public static func == (lhs: Summary, rhs: Summary) -> Bool { lhs.line == rhs.line }
@@ -47,6 +55,8 @@ public struct ResponseIngest: Sendable {
     public let quarantine: URL
     /// Reads returned mail (`.eml` files and IMAP messages) into its parts.
     public let messages: any MessageDecoding
+    /// Where documents that arrive with answers are kept.
+    public let evidence: EvidenceIntake
     public let time: TimeSource
     private let cache = SurveyCache()
     /// Accepted responses not yet written; flushed when `limit` is reached (1: at once).
@@ -55,7 +65,8 @@ public struct ResponseIngest: Sendable {
     var batching = (filesPerChunk: 256, responsesPerTransaction: 500)
 
     public init(responses: ResponseRepository, surveys: SurveyRepository, quarantine: URL, messages: any MessageDecoding,
-                time: TimeSource = SystemTime()) {
+                evidence: EvidenceIntake, time: TimeSource = SystemTime()) {
+        self.evidence = evidence
         self.responses = responses
         self.surveys = surveys
         self.quarantine = quarantine
@@ -91,6 +102,10 @@ public struct ResponseIngest: Sendable {
             ahead = number + 1 < chunks.count ? checkAhead(chunks[number + 1]) : nil
             for (index, file) in chunk.enumerated() {
                 let source = file.path
+                if checked[index].largeAnswerFile {
+                    try ingestLarge(file, source: source, channel: channel, into: &summary)
+                    continue
+                }
                 let data: Data
                 switch checked[index].data {
                 case .success(let bytes): data = bytes
@@ -128,11 +143,16 @@ public struct ResponseIngest: Sendable {
             let parsed = LockedSlots<Result<Parsed, Error>>(count: chunk.count)
             DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
                 let file = chunk[index]
-                let limit = file.pathExtension.lowercased() == "eml" ? Self.maxMessageBytes : Self.maxJSONBytes
-                let data = Result<Data, Error> { try FileBytes.contents(of: file.path, limit: limit) }
-                // A message is checked when committed, attachment by attachment.
+                let isMessage = file.pathExtension.lowercased() == "eml"
+                let data = Result<Data, Error> { try FileBytes.contents(of: file.path, limit: isMessage ? Self.maxMessageBytes : Self.maxJSONBytes) }
+                // A message, or an answer file large enough to carry documents, is read and checked
+                // when committed, one at a time (memory stays flat however many there are).
+                if !isMessage, case .failure(let large as FileBytes.TooLarge) = data, large.size <= EvidenceIntake.maxAnswerFileBytes {
+                    result.files[index] = CheckedFile(data: data, checked: nil, largeAnswerFile: true)
+                    return
+                }
                 result.files[index] = CheckedFile(data: data, checked: nil)
-                if file.pathExtension.lowercased() != "eml" { parsed[index] = data.map(ingest.parse) }
+                if !isMessage { parsed[index] = data.map(ingest.parse) }
             }
             let hashes = (0..<chunk.count).compactMap { index -> String? in
                 if case .success(.parsed(let file))? = parsed[index] { return file.tokenHash }
@@ -178,6 +198,21 @@ public struct ResponseIngest: Sendable {
         return (found.sorted { $0.path < $1.path }.map(\.url), [])  // each path computed once: URL.path is slow
     }
 
+    /// An answer file over the ordinary size limit: read now, by itself, and accepted only if it
+    /// carries documents (which make it large).
+    private func ingestLarge(_ file: URL, source: String, channel: ResponseChannel, into summary: inout Summary) throws {
+        let data: Data
+        do {
+            data = try FileBytes.contents(of: file.path, limit: EvidenceIntake.maxAnswerFileBytes)
+        } catch let tooLarge as FileBytes.TooLarge {
+            return try rejectUnread(file, source: source, channel: channel, size: tooLarge.size, into: &summary)
+        } catch {
+            summary.skipped.append((source, (error as? PartnerRiskError)?.message ?? "\(error)"))
+            return
+        }
+        try ingestInput(data, source: source, isMessage: false, channel: channel, into: &summary)
+    }
+
     /// Ingests one input: a response file, or a whole message whose attachments are response files.
     public func ingest(_ data: Data, source: String, isMessage: Bool, channel: ResponseChannel, into summary: inout Summary) throws {
         try ingestInput(data, source: source, isMessage: isMessage, channel: channel, into: &summary)
@@ -204,13 +239,41 @@ public struct ResponseIngest: Sendable {
                 return try reject(data, source: source, channel: channel, reason: "\(attachments.count) answer files attached; at most "
                     + "\(Self.maxAnswerFilesPerMessage) are read from one message: send them in several messages", into: &summary)
             }
+            var invitations: Set<Int64> = []
             for (index, part) in attachments.enumerated() {
                 let partSource = source + (attachments.count > 1 ? "#\(index + 1)" : "") + " (\(part.fileName ?? "attachment"))"
-                try record(process(part.body, source: partSource, channel: channel), data: part.body, source: partSource, channel: channel, into: &summary)
+                let outcome: Outcome
+                switch try check(part.body) {
+                case .rejected(let reason): outcome = .rejected(reason: reason)
+                case .valid(let valid):
+                    invitations.insert(valid.context.invitationID)
+                    outcome = try commit(valid, channel: channel, source: partSource)
+                }
+                try record(outcome, data: part.body, source: partSource, channel: channel, into: &summary)
             }
+            try keepAttachedDocuments(message.parts, invitations: invitations, source: source, channel: channel, into: &summary)
             return
         }
         try record(process(data, source: source, channel: channel), data: data, source: source, channel: channel, into: &summary)
+    }
+
+    /// A reply's other attachments (PDF, images, office files) beside an answer file that was read:
+    /// kept as evidence of that invitation, not yet assigned to a question. With answer files for
+    /// several invitations in one reply, whose document each is cannot be told: none is kept, and
+    /// the summary says so.
+    private func keepAttachedDocuments(_ parts: [ReceivedMessage.Part], invitations: Set<Int64>, source: String, channel: ResponseChannel,
+                                       into summary: inout Summary) throws {
+        let documents = parts.filter(EvidenceIntake.isDocument)
+        guard !documents.isEmpty, !invitations.isEmpty else { return }
+        guard invitations.count == 1, let invitation = invitations.first else {
+            summary.evidenceNotKept += documents.map { (source, "\($0.fileName ?? "attachment"): the reply holds answers of several partners; ask each to send their documents with their own answers") }
+            return
+        }
+        for part in documents.prefix(EvidenceIntake.maxDocuments) {
+            let document = EvidenceIntake.Document(questionID: nil, name: part.fileName ?? "attachment", contentType: part.contentType, data: part.body)
+            summary.note(try evidence.store(document, invitationID: invitation, channel: channel, source: source, at: time.now()),
+                         invitationID: invitation, source: source)
+        }
     }
 
     private func record(_ outcome: Outcome, data: Data, source: String, channel: ResponseChannel, into summary: inout Summary) throws {
@@ -245,7 +308,7 @@ public struct ResponseIngest: Sendable {
         try FileManager.default.createDirectory(at: quarantine, withIntermediateDirectories: true)
         let copy = quarantineURL(source: source)
         try FileManager.default.copyItem(at: file, to: copy)
-        let limit = file.pathExtension.lowercased() == "eml" ? Self.maxMessageBytes : Self.maxJSONBytes
+        let limit = file.pathExtension.lowercased() == "eml" ? Self.maxMessageBytes : EvidenceIntake.maxAnswerFileBytes
         let reason = "file of \(size / 1_048_576) MB, larger than \(limit / 1_048_576) MB"
         try responses.recordRejected(channel: channel, source: source, reason: reason, quarantinePath: copy.path, at: time.now())
         summary.rejected.append((source, reason))
@@ -287,6 +350,8 @@ public struct ResponseIngest: Sendable {
         var canonicalAnswers: String?
         /// When the partner saved the file (its `saved_at`), when it says.
         var savedAt: Date?
+        /// Documents embedded in the file, each for a question that asks for one.
+        var documents: [EvidenceIntake.Document] = []
     }
 
     /// A response file read as far as it can be without the database.
@@ -304,6 +369,8 @@ public struct ResponseIngest: Sendable {
         var checksum: String
         /// The canonical text of `answers`.
         var canonical: [UInt8]
+        /// Documents embedded in the file, each for a question.
+        var documents: [EvidenceIntake.Document] = []
     }
 
     /// Parses the file, verifies format, token, checksum and survey version, and validates the answers.
@@ -316,7 +383,7 @@ public struct ResponseIngest: Sendable {
 
     /// Verifies size, format, token shape and checksum: everything the file says about itself.
     func parse(_ data: Data) -> Parsed {
-        guard data.count <= Self.maxJSONBytes else { return .rejected("file larger than \(Self.maxJSONBytes / 1_048_576) MB") }
+        guard data.count <= EvidenceIntake.maxAnswerFileBytes else { return .rejected("file larger than \(EvidenceIntake.maxAnswerFileBytes / 1_048_576) MB") }
         // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
         let text = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
         guard let object = JSONParser.parse(text)?.objectValue else {
@@ -331,11 +398,18 @@ public struct ResponseIngest: Sendable {
         guard let answers = object["answers"]?.objectValue else { return .rejected("the file has no answers object") }
         let canonical = CanonicalJSON.bytes(.object(answers))
         let fileChecksum = CanonicalJSON.hex(SHA256.hash(data: canonical))
-        guard let checksum = object["checksum"]?.stringValue, checksum == "sha256:" + fileChecksum else {
-            return .rejected("checksum mismatch: the file was edited outside the form or damaged")
+        var documents: [EvidenceIntake.Document] = []
+        switch EvidenceIntake.embedded(in: object, answers: answers) {
+        case nil:
+            guard data.count <= Self.maxJSONBytes else { return .rejected("file larger than \(Self.maxJSONBytes / 1_048_576) MB and carries no documents") }
+            guard let checksum = object["checksum"]?.stringValue, checksum == "sha256:" + fileChecksum else {
+                return .rejected("checksum mismatch: the file was edited outside the form or damaged")
+            }
+        case .failure(let problem)?: return .rejected(problem.reason)
+        case .success(let embedded)?: documents = embedded
         }
         return .parsed(ParsedFile(object: object, answers: answers, tokenHash: InvitationToken.hash(token), checksum: fileChecksum,
-                                  canonical: canonical))
+                                  canonical: canonical, documents: documents))
     }
 
     /// Checks a parsed file against its invitation (`context`, nil when the token matches none).
@@ -347,9 +421,14 @@ public struct ResponseIngest: Sendable {
         guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
             return .rejected("the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
         }
+        let asking = Set(survey.questions(for: context.partner.sector).filter { $0.evidence.mode != .none || $0.type == .evidence }.map(\.id))
+        if let stray = file.documents.first(where: { !asking.contains($0.questionID ?? "") }) {
+            return .rejected("a document is attached to question \(stray.questionID ?? "?"), which asks for none")
+        }
         var checked = try validate(file.answers, context: context, survey: survey, checksum: file.checksum, canonical: file.canonical)
         if case .valid(var valid) = checked {
             valid.savedAt = object["saved_at"]?.stringValue.flatMap(Self.savedTime)
+            valid.documents = file.documents
             checked = .valid(valid)
         }
         return checked
@@ -381,6 +460,10 @@ public struct ResponseIngest: Sendable {
     /// write transaction, whether they repeat a stored revision and whether they become current.
     func commit(_ valid: Valid, channel: ResponseChannel, source: String) throws -> Outcome {
         let result = valid.result
+        for document in valid.documents {
+            pending.note(try evidence.store(document, invitationID: valid.context.invitationID, channel: channel, source: source, at: time.now()),
+                         invitationID: valid.context.invitationID, source: source)
+        }
         let response = NewResponse(invitationID: valid.context.invitationID, channel: channel, source: source, complete: result.complete,
                                    missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
                                    savedAt: valid.savedAt, canonicalAnswers: valid.canonicalAnswers)
@@ -408,6 +491,8 @@ public struct ResponseIngest: Sendable {
 struct CheckedFile {
     var data: Result<Data, Error>
     var checked: Result<ResponseIngest.Checked, Error>?
+    /// An answer file over the ordinary limit, read and checked when committed (it may carry documents).
+    var largeAnswerFile = false
 
     var valid: ResponseIngest.Valid? {
         if case .success(.valid(let valid))? = checked { return valid }
@@ -450,6 +535,7 @@ final class PendingResponses: Sendable {
     private struct State {
         var items: [(response: NewResponse, source: String)] = []
         var results: [(outcome: ResponseIngest.Outcome, source: String)] = []
+        var documents: [(stored: EvidenceIntake.Stored, invitationID: Int64, source: String)] = []
     }
 
     let limit: Int
@@ -486,13 +572,19 @@ final class PendingResponses: Sendable {
         return zip(items, stored).map { item, stored in ResponseIngest.Outcome(stored, item.response) }
     }
 
-    /// Counts the outcomes written since the last call into `summary`.
+    /// Remembers what storing an embedded document did, for the summary.
+    func note(_ stored: EvidenceIntake.Stored, invitationID: Int64, source: String) {
+        state.withLock { $0.documents.append((stored, invitationID, source)) }
+    }
+
+    /// Counts the outcomes written (and documents stored) since the last call into `summary`.
     func takeResults(into summary: inout ResponseIngest.Summary) {
-        let results = state.withLock { state in
-            defer { state.results = [] }
-            return state.results
+        let (results, documents) = state.withLock { state in
+            defer { (state.results, state.documents) = ([], []) }
+            return (state.results, state.documents)
         }
         for result in results { summary.count(result.outcome, source: result.source) }
+        for document in documents { summary.note(document.stored, invitationID: document.invitationID, source: document.source) }
     }
 }
 
@@ -509,6 +601,17 @@ extension ResponseIngest.Outcome {
 }
 
 extension ResponseIngest.Summary {
+    /// Adds what storing one document did.
+    mutating func note(_ stored: EvidenceIntake.Stored, invitationID: Int64, source: String) {
+        switch stored {
+        case .new:
+            evidence += 1
+            evidenceInvitations.insert(invitationID)
+        case .known: break
+        case .refused(let reason): evidenceNotKept.append((source, reason))
+        }
+    }
+
     /// Adds one outcome that is not a refusal (refusals are quarantined by the ingest).
     mutating func count(_ outcome: ResponseIngest.Outcome, source: String) {
         switch outcome {

@@ -107,6 +107,8 @@ public protocol ResponseRepository: Sendable {
     func invitation(tokenHash: String) throws -> InvitationContext?
     /// The invitations of many tokens (by hash) at once; unknown ones are left out.
     func invitations(tokenHashes: [String]) throws -> [String: InvitationContext]
+    /// The current complete revision of each of these invitations that has one (what is scored).
+    func currentResponseIDs(invitationIDs: [Int64]) throws -> [Int64]
     /// Stores several revisions in one transaction, in order, each unless it repeats a stored one
     /// (see `StoredRevision`); one result per item.
     func storeResponses(_ batch: [NewResponse]) throws -> [StoredRevision]

@@ -52,12 +52,22 @@ public struct SubmissionService: Sendable {
         try score(try repositories.unscoredResponseIDs())
     }
 
-    /// The whole path for answers that arrive as files or mail: thank-you queued, then scored,
-    /// with whatever an interrupted earlier run left unscored. (The web form acknowledges within
-    /// the request and scores in the background; `serve` scores what is left at its start.)
+    /// Scores again the current answers of invitations that gained evidence (a web upload, a
+    /// document in a later answer file, a reply's attachment): the partner's score counts it at once.
     @discardableResult
-    public func accepted(_ responseIDs: [Int64]) throws -> Receipt {
+    public func evidenceAdded(invitationIDs: Set<Int64>) throws -> Int {
+        guard !invitationIDs.isEmpty else { return 0 }
+        return try score(try repositories.currentResponseIDs(invitationIDs: Array(invitationIDs)))
+    }
+
+    /// The whole path for answers that arrive as files or mail: thank-you queued, then scored
+    /// (with the partners who gained evidence, and whatever an interrupted earlier run left
+    /// unscored). The web form acknowledges within the request and scores in the background;
+    /// `serve` scores what is left at its start.
+    @discardableResult
+    public func accepted(_ responseIDs: [Int64], evidenceFor invitations: Set<Int64> = []) throws -> Receipt {
         let campaigns = try acknowledge(responseIDs)
-        return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: try scoreUnscored())
+        let rescored = try evidenceAdded(invitationIDs: invitations)
+        return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: rescored + (try scoreUnscored()))
     }
 }

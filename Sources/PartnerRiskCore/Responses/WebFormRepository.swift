@@ -1,16 +1,25 @@
 import Foundation
 
-/// A supporting document a partner uploaded for one question, stored by its SHA-256.
+/// A supporting document a partner sent (web upload, inside an answer file, or attached to a
+/// reply), stored by its SHA-256, for one question or not yet assigned to one.
 public struct EvidenceFile: Sendable, Equatable {
     public var invitationID: Int64
-    public var questionID: String
+    /// The question it supports; nil for a document attached to a reply, until the officer assigns it.
+    public var questionID: String?
     public var sha256: String
     public var originalName: String
     public var contentType: String
     public var size: Int
     public var uploadedAt: String
+    /// How it arrived: `web`, `file` (inside an answer file) or `imap`/`file` for a reply's attachment.
+    public var channel: String
+    /// Where it came from (the answer file or message), when not the web form.
+    public var source: String?
 
-    public init(invitationID: Int64, questionID: String, sha256: String, originalName: String, contentType: String, size: Int, uploadedAt: String) {
+    public init(invitationID: Int64, questionID: String?, sha256: String, originalName: String, contentType: String, size: Int,
+                uploadedAt: String, channel: String = "web", source: String? = nil) {
+        self.channel = channel
+        self.source = source
         self.invitationID = invitationID
         self.questionID = questionID
         self.sha256 = sha256
@@ -21,16 +30,22 @@ public struct EvidenceFile: Sendable, Equatable {
     }
 }
 
+/// The evidence documents partners sent, whatever way they came.
+public protocol EvidenceRepository: Sendable {
+    /// Records a document; the same content for the same question (or unassigned) of an invitation
+    /// is recorded once. Returns whether it was new.
+    @discardableResult
+    func addEvidence(_ file: EvidenceFile, at time: Date) throws -> Bool
+    func evidence(invitationID: Int64) throws -> [EvidenceFile]
+    /// Every evidence file a partner sent, over all their invitations, oldest first.
+    func evidence(partnerID: Int64) throws -> [EvidenceFile]
+}
+
 /// What the web form keeps between visits: the partner's draft and their uploaded evidence.
-public protocol WebFormRepository: Sendable {
+public protocol WebFormRepository: EvidenceRepository {
     /// The saved draft answers (nil when none).
     func draft(invitationID: Int64) throws -> [String: JSONValue]?
     /// Replaces the draft.
     func saveDraft(invitationID: Int64, answers: [String: JSONValue], at time: Date) throws
     func deleteDraft(invitationID: Int64) throws
-    /// Records an upload; the same content for the same question is recorded once.
-    func addEvidence(_ file: EvidenceFile, at time: Date) throws
-    func evidence(invitationID: Int64) throws -> [EvidenceFile]
-    /// Every evidence file a partner uploaded, over all their invitations, oldest first.
-    func evidence(partnerID: Int64) throws -> [EvidenceFile]
 }
