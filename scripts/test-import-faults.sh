@@ -88,8 +88,9 @@ check "their summaries add up to accepted $F and duplicates $F (accepted $ACC, d
 REVS=$(revisions)
 check "every stored response is revision 1 (revisions: $REVS)" [ "$REVS" = 1 ]
 MULTI=$(sql "$RESCORED")
-[ "$MULTI" = 0 ] || echo "  note: $MULTI responses have more than one score row (both imports scored them)"
-THX=$(sql "$THANKS"); [ "$THX" = "$F" ] || echo "  note: $THX thank-you messages queued for $F responses"
+check "each response is scored once, not by both imports ($MULTI have more than one score)" [ "$MULTI" = 0 ]
+THX=$(sql "$THANKS")
+check "one thank-you is queued per response ($THX for $F)" [ "$THX" = "$F" ]
 # 3 (on this database). A third import of the folder stores nothing new.
 "$BIN" responses import "$WORK/answers" > "$WORK/c.out" 2> "$WORK/c.err" || true
 LINE=$(tail -1 "$WORK/c.out" 2>/dev/null || true)
@@ -127,7 +128,8 @@ for DELAY in $DELAYS; do
     RR=0; "$BIN" responses import "$WORK/answers" > "$WORK/r.out" 2> "$WORK/r.err" || RR=$?
     echo "  rerun: $(tail -1 "$WORK/r.out" 2>/dev/null) (exit $RR)"
     show_errors rerun "$WORK/r.err"
-    THX=$(sql "$THANKS"); [ "$THX" = "$F" ] || echo "  note: after the rerun, $THX thank-you messages queued for $F responses"
+    THX=$(sql "$THANKS")
+    check "[$DELAY] one thank-you per response, none lost to the kill, none doubled ($THX for $F)" [ "$THX" = "$F" ]
     check "[$DELAY] the rerun exits 0 (exit $RR)" [ "$RR" = 0 ]
     STORED=$(listed)
     check "[$DELAY] $F responses stored (stored $STORED)" [ "$STORED" = "$F" ]

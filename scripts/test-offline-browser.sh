@@ -347,11 +347,13 @@ check "a tampered copy is rejected ($SUMMARY)" grep -q "accepted 0, .*rejected 1
 SUMMARY=$($BIN responses import "$WORK/tampered-document.json" 2>&1 | tail -1)
 check "a copy whose document bytes were swapped is rejected ($SUMMARY)" grep -q "accepted 0, .*rejected 1" <<<"$SUMMARY"
 $BIN responses rejected --format json > "$WORK/rejected.json"
-check "... the tampered answer for its checksum, and quarantined as received" /usr/bin/python3 - "$WORK" <<'PY'
+check "... the answer for its checksum, the document for its SHA-256, each quarantined as received" /usr/bin/python3 - "$WORK" <<'PY'
 import json, sys
-[r] = [r for r in json.load(open(sys.argv[1] + "/rejected.json")) if r["source"].endswith("/tampered.json")]
-assert "checksum" in r["reason"] and r["channel"] == "file", r
-assert open(r["quarantine_path"], "rb").read() == open(sys.argv[1] + "/tampered.json", "rb").read()
+rejected = json.load(open(sys.argv[1] + "/rejected.json"))
+for name, why in [("tampered.json", "checksum"), ("tampered-document.json", "SHA-256")]:
+    [r] = [r for r in rejected if r["source"].endswith("/" + name)]
+    assert why in r["reason"] and r["channel"] == "file", r
+    assert open(r["quarantine_path"], "rb").read() == open(sys.argv[1] + "/" + name, "rb").read()
 PY
 
 checks_passed

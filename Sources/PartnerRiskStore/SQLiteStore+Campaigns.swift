@@ -89,7 +89,8 @@ extension SQLiteStore: CampaignRepository {
     public func dueMessages(campaignID: Int64, at time: Date) throws -> [OutboxItem] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT m.* FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
+                SELECT m.*, (SELECT revision FROM response WHERE id = m.response_id) AS revision
+                FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
                 WHERE i.campaign_id = ? AND (m.state = 'queued' OR (m.state = 'deferred' AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?)))
                 ORDER BY m.id
                 """, arguments: [campaignID, Self.timestamp(time)]).map(Self.outboxItem)
@@ -98,7 +99,8 @@ extension SQLiteStore: CampaignRepository {
 
     static func outboxItem(_ row: Row) -> OutboxItem {
         OutboxItem(id: row["id"], invitationID: row["invitation_id"], kind: row["kind"], recipient: row["recipient"],
-                   state: MailState(rawValue: row["state"]) ?? .queued, attempts: row["attempts"], lastReply: row["last_reply"])
+                   state: MailState(rawValue: row["state"]) ?? .queued, attempts: row["attempts"], lastReply: row["last_reply"],
+                   revision: row["revision"])
     }
 
     public func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String, messageIDHeader: String, at time: Date) throws {
@@ -182,6 +184,13 @@ extension SQLiteStore: CampaignRepository {
         }
     }
 
+    /// Queues the thank-you of the responses the statement selects (`WHERE` follows), unless queued before.
+    static let thankYouSQL = """
+        INSERT OR IGNORE INTO mail_message (invitation_id, kind, recipient, state, created_at, updated_at, response_id)
+        SELECT r.invitation_id, 'thank-you', p.email, 'queued', ?, ?, r.id FROM response r
+        JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
+        """
+
     public func queueThankYous(responseIDs: [Int64], at time: Date) throws -> Set<Int64> {
         guard !responseIDs.isEmpty else { return [] }
         return try pool.write { db in
@@ -189,12 +198,8 @@ extension SQLiteStore: CampaignRepository {
             var campaigns = Set<Int64>()
             try Self.inBatches(responseIDs) { batch in
                 let list = Self.placeholders(batch.count)
-                try db.execute(sql: """
-                    INSERT INTO mail_message (invitation_id, kind, recipient, state, created_at, updated_at)
-                    SELECT r.invitation_id, 'thank-you', p.email, 'queued', ?, ? FROM response r
-                    JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
-                    WHERE r.id IN (\(list)) ORDER BY r.id
-                    """, arguments: StatementArguments([now, now]) + StatementArguments(batch))
+                try db.execute(sql: Self.thankYouSQL + " WHERE r.id IN (\(list)) ORDER BY r.id",
+                               arguments: StatementArguments([now, now]) + StatementArguments(batch))
                 campaigns.formUnion(try Int64.fetchAll(db, sql: """
                     SELECT DISTINCT i.campaign_id FROM response r JOIN invitation i ON i.id = r.invitation_id WHERE r.id IN (\(list))
                     """, arguments: StatementArguments(batch)))

@@ -94,6 +94,7 @@ extension SQLiteStore: ResponseRepository {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let audit = try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
+            let thankYou = try db.cachedStatement(sql: Self.thankYouSQL + " WHERE r.id = ?")
             return try batch.map { item in
                 let time = Self.timestamp(item.receivedAt)
                 let saved = Self.timestamp(item.savedAt ?? item.receivedAt)
@@ -110,6 +111,7 @@ extension SQLiteStore: ResponseRepository {
                 let detail = "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")
                     + (later.map { ", saved \(saved), before revision \($0): kept as history" } ?? "")
                 try audit.execute(arguments: [time, actor, "response.store", "invitation:\(item.invitationID)", detail])
+                if item.acknowledge && later == nil { try thankYou.execute(arguments: [time, time, responseID]) }
                 return .stored(id: responseID, revision: revision, supersededBy: later)
             }
         }

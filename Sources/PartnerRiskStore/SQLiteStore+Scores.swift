@@ -180,12 +180,13 @@ extension SQLiteStore {
     /// Where written scores are freed.
     private static let disposal = DispatchQueue(label: "partner-risk.score-disposal", qos: .background)
 
-    public func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, from next: () throws -> [ScoreRecord]?) throws {
+    public func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, skipScored: Bool,
+                            from next: () throws -> [ScoreRecord]?) throws {
         let now = Self.timestamp(time)
         var finished = false
         while !finished {
             try pool.write { db in
-                let writer = try ScoreWriter(db, configVersionID: configVersionID, computedAt: now)
+                let writer = try ScoreWriter(db, configVersionID: configVersionID, computedAt: now, skipScored: skipScored)
                 var written = 0
                 while written < perTransaction {
                     guard let items = try next() else {
@@ -211,8 +212,11 @@ private final class ScoreWriter {
     let current: Statement
     let insertText: Statement
     var textIDs: [SentenceKey: Int64] = [:]
+    /// Set when responses scored meanwhile (by another run) are to be left as they are.
+    let scored: Statement?
 
-    init(_ db: Database, configVersionID: Int64, computedAt: String) throws {
+    init(_ db: Database, configVersionID: Int64, computedAt: String, skipScored: Bool) throws {
+        scored = skipScored ? try db.cachedStatement(sql: "SELECT 1 FROM score WHERE partner_id = ? AND response_id = ? LIMIT 1") : nil
         self.db = db
         self.configVersionID = configVersionID
         self.computedAt = computedAt
@@ -236,6 +240,7 @@ private final class ScoreWriter {
     func store(_ items: [ScoreRecord]) throws {
         for record in items {
             let (work, result) = (record.work, record.result)
+            if let scored, try Bool.fetchOne(scored, arguments: [work.partner.id, work.responseID]) == true { continue }
             let explanation = try record.explanation.text { index in try textID(record, index) }
             try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                           result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,

@@ -16,7 +16,18 @@ enum Schema {
         migrator.registerMigration("v9-revisions-by-save-time", migrate: v9)
         migrator.registerMigration("v10-imap-content-digest", migrate: v10)
         migrator.registerMigration("v11-evidence-from-every-channel", migrate: v11)
+        migrator.registerMigration("v12-thank-you-names-its-response", migrate: v12)
         return migrator
+    }
+
+    /// A thank-you message names the response it acknowledges, so its subject and text carry the
+    /// revision, and a response is acknowledged once: the message is queued in the transaction
+    /// that stores the response (an import killed in between cannot lose the receipt).
+    private static func v12(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE mail_message ADD COLUMN response_id INTEGER REFERENCES response(id);
+            CREATE UNIQUE INDEX mail_message_thank_you ON mail_message(response_id) WHERE response_id IS NOT NULL;
+            """)
     }
 
     /// Evidence from every channel: documents inside answer files and attached to replies join web

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 @testable import PartnerRiskApp
 @testable import PartnerRiskCore
+@testable import PartnerRiskMail
 @testable import PartnerRiskStore
 
 /// The current answers are those the partner saved last, whatever order the files arrive in, and
@@ -108,5 +109,34 @@ extension ResponseIngestTests {
         #expect(summaries.map(\.accepted).reduce(0, +) == setup.files.count)
         #expect(summaries.map(\.duplicates).reduce(0, +) == setup.files.count)
         #expect(Set(summaries.flatMap(\.acceptedResponseIDs)) == Set(stored.map(\.id)))
+    }
+}
+
+/// The partner's receipt is part of storing the answers.
+extension ResponseIngestTests {
+    @Test func theReceiptIsQueuedWithTheResponseAndNamesItsRevision() throws {
+        let setup = try setup()
+        let store = setup.fixture.store
+        let campaign = setup.fixture.campaign.id
+        let before = try store.stateCounts(campaignID: campaign)[.queued, default: 0]
+        // Stored, and the command stopped before its next step (a kill -9): the receipts are queued already.
+        let summary = try setup.ingest.importPaths([setup.answers.path])
+        #expect(try store.stateCounts(campaignID: campaign)[.queued, default: 0] == before + 3)
+        // The next step queues none a second time.
+        let submissions = SubmissionService(repositories: store,
+                                            scoring: ScoringSource(catalog: SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))),
+                                            time: FixedTime(fixedNow))
+        #expect(try submissions.accepted(summary.acceptedResponseIDs).campaigns == [campaign])
+        #expect(try store.stateCounts(campaignID: campaign)[.queued, default: 0] == before + 3)
+        let due = try store.dueMessages(campaignID: campaign, at: fixedNow).filter { $0.kind == "thank-you" }
+        #expect(due.map(\.revision) == [1, 1, 1])
+        // Sent, each subject names the revision.
+        let drop = setup.fixture.directory.url.appendingPathComponent("receipts")
+        _ = try setup.fixture.sender(DropTransportFactory(directory: drop)).send(campaignID: campaign)
+        let subjects = try FileManager.default.contentsOfDirectory(at: drop, includingPropertiesForKeys: nil).map { url in
+            MIMEReader.message(try Data(contentsOf: url)).header("Subject") ?? ""
+        }
+        #expect(subjects.count == 3)
+        #expect(subjects.allSatisfy { $0.hasSuffix("(revision 1)") || $0.hasSuffix("(révision 1)") }, "\(subjects)")
     }
 }

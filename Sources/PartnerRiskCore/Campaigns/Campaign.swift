@@ -72,8 +72,12 @@ public struct OutboxItem: Sendable, Equatable {
     public var state: MailState
     public var attempts: Int
     public var lastReply: String?
+    /// The revision a thank-you acknowledges.
+    public var revision: Int?
 
-    public init(id: Int64, invitationID: Int64, kind: String, recipient: String, state: MailState, attempts: Int, lastReply: String? = nil) {
+    public init(id: Int64, invitationID: Int64, kind: String, recipient: String, state: MailState, attempts: Int, lastReply: String? = nil,
+                revision: Int? = nil) {
+        self.revision = revision
         self.id = id
         self.invitationID = invitationID
         self.kind = kind
@@ -153,8 +157,8 @@ public protocol CampaignRepository: Sendable {
     func problemMessages(campaignID: Int64) throws -> [OutboxItem]
     /// Queues reminders for invited partners with no response; returns how many.
     func queueReminders(campaignID: Int64, maxReminders: Int, minDays: Int, at time: Date) throws -> Int
-    /// Queues one thank-you message (the partner's receipt) per accepted response; returns the
-    /// campaigns whose outbox gained a message.
+    /// Queues one thank-you message (the partner's receipt, naming the revision) per accepted
+    /// response not acknowledged before; returns the campaigns of these responses.
     func queueThankYous(responseIDs: [Int64], at time: Date) throws -> Set<Int64>
     func invitationCounts(campaignID: Int64) throws -> (invited: Int, responded: Int, complete: Int)
 }

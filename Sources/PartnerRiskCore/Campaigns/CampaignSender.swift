@@ -99,7 +99,8 @@ public struct CampaignSender: Sendable {
         let token = InvitationToken.generate()
         let domain = composer.sender.address.split(separator: "@").last.map(String.init) ?? "partner-risk.invalid"
         let builder = MIMEBuilder.random(date: time.now(), domain: domain)
-        let mail = try composer.compose(kind: item.kind, context: context, token: token, builder: builder)
+        let mail = try composer.compose(kind: item.kind, context: context, token: token, builder: builder,
+                                        extra: item.revision.map { ["revision": $0] } ?? [:])
         try repository.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: token.hash,
                                     messageIDHeader: builder.messageID, at: time.now())
         let outcome = transport.deliver(mail)

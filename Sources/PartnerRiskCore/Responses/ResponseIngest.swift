@@ -464,9 +464,10 @@ public struct ResponseIngest: Sendable {
             pending.note(try evidence.store(document, invitationID: valid.context.invitationID, channel: channel, source: source, at: time.now()),
                          invitationID: valid.context.invitationID, source: source)
         }
-        let response = NewResponse(invitationID: valid.context.invitationID, channel: channel, source: source, complete: result.complete,
+        var response = NewResponse(invitationID: valid.context.invitationID, channel: channel, source: source, complete: result.complete,
                                    missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
                                    savedAt: valid.savedAt, canonicalAnswers: valid.canonicalAnswers)
+        response.acknowledge = true  // the receipt is queued with the response, in its transaction
         return try pending.add(response, source: source, into: responses) ?? .queued
     }
 

@@ -74,6 +74,9 @@ public struct NewResponse: Sendable {
     public var savedAt: Date?
     /// `answers` as canonical JSON when already written (the text the checksum was taken of).
     public var canonicalAnswers: String?
+    /// Queue the partner's thank-you (receipt) with the response, in the same transaction, when it
+    /// is stored as current.
+    public var acknowledge = false
 
     public init(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String], checksum: String,
                 answers: AnswerSet, receivedAt: Date, savedAt: Date? = nil, canonicalAnswers: String? = nil) {

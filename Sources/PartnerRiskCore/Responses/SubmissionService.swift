@@ -49,7 +49,10 @@ public struct SubmissionService: Sendable {
     /// `serve` stopped between answering the partner and scoring).
     @discardableResult
     public func scoreUnscored() throws -> Int {
-        try score(try repositories.unscoredResponseIDs())
+        let unscored = try repositories.unscoredResponseIDs()
+        guard !unscored.isEmpty else { return 0 }
+        // Another run (a second import of the same folder) may score them first: written once.
+        return try scoringService().score(responseIDs: unscored, skipScored: true)
     }
 
     /// Scores again the current answers of invitations that gained evidence (a web upload, a

@@ -77,8 +77,17 @@ public protocol ScoreRepository: Sendable {
     func unscoredResponseIDs() throws -> [Int64]
     /// Stores the scores `next` hands out (nil when there are no more), about `perTransaction` to
     /// a transaction: few large transactions write each page of the ranking table once instead
-    /// of once per small batch, while other writers (the web form) still get their turn.
-    func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, from next: () throws -> [ScoreRecord]?) throws
+    /// of once per small batch, while other writers (the web form) still get their turn. With
+    /// `skipScored`, a response that has a score by the time it is written is left as it is (two
+    /// runs scoring what neither had scored yet write it once).
+    func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, skipScored: Bool,
+                     from next: () throws -> [ScoreRecord]?) throws
+}
+
+extension ScoreRepository {
+    public func storeScores(configVersionID: Int64, at time: Date, perTransaction: Int, from next: () throws -> [ScoreRecord]?) throws {
+        try storeScores(configVersionID: configVersionID, at: time, perTransaction: perTransaction, skipScored: false, from: next)
+    }
 }
 
 /// One response to score, with the partner and answers already loaded.

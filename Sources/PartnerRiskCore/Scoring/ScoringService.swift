@@ -22,11 +22,12 @@ public struct ScoringService: Sendable {
         self.time = time
     }
 
-    /// Scores the given responses (current complete ones only); returns how many scores were written.
+    /// Scores the given responses (current complete ones only); returns how many scores were
+    /// computed. `skipScored`: leave any that another run scored in the meantime.
     @discardableResult
-    public func score(responseIDs: [Int64]) throws -> Int {
+    public func score(responseIDs: [Int64], skipScored: Bool = false) throws -> Int {
         guard !responseIDs.isEmpty else { return 0 }
-        return try scoreBatch(try scores.currentScoringInputs(responseIDs: responseIDs))
+        return try scoreBatch(try scores.currentScoringInputs(responseIDs: responseIDs), skipScored: skipScored)
     }
 
     /// Recomputes every current response (after a config or country-list change); old rows stay.
@@ -36,7 +37,7 @@ public struct ScoringService: Sendable {
     }
 
     /// Loads surveys once, scores on every core, writes in batched transactions.
-    func scoreBatch(_ work: [ScoringWorkItem]) throws -> Int {
+    func scoreBatch(_ work: [ScoringWorkItem], skipScored: Bool = false) throws -> Int {
         guard !work.isEmpty else { return 0 }
         let configID = try scores.registerScoringConfig(config, countries: countries, at: time.now())
         var surveysByVersion: [Int64: Survey] = [:]
@@ -60,7 +61,9 @@ public struct ScoringService: Sendable {
             })
         }
         do {
-            try scores.storeScores(configVersionID: configID, at: now, perTransaction: Self.scoresPerTransaction) { finished.pop() }
+            try scores.storeScores(configVersionID: configID, at: now, perTransaction: Self.scoresPerTransaction, skipScored: skipScored) {
+                finished.pop()
+            }
         } catch {
             finished.drain()
             throw error
