@@ -8,7 +8,7 @@ import Synchronization
 /// embedded in an answer file, or attached to a reply beside it, are kept as evidence.
 public struct ResponseIngest: Sendable {
     public static let maxJSONBytes = 2 * 1024 * 1024
-    public static let maxMessageBytes = 25 * 1024 * 1024
+    public static let maxMessageBytes = 40 * 1024 * 1024
     /// A message with more answer files than this is quarantined whole, once, with its reason.
     public static let maxAnswerFilesPerMessage = 20
 
