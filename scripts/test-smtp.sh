@@ -148,17 +148,33 @@ reply("junk")
 tampered = json.loads(good); tampered["token"] = "A" * 43
 reply("tampered", "answers.json", json.dumps(tampered).encode())
 reply("good-again", os.path.basename(files[0]), good, msgid="<good@example.com>")
+# A second partner's reply that a mail gateway stripped of its attachments, and the same message
+# (same Message-ID) released later whole, with a PDF beside the answer file.
+reply("stripped", msgid="<second@example.com>")
+m = EmailMessage()
+m["From"] = "partner2@example.com"; m["To"] = "compliance@example.com"; m["Subject"] = "RE: security survey"
+m["Message-ID"] = "<second@example.com>"
+m.set_content("Please find our answers and our seal certificate attached.")
+m.add_attachment(open(files[1], "rb").read(), maintype="application", subtype="json", filename=os.path.basename(files[1]))
+m.add_attachment(b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"\n%%EOF\n", maintype="application", subtype="pdf", filename="seal certificate.pdf")
+open(f"{base}/released.eml", "wb").write(bytes(m))
 PY
-    for m in good junk tampered good-again; do bash Tests/servers/dovecot.sh deliver "$WORK/e/imap" officer "$WORK/e/$m.eml" >/dev/null 2>&1; done
+    for m in good junk tampered good-again stripped; do bash Tests/servers/dovecot.sh deliver "$WORK/e/imap" officer "$WORK/e/$m.eml" >/dev/null 2>&1; done
     export PARTNER_RISK_IMAP_USER=officer PARTNER_RISK_IMAP_PASSWORD='imap s3cret'
     FIRST=$($BIN responses fetch --imap "imap://127.0.0.1:$IMAP_PORT/INBOX" --tls none --move-to Processed 2>&1)
     SECOND=$($BIN responses fetch --imap "imap://127.0.0.1:$IMAP_PORT/INBOX" --tls none 2>&1)
-    check "IMAP fetch: 1 accepted, 2 quarantined, 1 duplicate Message-ID skipped" grep -q "3 new message(s), 1 already seen by Message-ID; accepted 1, revised 0, incomplete 0, duplicates 0, rejected 2" <<<"$FIRST"
+    check "IMAP fetch: 1 accepted, 3 quarantined, 1 duplicate Message-ID skipped" grep -q "4 new message(s), 1 already seen by Message-ID; accepted 1, revised 0, incomplete 0, duplicates 0, rejected 3" <<<"$FIRST"
     check "IMAP fetch twice ingests nothing twice (INBOX emptied by --move-to)" grep -q "0 new message(s)" <<<"$SECOND"
     check "the accepted reply's thank-you is queued and said so on standard error" grep -q "queued 1 thank-you message(s)" <<<"$FIRST"
     check "the junk and the tampered reply are listed with their reasons" bash -c "$BIN responses rejected | grep -q 'no answer file' && $BIN responses rejected | grep -q 'token matches no invitation'"
-    check "the processed messages are in the Processed mailbox" bash -c "curl -s 'imap://127.0.0.1:$IMAP_PORT/Processed' -u 'officer:imap s3cret' -X 'UID SEARCH ALL' --max-time 10 | grep -q 'SEARCH 1 2 3 4'"
+    check "the processed messages are in the Processed mailbox" bash -c "curl -s 'imap://127.0.0.1:$IMAP_PORT/Processed' -u 'officer:imap s3cret' -X 'UID SEARCH ALL' --max-time 10 | grep -q 'SEARCH 1 2 3 4 5'"
     check "a message seen once is not re-read: responses list shows one revision" bash -c "[ \$($BIN responses list --format csv | wc -l) -eq 2 ]"
+    bash Tests/servers/dovecot.sh deliver "$WORK/e/imap" officer "$WORK/e/released.eml" >/dev/null 2>&1
+    THIRD=$($BIN responses fetch --imap "imap://127.0.0.1:$IMAP_PORT/INBOX" --tls none 2>&1)
+    check "a stripped reply released whole (same Message-ID) is read, not skipped: its answers and its PDF are kept" \
+        grep -q "1 new message(s), 0 already seen by Message-ID; accepted 1, revised 0, incomplete 0, duplicates 0, rejected 0, evidence 1" <<<"$THIRD"
+    check "the PDF is evidence of that partner, not yet assigned to a question" \
+        bash -c "[ \"\$(sqlite3 '$WORK/e/db.sqlite' \"SELECT original_name, coalesce(question_id, 'unassigned'), channel FROM evidence\")\" = 'seal certificate.pdf|unassigned|imap' ]"
     bash Tests/servers/dovecot.sh stop "$WORK/e/imap" >/dev/null 2>&1
 else
     FAILED=$((FAILED + 1)); echo "FAIL dovecot did not start"; cat "$WORK/e/imap/dovecot.log" 2>/dev/null | tail -5
