@@ -110,10 +110,10 @@ def measured(path):
 output = open(sys.argv[4]).read().strip().splitlines()
 summary = output[-1] if output else ""
 print(summary)
-m = re.fullmatch(r"accepted (\d+), revised 0, incomplete \d+, duplicates 0, rejected 0", summary)
-if not m or int(m.group(1)) != n or files != n:
+m = re.fullmatch(r"accepted (\d+), revised 0, incomplete \d+, duplicates 0, rejected 0, evidence (\d+)", summary)
+if not m or int(m.group(1)) != n or int(m.group(2)) != n // 2 or files != n:
     print(f"bench-mail-ingest: FAILED: expected all {n} replies accepted (accepted {n}, revised 0, duplicates 0, "
-          f"rejected 0, nothing skipped) from {files} files; got: {summary!r}", file=sys.stderr)
+          f"rejected 0, evidence {n // 2}: every PDF kept, nothing skipped) from {files} files; got: {summary!r}", file=sys.stderr)
     for line in output[:10]:
         if line.startswith(("rejected ", "skipped ")): print("  " + line, file=sys.stderr)
     sys.exit(1)

@@ -67,7 +67,8 @@ enum Schema {
     /// Revisions stored before take their receipt time. The same answers saved at the same time
     /// are stored once per invitation: the unique index makes that hold when two imports run at
     /// once. Rows that already repeat one another (re-imports before this version) stay, so the
-    /// index covers only the rows after the last of them.
+    /// index covers only the rows after the last of them. (Finding the current revision needs no
+    /// index of its own: `UNIQUE (invitation_id, revision)` leads to an invitation's few rows.)
     private static func v9(_ db: Database) throws {
         try db.execute(sql: """
             ALTER TABLE response ADD COLUMN saved_at TEXT;
@@ -75,7 +76,6 @@ enum Schema {
             UPDATE response SET saved_at = received_at;
             CREATE TRIGGER response_no_update BEFORE UPDATE ON response
                 BEGIN SELECT RAISE(ABORT, 'responses are immutable revisions; store a new revision'); END;
-            CREATE INDEX response_by_save ON response(invitation_id, saved_at, id);
             """)
         let lastRepeat = try Int64.fetchOne(db, sql: """
             SELECT max(r.id) FROM response r WHERE EXISTS (SELECT 1 FROM response o WHERE o.invitation_id = r.invitation_id

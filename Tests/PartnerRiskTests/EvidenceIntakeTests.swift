@@ -178,4 +178,37 @@ extension ResponseIngestTests {
         #expect(try setup.ingest.importPaths([file.path]).evidence == 0)
         #expect(try setup.fixture.store.evidence(invitationID: invitation).count == 1)
     }
+
+    @Test func aReplyLargerThanTheReadAheadSizeIsReadByItselfAndKept() throws {
+        let setup = try setup()
+        let answers = try Data(contentsOf: setup.files[0])
+        let scan = Self.pdf + Data((0..<(2 * 1_048_576)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let reply = Data("""
+            From: a@x.example.com\r
+            Message-ID: <big@x.example.com>\r
+            MIME-Version: 1.0\r
+            Content-Type: multipart/mixed; boundary="m"\r
+            \r
+            --m\r
+            Content-Type: application/json; name="answers.json"\r
+            Content-Transfer-Encoding: base64\r
+            \r
+            \(answers.base64EncodedString(options: .lineLength76Characters))\r
+            --m\r
+            Content-Type: application/pdf; name="scan.pdf"\r
+            Content-Disposition: attachment; filename="scan.pdf"\r
+            Content-Transfer-Encoding: base64\r
+            \r
+            \(scan.base64EncodedString(options: .lineLength76Characters))\r
+            --m--\r
+
+            """.utf8)
+        #expect(reply.count > ResponseIngest.readAheadBytes)
+        let folder = try setup.folder("big-replies")
+        try reply.write(to: folder.appendingPathComponent("a-big.eml"))
+        try FileManager.default.copyItem(at: setup.files[1], to: folder.appendingPathComponent("b-small.json"))
+        let summary = try setup.ingest.importPaths([folder.path])
+        #expect(summary.accepted == 2 && summary.evidence == 1 && summary.rejected.isEmpty)
+        #expect(try setup.fixture.store.evidence(invitationID: summary.evidenceInvitations.first!).first?.size == scan.count)
+    }
 }

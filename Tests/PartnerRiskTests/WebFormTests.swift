@@ -324,6 +324,34 @@ import Testing
         #expect(file.sha256.count == 64)
     }
 
+    @Test func aDocumentUploadedAfterTheAnswersScoresThePartnerAgainAtOnce() async throws {
+        let setup = try Setup()
+        let email = "en@x.example.com"
+        let token = setup.tokens[email]!
+        let survey = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).survey(id: "pip-partner-security")
+        let question = try #require(survey.questions(for: .customsBroker).first { $0.evidence.mode == .required })
+        let invitation = try setup.invitationID(email)
+        let store = setup.fixture.store
+        let scores: @Sendable () throws -> Int = {
+            try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM score WHERE invitation_id = ?", arguments: [invitation]) ?? 0 }
+        }
+        try await setup.app().test(.router) { client in
+            let (headers, body) = Self.multipart(Self.fields(setup.answers[email]!, action: "submit"), files: [])
+            try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body) { response in
+                #expect(response.status == .seeOther)
+            }
+            // serve scores a submission in the background; here, at once.
+            #expect(try SubmissionService(repositories: setup.fixture.store,
+                                          scoring: ScoringSource(catalog: SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))),
+                                          time: FixedTime(fixedNow)).scoreUnscored() == 1)
+            #expect(try scores() == 1)
+            let (headers2, body2) = Self.multipart([("csrf", Self.csrf), ("action", "save")],
+                                                   files: [(field: "file.\(question.id)", name: "procedure.pdf", data: Data("%PDF-1.4\n%%EOF\n".utf8))])
+            try await client.execute(uri: "/s/\(token)", method: .post, headers: headers2, body: body2) { _ in }
+        }
+        #expect(try scores() == 2)
+    }
+
     @Test func afterTheDeadlineOrWhenClosedTheLinkSaysSoPolitely() async throws {
         let setup = try Setup()
         let token = setup.tokens["en@x.example.com"]!

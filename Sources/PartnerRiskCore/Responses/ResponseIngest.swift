@@ -101,31 +101,7 @@ public struct ResponseIngest: Sendable {
             guard let checked = ahead?.wait() else { break }  // set for every chunk: the first above, the next below
             ahead = number + 1 < chunks.count ? checkAhead(chunks[number + 1]) : nil
             for (index, file) in chunk.enumerated() {
-                let source = file.path
-                if checked[index].largeAnswerFile {
-                    try ingestLarge(file, source: source, channel: channel, into: &summary)
-                    continue
-                }
-                let data: Data
-                switch checked[index].data {
-                case .success(let bytes): data = bytes
-                case .failure(let tooLarge as FileBytes.TooLarge):
-                    try rejectUnread(file, source: source, channel: channel, size: tooLarge.size, into: &summary)
-                    continue
-                case .failure(let error):
-                    summary.skipped.append((source, (error as? PartnerRiskError)?.message ?? "\(error)"))
-                    continue
-                }
-                guard let result = checked[index].checked else {
-                    try ingestInput(data, source: source, isMessage: true, channel: channel, into: &summary)
-                    continue
-                }
-                let outcome: Outcome
-                switch try result.get() {
-                case .rejected(let reason): outcome = .rejected(reason: reason)
-                case .valid(let valid): outcome = try commit(valid, channel: channel, source: source)
-                }
-                try record(outcome, data: data, source: source, channel: channel, into: &summary)
+                try commitChecked(checked[index], file: file, channel: channel, into: &summary)
             }
             pending.takeResults(into: &summary)
         }
@@ -134,42 +110,82 @@ public struct ResponseIngest: Sendable {
         return summary
     }
 
-    /// Starts reading and checking a chunk of files on every core: first each file on its own,
-    /// then the chunk's tokens in one database read, then each file's answers against its survey.
+    /// Commits one file of a chunk, in order: what the workers checked, or (a large file) reads it now.
+    private func commitChecked(_ checked: CheckedFile, file: URL, channel: ResponseChannel, into summary: inout Summary) throws {
+        let source = file.path
+        if checked.readWhenCommitted { return try ingestLarge(file, source: source, channel: channel, into: &summary) }
+        let data: Data
+        switch checked.data {
+        case .success(let bytes): data = bytes
+        case .failure(let tooLarge as FileBytes.TooLarge):
+            return try rejectUnread(file, source: source, channel: channel, size: tooLarge.size, into: &summary)
+        case .failure(let error):
+            summary.skipped.append((source, (error as? PartnerRiskError)?.message ?? "\(error)"))
+            return
+        }
+        if let message = checked.message {
+            return try ingestMessage(message.decoded, data: data, source: source, channel: channel, checks: message.checks, into: &summary)
+        }
+        guard let result = checked.checked else {
+            return try ingestInput(data, source: source, isMessage: true, channel: channel, into: &summary)
+        }
+        let outcome: Outcome
+        switch try result.get() {
+        case .rejected(let reason): outcome = .rejected(reason: reason)
+        case .valid(let valid): outcome = try commit(valid, channel: channel, source: source)
+        }
+        try record(outcome, data: data, source: source, channel: channel, into: &summary)
+    }
+
+    /// Files up to this size are read and checked ahead, on every core; larger ones (messages with
+    /// attachments, answer files carrying documents) are read when committed, one at a time, so an
+    /// import's memory stays bounded (a chunk holds at most 256 such files) whatever the files' sizes.
+    static let readAheadBytes = 1_048_576
+
+    /// Starts reading and checking a chunk of files on every core: first each file on its own (a
+    /// message is decoded and its answer attachments parsed), then the chunk's tokens in one
+    /// database read, then each answer file against its survey.
     private func checkAhead(_ chunk: [URL]) -> CheckedChunk {
         let result = CheckedChunk(count: chunk.count)
         let ingest = self
         DispatchQueue.global().async(group: result.group) {
-            let parsed = LockedSlots<Result<Parsed, Error>>(count: chunk.count)
+            // One slot per file: its answer files, parsed (one for a .json file, one per attachment of a message).
+            let parsed = LockedSlots<[Result<Parsed, Error>]>(count: chunk.count)
             DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
                 let file = chunk[index]
                 let isMessage = file.pathExtension.lowercased() == "eml"
-                let data = Result<Data, Error> { try FileBytes.contents(of: file.path, limit: isMessage ? Self.maxMessageBytes : Self.maxJSONBytes) }
-                // A message, or an answer file large enough to carry documents, is read and checked
-                // when committed, one at a time (memory stays flat however many there are).
-                if !isMessage, case .failure(let large as FileBytes.TooLarge) = data, large.size <= EvidenceIntake.maxAnswerFileBytes {
-                    result.files[index] = CheckedFile(data: data, checked: nil, largeAnswerFile: true)
+                let data = Result<Data, Error> { try FileBytes.contents(of: file.path, limit: Self.readAheadBytes) }
+                if case .failure(let large as FileBytes.TooLarge) = data,
+                   large.size <= (isMessage ? Self.maxMessageBytes : EvidenceIntake.maxAnswerFileBytes) {
+                    result.files[index] = CheckedFile(data: data, checked: nil, readWhenCommitted: true)
                     return
                 }
                 result.files[index] = CheckedFile(data: data, checked: nil)
-                if !isMessage { parsed[index] = data.map(ingest.parse) }
+                guard case .success(let bytes) = data else { return }
+                if !isMessage {
+                    parsed[index] = [.success(ingest.parse(bytes))]
+                } else if let message = ingest.readable(ingest.messages.decode(bytes)) {
+                    result.files[index]?.message = PreparedMessage(decoded: message.message, checks: [])
+                    parsed[index] = message.answerFiles.map { .success(ingest.parse($0.body)) }
+                }
             }
-            let hashes = (0..<chunk.count).compactMap { index -> String? in
-                if case .success(.parsed(let file))? = parsed[index] { return file.tokenHash }
-                return nil
+            let hashes = (0..<chunk.count).flatMap { index -> [String] in
+                (parsed[index] ?? []).compactMap { if case .success(.parsed(let file)) = $0 { file.tokenHash } else { nil } }
             }
             let contexts = Result { try ingest.responses.invitations(tokenHashes: hashes) }
             DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
-                guard let outcome = parsed[index] else { return }
-                let checked = outcome.flatMap { parsed in
-                    Result { () throws -> Checked in
-                        switch parsed {
-                        case .rejected(let reason): return .rejected(reason)
-                        case .parsed(let file): return try ingest.check(file, context: contexts.get()[file.tokenHash])
+                guard let outcomes = parsed[index] else { return }
+                let checks = outcomes.map { outcome in
+                    outcome.flatMap { parsed in
+                        Result { () throws -> Checked in
+                            switch parsed {
+                            case .rejected(let reason): return .rejected(reason)
+                            case .parsed(let file): return try ingest.check(file, context: contexts.get()[file.tokenHash])
+                            }
                         }
                     }
                 }
-                result.files[index]?.checked = checked
+                if result.files[index]?.message != nil { result.files[index]?.message?.checks = checks } else { result.files[index]?.checked = checks.first }
             }
         }
         return result
@@ -198,19 +214,20 @@ public struct ResponseIngest: Sendable {
         return (found.sorted { $0.path < $1.path }.map(\.url), [])  // each path computed once: URL.path is slow
     }
 
-    /// An answer file over the ordinary size limit: read now, by itself, and accepted only if it
-    /// carries documents (which make it large).
+    /// A file over the read-ahead size: read now, by itself (a message with its attachments, or an
+    /// answer file that documents make large).
     private func ingestLarge(_ file: URL, source: String, channel: ResponseChannel, into summary: inout Summary) throws {
+        let isMessage = file.pathExtension.lowercased() == "eml"
         let data: Data
         do {
-            data = try FileBytes.contents(of: file.path, limit: EvidenceIntake.maxAnswerFileBytes)
+            data = try FileBytes.contents(of: file.path, limit: isMessage ? Self.maxMessageBytes : EvidenceIntake.maxAnswerFileBytes)
         } catch let tooLarge as FileBytes.TooLarge {
             return try rejectUnread(file, source: source, channel: channel, size: tooLarge.size, into: &summary)
         } catch {
             summary.skipped.append((source, (error as? PartnerRiskError)?.message ?? "\(error)"))
             return
         }
-        try ingestInput(data, source: source, isMessage: false, channel: channel, into: &summary)
+        try ingestInput(data, source: source, isMessage: isMessage, channel: channel, into: &summary)
     }
 
     /// Ingests one input: a response file, or a whole message whose attachments are response files.
@@ -225,36 +242,53 @@ public struct ResponseIngest: Sendable {
             guard data.count <= Self.maxMessageBytes else {
                 return try reject(data, source: source, channel: channel, reason: "message larger than \(Self.maxMessageBytes / 1_048_576) MB", into: &summary)
             }
-            let message = messages.decode(data)
-            if let refusal = message.refusal {
-                return try reject(data, source: source, channel: channel, reason: refusal, into: &summary)
-            }
-            let attachments = message.parts.filter { part in
-                part.fileName?.lowercased().hasSuffix(".json") == true || part.contentType == "application/json"
-            }
-            guard !attachments.isEmpty else {
-                return try reject(data, source: source, channel: channel, reason: Self.noAnswerFileReason(message.parts), into: &summary)
-            }
-            guard attachments.count <= Self.maxAnswerFilesPerMessage else {
-                return try reject(data, source: source, channel: channel, reason: "\(attachments.count) answer files attached; at most "
-                    + "\(Self.maxAnswerFilesPerMessage) are read from one message: send them in several messages", into: &summary)
-            }
-            var invitations: Set<Int64> = []
-            for (index, part) in attachments.enumerated() {
-                let partSource = source + (attachments.count > 1 ? "#\(index + 1)" : "") + " (\(part.fileName ?? "attachment"))"
-                let outcome: Outcome
-                switch try check(part.body) {
-                case .rejected(let reason): outcome = .rejected(reason: reason)
-                case .valid(let valid):
-                    invitations.insert(valid.context.invitationID)
-                    outcome = try commit(valid, channel: channel, source: partSource)
-                }
-                try record(outcome, data: part.body, source: partSource, channel: channel, into: &summary)
-            }
-            try keepAttachedDocuments(message.parts, invitations: invitations, source: source, channel: channel, into: &summary)
-            return
+            return try ingestMessage(messages.decode(data), data: data, source: source, channel: channel, checks: nil, into: &summary)
         }
         try record(process(data, source: source, channel: channel), data: data, source: source, channel: channel, into: &summary)
+    }
+
+    /// A message's answer attachments, when it can be read at all: nil when it is refused (a cap),
+    /// holds no answer file or too many (the commit step quarantines it with its reason).
+    func readable(_ message: ReceivedMessage) -> (message: ReceivedMessage, answerFiles: [ReceivedMessage.Part])? {
+        guard message.refusal == nil else { return nil }
+        let answerFiles = Self.answerFiles(message)
+        guard !answerFiles.isEmpty, answerFiles.count <= Self.maxAnswerFilesPerMessage else { return nil }
+        return (message, answerFiles)
+    }
+
+    /// The parts of a message that are answer files (a `.json` name or type).
+    static func answerFiles(_ message: ReceivedMessage) -> [ReceivedMessage.Part] {
+        message.parts.filter { part in part.fileName?.lowercased().hasSuffix(".json") == true || part.contentType == "application/json" }
+    }
+
+    /// Ingests a decoded message: each answer attachment (checked ahead in `checks`, else now),
+    /// then its other documents; a message that cannot be read is quarantined whole with its reason.
+    private func ingestMessage(_ message: ReceivedMessage, data: Data, source: String, channel: ResponseChannel, checks: [Result<Checked, Error>]?,
+                               into summary: inout Summary) throws {
+        if let refusal = message.refusal {
+            return try reject(data, source: source, channel: channel, reason: refusal, into: &summary)
+        }
+        let attachments = Self.answerFiles(message)
+        guard !attachments.isEmpty else {
+            return try reject(data, source: source, channel: channel, reason: Self.noAnswerFileReason(message.parts), into: &summary)
+        }
+        guard attachments.count <= Self.maxAnswerFilesPerMessage else {
+            return try reject(data, source: source, channel: channel, reason: "\(attachments.count) answer files attached; at most "
+                + "\(Self.maxAnswerFilesPerMessage) are read from one message: send them in several messages", into: &summary)
+        }
+        var invitations: Set<Int64> = []
+        for (index, part) in attachments.enumerated() {
+            let partSource = source + (attachments.count > 1 ? "#\(index + 1)" : "") + " (\(part.fileName ?? "attachment"))"
+            let outcome: Outcome
+            switch try checks.map({ try $0[index].get() }) ?? check(part.body) {
+            case .rejected(let reason): outcome = .rejected(reason: reason)
+            case .valid(let valid):
+                invitations.insert(valid.context.invitationID)
+                outcome = try commit(valid, channel: channel, source: partSource)
+            }
+            try record(outcome, data: part.body, source: partSource, channel: channel, into: &summary)
+        }
+        try keepAttachedDocuments(message.parts, invitations: invitations, source: source, channel: channel, into: &summary)
     }
 
     /// A reply's other attachments (PDF, images, office files) beside an answer file that was read:
@@ -492,13 +526,21 @@ public struct ResponseIngest: Sendable {
 struct CheckedFile {
     var data: Result<Data, Error>
     var checked: Result<ResponseIngest.Checked, Error>?
-    /// An answer file over the ordinary limit, read and checked when committed (it may carry documents).
-    var largeAnswerFile = false
+    /// Over the read-ahead size: read and checked when committed, by itself.
+    var readWhenCommitted = false
+    /// A message decoded ahead, with the checks of its answer attachments.
+    var message: PreparedMessage?
 
     var valid: ResponseIngest.Valid? {
         if case .success(.valid(let valid))? = checked { return valid }
         return nil
     }
+}
+
+/// A message decoded on a worker, its answer attachments checked there too.
+struct PreparedMessage {
+    var decoded: ReceivedMessage
+    var checks: [Result<ResponseIngest.Checked, Error>]
 }
 
 /// A chunk of files being read and checked on other threads, one slot per file.
