@@ -455,9 +455,11 @@ public struct ResponseIngest: Sendable {
         guard object["survey_id"]?.stringValue == survey.id, object["survey_version"]?.stringValue == survey.version else {
             return .rejected("the file is for survey \(object["survey_id"]?.stringValue ?? "?") \(object["survey_version"]?.stringValue ?? "?"), the invitation is for \(survey.id) \(survey.version)")
         }
-        let asking = Set(survey.questions(for: context.partner.sector).filter { $0.evidence.mode != .none || $0.type == .evidence }.map(\.id))
-        if let stray = file.documents.first(where: { !asking.contains($0.questionID ?? "") }) {
-            return .rejected("a document is attached to question \(stray.questionID ?? "?"), which asks for none")
+        if !file.documents.isEmpty {
+            let asking = Set(survey.questions(for: context.partner.sector).filter { $0.evidence.mode != .none || $0.type == .evidence }.map(\.id))
+            if let stray = file.documents.first(where: { !asking.contains($0.questionID ?? "") }) {
+                return .rejected("a document is attached to question \(stray.questionID ?? "?"), which asks for none")
+            }
         }
         var checked = try validate(file.answers, context: context, survey: survey, checksum: file.checksum, canonical: file.canonical)
         if case .valid(var valid) = checked {
