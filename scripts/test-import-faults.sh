@@ -25,6 +25,9 @@ source scripts/check.sh
 ID=$("$BIN" campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
 "$BIN" campaign send "$ID" --drop "$WORK/outbox" >/dev/null
 "$BIN" demo-respond --outbox "$WORK/outbox" --out "$WORK/answers" --seed 11 >/dev/null
+# Files the binary creates are its owner's only: the database, and the outbox whose .eml files hold live links.
+MODES="$(stat -c %a "$DB") $(stat -c %a "$WORK/outbox") $(stat -c %a "$(ls "$WORK"/outbox/*.eml | head -1)")"
+check "the database is 0600, the outbox folder 0700 and its messages 0600 ($MODES)" [ "$MODES" = "600 700 600" ]
 rm -rf "$WORK/outbox"
 F=$(find "$WORK/answers" -name '*.json' | wc -l)
 echo "setup: $N partners invited, $F answer files"

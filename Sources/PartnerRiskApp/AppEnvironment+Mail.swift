@@ -22,6 +22,7 @@ extension AppEnvironment {
     public func mailboxFetcher(url: String, tls: MailTLS, moveTo: String?,
                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MailboxFetcher {
         let imap = config.imap
+        try MailSetup.refuseCredentials(in: url, option: "--imap", variable: "PARTNER_RISK_IMAP")
         let client = try CurlIMAPClient(settings: IMAPSettings(
             url: url, tls: tls, username: environment["PARTNER_RISK_IMAP_USER"] ?? imap?.username,
             password: try Secret.read(environment: "PARTNER_RISK_IMAP_PASSWORD", file: imap?.passwordFile, env: environment),

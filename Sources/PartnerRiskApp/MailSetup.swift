@@ -50,6 +50,7 @@ public struct MailSetup {
         if let drop = overrides.drop { return DropTransportFactory(directory: URL(fileURLWithPath: drop)) }
         let url = overrides.smtp ?? (mail?.transport == "drop" ? nil : mail?.smtp)
         guard let url else { return DropTransportFactory(directory: outboxDirectory) }
+        try Self.refuseCredentials(in: url, option: "--smtp", variable: "PARTNER_RISK_SMTP")
         let tls = try overrides.tls ?? mail?.tls.map { text in
             guard let mode = SMTPSettings.TLSMode(rawValue: text) else { throw PartnerRiskError.badInput("mail.tls \"\(text)\" must be required, optional or none") }
             return mode
@@ -59,6 +60,14 @@ public struct MailSetup {
         return CurlSMTPTransportFactory(settings: SMTPSettings(
             url: url, tls: tls, username: user, password: password, caFile: environment["PARTNER_RISK_SMTP_CA"] ?? mail?.caFile,
             connectTimeout: mail?.connectTimeout ?? 10, timeout: mail?.timeout ?? 60))
+    }
+
+    /// A mail server URL never carries a user or password (they would be in the shell history, the
+    /// process list and the config): refused, without repeating the URL, with where they belong.
+    public static func refuseCredentials(in url: String, option: String, variable: String) throws {
+        guard let parts = URLComponents(string: url), parts.user != nil || parts.password != nil || parts.host == nil && url.contains("@") else { return }
+        throw PartnerRiskError.badInput("\(option): the URL carries a user name or password; leave them out of it and set "
+            + "\(variable)_USER and \(variable)_PASSWORD (or \(variable)_PASSWORD_FILE, a file readable by its owner only)")
     }
 
     public func senderOptions(_ overrides: Overrides, resendUncertain: Bool) -> CampaignSender.Options {

@@ -32,6 +32,8 @@ public final class SQLiteStore: Sendable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Readable by its owner only, even when an earlier version created it world-readable.
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) { chmod(path + suffix, 0o600) }
             try Schema.migrator().migrate(pool)
         } catch let error as DatabaseError {
             throw PartnerRiskError.failed("cannot open the database \(path): \(error.message ?? "\(error)"); check the path and its permissions")

@@ -160,7 +160,7 @@ struct CampaignStatusCommand: ParsableCommand {
     var id: Int64
 
     func run() throws {
-        print(try global.environment().campaigns.status(id))
+        say(try global.environment().campaigns.status(id))
     }
 }
 

@@ -35,12 +35,12 @@ struct PartnersImportCommand: ParsableCommand {
         let store = try global.environment().repositories
         let summary = try PartnerRegistry(repository: store).importFile(at: file, strict: strict)
         for problem in summary.rejected {
-            FileHandle.standardError.write(Data("\(problem)\n".utf8))
+            FileHandle.standardError.write(Data((TerminalText.escapedLines("\(problem)") + "\n").utf8))
         }
         if strict && !summary.rejected.isEmpty {
             throw PartnerRiskError.badInput("\(file): \(summary.rejected.count) row(s) with problems; nothing was imported (--strict)")
         }
-        print("\(file): \(summary.line)")
+        say("\(file): \(summary.line)")
     }
 }
 
@@ -90,7 +90,7 @@ struct PartnersShowCommand: ParsableCommand {
         let store = try global.environment().repositories
         let found = try PartnerRegistry(repository: store).find(partner)
         let sheet = try PartnerSheet.build(partner: found, store: store)
-        print(format == .json ? sheet.json : sheet.text)
+        if format == .json { print(sheet.json) } else { say(sheet.text) }
     }
 }
 
@@ -107,6 +107,6 @@ struct PartnersDeactivateCommand: ParsableCommand {
     func run() throws {
         let store = try global.environment().repositories
         let found = try PartnerRegistry(repository: store).deactivate(partner)
-        print("deactivated partner \(found.id) \(found.name)")
+        say("deactivated partner \(found.id) \(found.name)")
     }
 }

@@ -32,8 +32,8 @@ struct ResponsesImportCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment(config: config)
         let summary = try app.ingest.importPaths(paths)
-        for skipped in summary.skipped { print("skipped \(skipped.source): \(skipped.reason)") }
-        for rejected in summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
+        for skipped in summary.skipped { say("skipped \(skipped.source): \(skipped.reason)") }
+        for rejected in summary.rejected { say("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(summary)
         reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs, evidenceFor: summary.evidenceInvitations))
         print(summary.line)
@@ -104,7 +104,7 @@ struct ResponsesFetchCommand: ParsableCommand {
         let fetcher = try app.mailboxFetcher(url: imap, tls: tls, moveTo: moveTo)
         let client = fetcher.reader
         let result = try fetcher.fetch()
-        for rejected in result.summary.rejected { print("rejected \(rejected.source): \(rejected.reason)") }
+        for rejected in result.summary.rejected { say("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(result.summary)
         reportReceipt(try app.submissions.accepted(result.summary.acceptedResponseIDs, evidenceFor: result.summary.evidenceInvitations))
         print("\(client.mailbox): \(result.messages) new message(s), \(result.skipped) already seen by Message-ID; \(result.summary.line)")
@@ -114,9 +114,9 @@ struct ResponsesFetchCommand: ParsableCommand {
 /// Names each file that arrived late (stored, but saved before the answers that stay current),
 /// and each document that came with answers but was not kept.
 func printHistory(_ summary: ResponseIngest.Summary) {
-    for document in summary.evidenceNotKept { print("document not kept from \(document.source): \(document.reason)") }
+    for document in summary.evidenceNotKept { say("document not kept from \(document.source): \(document.reason)") }
     for late in summary.history {
-        print("older than current \(late.source): saved before revision \(late.current), which stays current; kept as revision \(late.revision) (history)")
+        say("older than current \(late.source): saved before revision \(late.current), which stays current; kept as revision \(late.revision) (history)")
     }
 }
 

@@ -87,7 +87,7 @@ struct ReviewSignOffCommand: ParsableCommand {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
         try app.repositories.signOff(partnerID: found.id, decision: decision, note: note, at: app.time.now())
-        print("signed off partner \(found.id) \(found.name): \(decision.rawValue)")
+        say("signed off partner \(found.id) \(found.name): \(decision.rawValue)")
     }
 }
 
@@ -110,6 +110,6 @@ struct PartnersFlagCommand: ParsableCommand {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
         try app.repositories.flagPartner(id: found.id, reason: reason, at: app.time.now())
-        print("flagged partner \(found.id) \(found.name): \(reason)")
+        say("flagged partner \(found.id) \(found.name): \(reason)")
     }
 }

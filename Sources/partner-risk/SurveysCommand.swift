@@ -25,7 +25,7 @@ struct SurveysValidateCommand: ParsableCommand {
         for file in files {
             let problems = results[file] ?? []
             total += problems.count
-            problems.forEach { print($0) }
+            problems.forEach { say("\($0)") }
             if problems.isEmpty { print("\(file): ok") }
         }
         if total > 0 {
@@ -69,6 +69,6 @@ struct SurveysShowCommand: ParsableCommand {
 
     func run() throws {
         let survey = try SurveyCatalog(directory: global.workspace.surveysDirectory).survey(id: id)
-        print(SurveyOutline(survey: survey, language: lang, sector: sector).render())
+        say(SurveyOutline(survey: survey, language: lang, sector: sector).render())
     }
 }

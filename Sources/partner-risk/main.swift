@@ -6,6 +6,9 @@ import PartnerRiskCore
 /// Runs the command and maps errors to the documented exit codes: 0 ok, 1 failed, 2 bad usage.
 @MainActor
 func runPartnerRisk() async -> Int32 {
+    // Everything this process creates (database, WAL, outbox .eml files holding live links,
+    // quarantine, evidence, reports) is readable by its owner only: files 0600, folders 0700.
+    umask(0o077)
     do {
         var command = try PartnerRiskCommand.parseAsRoot()
         if var asyncCommand = command as? AsyncParsableCommand {
@@ -15,7 +18,7 @@ func runPartnerRisk() async -> Int32 {
         }
         return 0
     } catch let error as PartnerRiskError {
-        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(TerminalText.escapedLines(error.message))\n".utf8))
         return error.exitCode
     } catch {
         let code = PartnerRiskCommand.exitCode(for: error)
@@ -27,6 +30,12 @@ func runPartnerRisk() async -> Int32 {
         if error is ExitCode { return code.rawValue }
         return code == .validationFailure ? 2 : (code.rawValue == 64 ? 2 : 1)
     }
+}
+
+/// Prints text that holds values from outside (partner names, file and attachment names, reasons
+/// quoting a file) with their control characters escaped, so they cannot forge the output.
+func say(_ text: String) {
+    print(TerminalText.escapedLines(text))
 }
 
 exit(await runPartnerRisk())

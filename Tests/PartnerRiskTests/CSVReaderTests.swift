@@ -44,4 +44,34 @@ import Testing
     @Test func writerQuotesOnlyWhenNeeded() {
         #expect(CSVWriter.row(["plain", "a,b", "say \"hi\"", "two\nlines"]) == "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"")
     }
+
+    @Test func aCRLFFieldIsQuotedAndFormulaCellsAreDefused() {
+        // "\r\n" is one Character in Swift: the writer looks at Unicode scalars.
+        #expect(CSVWriter.escape("Unit 4\r\nPort Road") == "\"Unit 4\r\nPort Road\"")
+        #expect(CSVWriter.escape("=HYPERLINK(\"http://evil.example\",\"x\")") == "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"")
+        #expect(CSVWriter.escape("+1 cmd") == "'+1 cmd")
+        #expect(CSVWriter.escape("@SUM(A1)") == "'@SUM(A1)")
+        #expect(CSVWriter.escape("-2+3") == "'-2+3")
+        #expect(CSVWriter.escape("\tcmd") == "'\tcmd")
+        // Plain numbers stay numbers.
+        #expect(CSVWriter.escape("-3.5") == "-3.5" && CSVWriter.escape("42") == "42")
+    }
+}
+
+/// Untrusted text on the officer's terminal.
+@Suite struct TerminalTextTests {
+    @Test func controlCharactersAndBidiOverridesAreShownAsEscapes() {
+        #expect(TerminalText.escaped("Acme\u{1B}[2J\u{1B}[31mTRUSTED") == "Acme\\x1B[2J\\x1B[31mTRUSTED")
+        #expect(TerminalText.escaped("a\u{9B}b\u{7F}c\u{0}") == "a\\x9Bb\\x7Fc\\x00")
+        #expect(TerminalText.escaped("invoice\u{202E}fdp.exe") == "invoice\\u{202E}fdp.exe")
+        #expect(TerminalText.escaped("Transports Bélanger & Fils") == "Transports Bélanger & Fils")
+        #expect(TerminalText.escapedLines("one\ntwo\u{7}") == "one\ntwo\\x07")
+    }
+
+    @Test func aPartnerNameWithAnEscapeSequenceCannotForgeTheListing() {
+        let listing = Listing(columns: ["id", "name"], rows: [["1", "Evil\u{1B}[1A\u{1B}[2Kok"]], objects: [])
+        let table = listing.render(.table)
+        #expect(!table.unicodeScalars.contains("\u{1B}"))
+        #expect(table.contains("Evil\\x1B[1A\\x1B[2Kok"))
+    }
 }

@@ -102,8 +102,16 @@ public struct CSVReader {
 
 /// Writes CSV fields, quoting only when needed.
 public enum CSVWriter {
+    /// One field, quoted when it holds a comma, a quote or a line break (looked for by Unicode
+    /// scalar: CR LF is one `Character` in Swift, so a search by Character misses it). A field a
+    /// spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or CR first) gets a leading
+    /// `'`, unless it is a plain number.
     public static func escape(_ field: String) -> String {
-        if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        var field = field
+        if let first = field.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(field) == nil {
+            field = "'" + field
+        }
+        if field.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return field

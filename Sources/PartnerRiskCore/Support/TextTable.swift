@@ -32,7 +32,7 @@ public struct TextTable {
     }
 
     private func clip(_ text: String) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        let flat = TerminalText.escaped(text.replacingOccurrences(of: "\n", with: " "))
         return flat.count > maxColumnWidth ? String(flat.prefix(maxColumnWidth - 1)) + "…" : flat
     }
 }
