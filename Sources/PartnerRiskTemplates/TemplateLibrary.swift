@@ -11,6 +11,7 @@ public struct TemplateLibrary: TemplateRendering {
     /// Loads every `*.mustache` under `directory`; `required` names (e.g. `mail/invitation.en.txt`)
     /// must all be present.
     public init(directory: URL, required: [String] = []) throws {
+        ScalarHTMLEscape.register()
         self.directory = directory
         var templates: [String: MustacheTemplate] = [:]
         let root = directory.standardizedFileURL.path
@@ -21,7 +22,8 @@ public struct TemplateLibrary: TemplateRendering {
             let name = String(path.dropLast(".mustache".count))
             do {
                 let text = try String(contentsOfFile: root + "/" + path, encoding: .utf8)
-                templates[name] = try MustacheTemplate(string: text)
+                // HTML (the default) escapes through `ScalarHTMLEscape`; a template may still say TEXT.
+                templates[name] = try MustacheTemplate(string: text.contains("{{% CONTENT_TYPE") ? text : ScalarHTMLEscape.pragma + text)
             } catch {
                 throw PartnerRiskError.failed("template \(root)/\(path) is broken: \(error); fix the Mustache tags ({{name}}, {{#section}}…{{/section}})")
             }
@@ -41,5 +43,38 @@ public struct TemplateLibrary: TemplateRendering {
             throw PartnerRiskError.failed("missing template \(directory.path)/\(name).mustache")
         }
         return template.render(context, library: MustacheLibrary(templates: templates))
+    }
+}
+
+/// HTML escaping by Unicode scalar. swift-mustache's own HTML escape compares whole `Character`s,
+/// so a `"` followed by a combining mark (one Character, `"\u{301}`) was not escaped and could
+/// close an attribute. Registered with swift-mustache under its own content-type name (the
+/// library keeps content types in a process-wide table: its API, not ours), and named by a
+/// pragma put before every template that does not choose its content type.
+enum ScalarHTMLEscape: MustacheContentType {
+    case instance
+
+    static let name = "PARTNER_RISK_HTML"
+    static let pragma = "{{% CONTENT_TYPE: \(name)}}"
+
+    static func register() { MustacheContentTypes.register(instance, named: name) }
+
+    func escapeText(_ text: String) -> String { Self.escape(text) }
+
+    static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        var output = ""
+        output.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "&": output += "&amp;"
+            case "\"": output += "&quot;"
+            case "'": output += "&#39;"
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
     }
 }
