@@ -3,6 +3,7 @@ import PartnerRiskCore
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Where the partner web server listens and how it is reached from outside.
 public struct WebServerSettings: Sendable {
@@ -10,32 +11,42 @@ public struct WebServerSettings: Sendable {
     public var port: Int
     /// The address partners see in their links (behind a proxy, the proxy's https URL).
     public var publicURL: String
+    /// A connection that sends nothing for this long is closed (300 half-open connections once stayed open).
+    public var idleTimeout: Duration
+    /// A connection whose first request head has not fully arrived by then is closed (a slow sender).
+    public var headerTimeout: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil,
+                idleTimeout: Duration = .seconds(30), headerTimeout: Duration = .seconds(10)) {
         self.host = host
         self.port = port
         self.publicURL = publicURL ?? "http://\(host):\(port)"
+        self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
     }
 }
 
 /// Builds the partner web server: the survey pages, the static assets, and security headers on
 /// every response. Kept separate from `serve` so tests run the same router in process.
 public enum PartnerWebApplication {
-    public static func router(site: PartnerWebSite) -> Router<WebRequestContext> {
+    public static func router(site: PartnerWebSite) -> SecuredRouter {
         let router = Router(context: WebRequestContext.self)
-        router.add(middleware: SecurityHeadersMiddleware())
         SurveyFormController(site: site).addRoutes(to: router)
         AssetsController(directory: site.assetsDirectory).addRoutes(to: router)
         router.get("/") { _, _ in
             Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: "Use the personal link in your invitation email.\n")))
         }
-        return router
+        return SecuredRouter(router: router)
     }
 
     public static func application(site: PartnerWebSite, settings: WebServerSettings, logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(site: site), configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "PartnerRisk"),
-                    logger: logger)
+        let headerTimeout = TimeAmount(settings.headerTimeout)
+        return Application(router: router(site: site),
+                           server: .http1(configuration: .init(additionalChannelHandlers: [RequestHeadDeadline(limit: headerTimeout)],
+                                                               idleTimeout: TimeAmount(settings.idleTimeout))),
+                           configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "PartnerRisk"),
+                           logger: logger)
     }
 
     /// Runs the server until the process is told to stop (SIGINT / SIGTERM).
@@ -44,22 +55,79 @@ public enum PartnerWebApplication {
     }
 }
 
+/// The partner site's router with the security headers on every response: the pages, the
+/// router's own 404s, and the errors that end a request early (413 for a body over the limit,
+/// 400), which a router middleware never sees.
+public struct SecuredRouter: HTTPResponderBuilder {
+    let router: Router<WebRequestContext>
+
+    public func buildResponder() -> SecuredResponder<RouterResponder<WebRequestContext>> {
+        SecuredResponder(base: router.buildResponder())
+    }
+}
+
+/// Answers through `base`, turning a thrown error into its response here, and adds the headers.
+public struct SecuredResponder<Base: HTTPResponder>: HTTPResponder where Base.Context == WebRequestContext {
+    let base: Base
+
+    public func respond(to request: Request, context: WebRequestContext) async throws -> Response {
+        var response: Response
+        do {
+            response = try await base.respond(to: request, context: context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed: \(error)")
+            response = Response(status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: "Something went wrong on our side.\n")))
+        }
+        SecurityHeaders.apply(to: &response)
+        return response
+    }
+}
+
 /// Headers every page carries: no caching (pages hold personal answers), no referrer (the URL
 /// holds the token), a strict content security policy, no framing, no MIME sniffing.
-struct SecurityHeadersMiddleware: RouterMiddleware {
-    typealias Context = WebRequestContext
+enum SecurityHeaders {
     // Constant, valid header names: the initializer fails only on characters a token cannot hold.
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
     static let frameOptions = HTTPField.Name("X-Frame-Options")!
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
+    static func apply(to response: inout Response) {
         response.headers[.cacheControl] = "no-store"
         response.headers[Self.referrerPolicy] = "no-referrer"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[Self.frameOptions] = "DENY"
         response.headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-        return response
+    }
+}
+
+/// Closes a connection whose first request head has not fully arrived within `limit`. It sits
+/// after the HTTP decoder, so the first thing it reads is a whole request head; a client that
+/// trickles its headers (or sends none) is cut off then. Later requests on the connection are
+/// bounded by the idle timeout. Hand-written: Hummingbird offers only the idle timeout.
+final class RequestHeadDeadline: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = Never  // never unwrapped: every read is passed on as it is
+    let limit: TimeAmount
+    private var deadline: Scheduled<Void>?
+
+    init(limit: TimeAmount) {
+        self.limit = limit
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let channel = context.channel
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { channel.close(promise: nil) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelRead(data)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 @testable import PartnerRiskCore
 @testable import PartnerRiskStore
@@ -313,6 +314,7 @@ import Testing
             let (headers2, body2) = Self.multipart([("csrf", Self.csrf), ("action", "save")], files: [(field: "file.\(question.id)", name: "big.pdf", data: huge)])
             try await client.execute(uri: "/s/\(token)", method: .post, headers: headers2, body: body2) { response in
                 #expect(response.status == .contentTooLarge)
+                #expect(response.headers[.contentSecurityPolicy] != nil && response.headers[.xContentTypeOptions] == "nosniff")
             }
         }
         let files = try setup.fixture.store.evidence(invitationID: setup.invitationID(email))
@@ -352,6 +354,36 @@ import Testing
         #expect(try scores() == 2)
     }
 
+    @Test func theRoutersOwn404CarriesTheSecurityHeaders() async throws {
+        let setup = try Setup()
+        try await setup.app().test(.router) { client in
+            for uri in ["/nothing-here", "/s/", "/assets/unknown.js"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .notFound, "\(uri)")
+                    #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true, "\(uri)")
+                    #expect(response.headers[.xContentTypeOptions] == "nosniff" && response.headers[.cacheControl] == "no-store", "\(uri)")
+                }
+            }
+        }
+    }
+
+    @Test func aClientThatNeverFinishesItsRequestHeadIsCutOff() async throws {
+        let setup = try Setup()
+        let settings = WebServerSettings(host: "127.0.0.1", port: 0, headerTimeout: .milliseconds(400))
+        let app = PartnerWebApplication.application(site: try setup.site(), settings: settings, logger: Logger(label: "test"))
+        try await app.test(.live) { client in
+            // An ordinary request is answered (the test client's connection sends it at once).
+            try await client.execute(uri: "/", method: .get) { response in #expect(response.status == .notFound) }
+            let port = try #require(client.port)
+            let socket = Socket.connect(port: port)
+            defer { close(socket) }
+            #expect(socket >= 0)
+            _ = "GET /s/abc HTTP/1.1\r\nHost: 127.0.0.1\r\n".withCString { write(socket, $0, strlen($0)) }  // never ends its head
+            try await Task.sleep(for: .milliseconds(1200))
+            #expect(Socket.readsEndOfStream(socket), "the half-sent request was left open")
+        }
+    }
+
     @Test func afterTheDeadlineOrWhenClosedTheLinkSaysSoPolitely() async throws {
         let setup = try Setup()
         let token = setup.tokens["en@x.example.com"]!
@@ -372,5 +404,32 @@ import Testing
             }
         }
         #expect(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).isEmpty)
+    }
+}
+
+/// A plain TCP client for the timeout test (no HTTP library would send half a request).
+enum Socket {
+    static func connect(port: Int) -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return result == 0 ? descriptor : -1
+    }
+
+    /// Whether the server has closed the connection (a read returns 0 bytes within two seconds).
+    static func readsEndOfStream(_ descriptor: Int32) -> Bool {
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count == 0 { return true }
+            if count < 0 { return errno == ECONNRESET }
+        }
     }
 }
