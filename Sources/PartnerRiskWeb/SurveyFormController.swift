@@ -142,12 +142,13 @@ public struct SurveyFormController: Sendable {
                 let hash = try site.vault.store(upload.data, originalName: name)
                 if try site.webForms.addEvidence(EvidenceFile(
                     invitationID: visit.invitation.invitationID, questionID: id, sha256: hash, originalName: name,
-                    contentType: upload.contentType, size: upload.data.count, uploadedAt: ""), at: site.time.now()) { added = true }
+                    contentType: DocumentKind.mediaType(forExtension: (name as NSString).pathExtension.lowercased()), size: upload.data.count, uploadedAt: ""), at: site.time.now()) { added = true }
             } catch let refusal as EvidenceVault.Refusal {
                 switch refusal {
                 case .empty: errors[id] = "error_upload_empty"
                 case .tooLarge: errors[id] = "error_upload_size"
                 case .kind: errors[id] = "error_upload_kind"
+                case .mismatch: errors[id] = "error_upload_content"
                 }
             }
         }

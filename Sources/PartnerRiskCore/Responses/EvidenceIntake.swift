@@ -41,7 +41,8 @@ public struct EvidenceIntake: Sendable {
             return .refused("\(name): \(refusal.reason)")
         }
         let new = try files.addEvidence(EvidenceFile(invitationID: invitationID, questionID: document.questionID, sha256: hash,
-                                                     originalName: name, contentType: document.contentType, size: document.data.count,
+                                                     originalName: name, contentType: DocumentKind.mediaType(forExtension: (name as NSString).pathExtension.lowercased()),
+                                                     size: document.data.count,
                                                      uploadedAt: "", channel: channel.rawValue, source: source), at: time)
         return new ? .new : .known
     }
@@ -109,6 +110,7 @@ extension EvidenceVault.Refusal {
         case .empty: return "empty file"
         case .tooLarge(let limit): return "larger than \(limit) MB"
         case .kind(let ext): return "a .\(ext) file is not a kind of document kept as evidence"
+        case .mismatch(let ext): return "its content is not a .\(ext) file (for example a web page given a document's name)"
         }
     }
 }
