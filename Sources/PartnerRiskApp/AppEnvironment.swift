@@ -62,7 +62,12 @@ public struct AppEnvironment: Sendable {
 
     public var mail: MailSetup { MailSetup(config: config, workspace: workspace) }
 
-    public var evidence: EvidenceVault { EvidenceVault(directory: workspace.evidenceDirectory(config)) }
+    public var evidence: EvidenceVault {
+        let defaults = EvidenceVault.Quota()
+        return EvidenceVault(directory: workspace.evidenceDirectory(config),
+                             quota: EvidenceVault.Quota(files: config.evidence?.maxFilesPerInvitation ?? defaults.files,
+                                                        bytes: (config.evidence?.maxMBPerInvitation).map { $0 * 1_048_576 } ?? defaults.bytes))
+    }
 
     /// The HTML evidence and program reports.
     public func reports() throws -> EvidenceReports {

@@ -139,6 +139,7 @@ public struct SurveyFormController: Sendable {
             guard questions.contains(id) else { continue }
             let name = EvidenceVault.cleanName(upload.fileName)
             do {
+                try site.vault.admit(upload.data.count, existing: site.webForms.evidence(invitationID: visit.invitation.invitationID))
                 let hash = try site.vault.store(upload.data, originalName: name)
                 if try site.webForms.addEvidence(EvidenceFile(
                     invitationID: visit.invitation.invitationID, questionID: id, sha256: hash, originalName: name,
@@ -149,6 +150,7 @@ public struct SurveyFormController: Sendable {
                 case .tooLarge: errors[id] = "error_upload_size"
                 case .kind: errors[id] = "error_upload_kind"
                 case .mismatch: errors[id] = "error_upload_content"
+                case .overQuota: errors[id] = "error_upload_quota"
                 }
             }
         }

@@ -10,7 +10,7 @@ public struct WebStrings: Sendable {
     /// Keys the code itself uses (error messages); the templates use the rest.
     public static let requiredKeys = [
         "error_required", "error_number", "error_range", "error_date", "error_choice", "error_country", "error_too_long",
-        "error_na_reason", "error_invalid", "error_upload_size", "error_upload_kind", "error_upload_content", "error_upload_empty", "language_name",
+        "error_na_reason", "error_invalid", "error_upload_size", "error_upload_kind", "error_upload_content", "error_upload_quota", "error_upload_empty", "language_name",
     ]
 
     public init(directory: URL) throws {

@@ -211,4 +211,24 @@ extension ResponseIngestTests {
         #expect(summary.accepted == 2 && summary.evidence == 1 && summary.rejected.isEmpty)
         #expect(try setup.fixture.store.evidence(invitationID: summary.evidenceInvitations.first!).first?.size == scan.count)
     }
+
+    @Test func anInvitationCannotSendMoreDocumentsThanItsQuota() throws {
+        let setup = try setup()
+        let summary = try setup.ingest.importPaths([setup.files[0].path])
+        let invitation = try #require(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).first?.invitationID)
+        #expect(summary.accepted == 1)
+        let vault = EvidenceVault(directory: setup.fixture.directory.url.appendingPathComponent("evidence"),
+                                  quota: EvidenceVault.Quota(files: 2, bytes: 2 * Self.pdf.count + 10))
+        let intake = EvidenceIntake(vault: vault, files: setup.fixture.store)
+        func document(_ number: Int) -> EvidenceIntake.Document {
+            EvidenceIntake.Document(questionID: nil, name: "scan-\(number).pdf", contentType: "application/pdf", data: Self.pdf + Data([UInt8(number)]))
+        }
+        let results = try (1...3).map { try intake.store(document($0), invitationID: invitation, channel: .imap, source: "reply", at: fixedNow) }
+        #expect(results[0] == .new && results[1] == .new)
+        #expect(results[2] == .refused("scan-3.pdf: the partner has sent as many documents as one invitation may (2 files, 0 MB)"))
+        #expect(try setup.fixture.store.evidence(invitationID: invitation).count == 2)
+        // The bytes count too.
+        let roomy = EvidenceIntake(vault: EvidenceVault(directory: vault.directory, quota: EvidenceVault.Quota(files: 10, bytes: 2 * Self.pdf.count + 10)), files: setup.fixture.store)
+        #expect(try roomy.store(document(4), invitationID: invitation, channel: .imap, source: "reply", at: fixedNow) != .new)
+    }
 }

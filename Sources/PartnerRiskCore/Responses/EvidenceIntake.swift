@@ -36,6 +36,7 @@ public struct EvidenceIntake: Sendable {
         let name = EvidenceVault.cleanName(document.name)
         let hash: String
         do {
+            try vault.admit(document.data.count, existing: files.evidence(invitationID: invitationID))
             hash = try vault.store(document.data, originalName: name)
         } catch let refusal as EvidenceVault.Refusal {
             return .refused("\(name): \(refusal.reason)")
@@ -111,6 +112,7 @@ extension EvidenceVault.Refusal {
         case .tooLarge(let limit): return "larger than \(limit) MB"
         case .kind(let ext): return "a .\(ext) file is not a kind of document kept as evidence"
         case .mismatch(let ext): return "its content is not a .\(ext) file (for example a web page given a document's name)"
+        case .overQuota(let files, let megabytes): return "the partner has sent as many documents as one invitation may (\(files) files, \(megabytes) MB)"
         }
     }
 }

@@ -13,9 +13,31 @@ public struct EvidenceVault: Sendable {
     ]
 
     public let directory: URL
+    /// How much one invitation may send in all (`evidence:` in `partner-risk.yaml`).
+    public var quota: Quota
 
-    public init(directory: URL) {
+    /// Limits per invitation, so a link holder cannot fill the disk.
+    public struct Quota: Sendable, Equatable {
+        public var files: Int
+        public var bytes: Int
+
+        public init(files: Int = 50, bytes: Int = 100 * 1_048_576) {
+            self.files = files
+            self.bytes = bytes
+        }
+    }
+
+    public init(directory: URL, quota: Quota = Quota()) {
         self.directory = directory
+        self.quota = quota
+    }
+
+    /// Refuses a document of `size` bytes when the invitation's documents (`existing`) would go
+    /// over the quota.
+    public func admit(_ size: Int, existing: [EvidenceFile]) throws {
+        guard existing.count < quota.files, existing.reduce(0, { $0 + $1.size }) + size <= quota.bytes else {
+            throw Refusal.overQuota(files: quota.files, megabytes: quota.bytes / 1_048_576)
+        }
     }
 
     /// Why an upload is refused, in words a partner understands.
@@ -23,6 +45,8 @@ public struct EvidenceVault: Sendable {
         case empty, tooLarge(limitMB: Int), kind(String)
         /// The content is not what the name says (HTML named `.pdf`).
         case mismatch(String)
+        /// The invitation has sent as many documents, or as many megabytes, as it may.
+        case overQuota(files: Int, megabytes: Int)
     }
 
     /// Checks and stores one upload; returns its SHA-256. Its kind is judged by its first bytes,

@@ -62,9 +62,20 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var imap: IMAP?
     public var quarantineDir: String?
     public var evidenceDir: String?
+    public var evidence: Evidence?
+
+    /// What one invitation may send in documents, in all channels together.
+    public struct Evidence: Codable, Sendable, Equatable {
+        public var maxFilesPerInvitation: Int?
+        public var maxMBPerInvitation: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case maxFilesPerInvitation = "max_files_per_invitation", maxMBPerInvitation = "max_mb_per_invitation"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case officer, mail, imap
+        case officer, mail, imap, evidence
         case publicURL = "public_url", quarantineDir = "quarantine_dir", evidenceDir = "evidence_dir"
     }
 
