@@ -119,6 +119,25 @@ PY
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --resend-uncertain >/dev/null 2>&1
 check "--resend-uncertain sends the uncertain ones; all 30 sent" bash -c "$BIN campaign status $ID | grep -q 'sent 30'"
 
+# 4b. Two `campaign send` of one campaign started at once: each partner gets one copy.
+mkdir -p "$WORK/t"
+start_server "$WORK/t" --delay-ms 20
+export PARTNER_RISK_DB="$WORK/t/db.sqlite"
+{ echo "name,email,country,sector"; for i in $(seq 30); do echo "Partner $i,p$i@twice.example.com,CA,importer"; done; } > "$WORK/t/p.csv"
+$BIN partners import "$WORK/t/p.csv" >/dev/null
+ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 2 > "$WORK/t/one.txt" 2>&1 &
+ONE=$!
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 2 > "$WORK/t/two.txt" 2>&1
+wait $ONE
+check "two sends at once: every partner exactly once, all 30 sent, none uncertain" /usr/bin/python3 - "$WORK/t/out/log.jsonl" "$PARTNER_RISK_DB" <<'PY'
+import json, sys, sqlite3, collections
+counts = collections.Counter(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))
+assert len(counts) == 30 and set(counts.values()) == {1}, counts
+states = collections.Counter(s for (s,) in sqlite3.connect(sys.argv[2]).execute("SELECT state FROM mail_message"))
+assert states == {"sent": 30}, states
+PY
+
 # 5. Replies in a real Dovecot mailbox: fetch over IMAP twice, nothing ingested twice, junk quarantined.
 mkdir -p "$WORK/e" && chmod 755 "$WORK" "$WORK/e"   # Dovecot as root delivers as user mail, which must reach the folder
 IMAP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -69,9 +69,20 @@ extension SQLiteStore: CampaignRepository {
             """, arguments: [campaignID, state.rawValue])
     }
 
-    public func markInterruptedSendsUncertain(campaignID: Int64, at time: Date) throws -> Int {
+    public func markInterruptedSendsUncertain(campaignID: Int64, run: SendRun, at time: Date) throws -> Int {
         try pool.write { db in
-            let ids = try messageIDs(db, campaignID: campaignID, state: .sending)
+            try db.execute(sql: "INSERT OR REPLACE INTO send_run (id, pid, host, started_at) VALUES (?, ?, ?, ?)",
+                           arguments: [run.id, run.pid, run.host, Self.timestamp(time)])
+            // A claim is interrupted when its run is gone; one without a run predates claims.
+            var ids: [Int64] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT m.id, r.pid, r.host FROM mail_message m JOIN invitation i ON i.id = m.invitation_id
+                LEFT JOIN send_run r ON r.id = m.claimed_by WHERE i.campaign_id = ? AND m.state = 'sending'
+                """, arguments: [campaignID]) {
+                let pid: Int32? = row[1], host: String? = row[2]
+                if let pid, let host, SendRun(id: "", pid: pid, host: host).isAlive { continue }
+                ids.append(row[0])
+            }
             try transition(db, messageIDs: ids, from: .sending, to: .uncertain,
                            reply: "the previous run stopped while this message was being sent; the server may or may not have it", at: time)
             return ids.count
@@ -103,13 +114,21 @@ extension SQLiteStore: CampaignRepository {
                    revision: row["revision"])
     }
 
-    public func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String, messageIDHeader: String, at time: Date) throws {
+    public func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String, messageIDHeader: String, run: SendRun,
+                             at time: Date) throws -> Bool {
         try pool.write { db in
             let state = try String.fetchOne(db, sql: "SELECT state FROM mail_message WHERE id = ?", arguments: [messageID]) ?? "?"
+            // The claim: only a message still waiting moves, so two runs never both send it.
+            try db.execute(sql: """
+                UPDATE mail_message SET state = 'sending', claimed_by = ?, message_id = ?, attempts = attempts + 1, updated_at = ?
+                WHERE id = ? AND state IN ('queued', 'deferred')
+                """, arguments: [run.id, messageIDHeader, Self.timestamp(time), messageID])
+            guard db.changesCount == 1 else { return false }
             try db.execute(sql: "INSERT INTO invitation_token (token_hash, invitation_id, created_at) VALUES (?, ?, ?)",
                            arguments: [tokenHash, invitationID, Self.timestamp(time)])
-            try db.execute(sql: "UPDATE mail_message SET message_id = ?, attempts = attempts + 1 WHERE id = ?", arguments: [messageIDHeader, messageID])
-            try transition(db, messageIDs: [messageID], from: MailState(rawValue: state) ?? .queued, to: .sending, reply: "", at: time)
+            try db.execute(sql: "INSERT INTO mail_attempt (mail_message_id, from_state, to_state, reply, at) VALUES (?, ?, 'sending', '', ?)",
+                           arguments: [messageID, state, Self.timestamp(time)])
+            return true
         }
     }
 

@@ -17,7 +17,18 @@ enum Schema {
         migrator.registerMigration("v10-imap-content-digest", migrate: v10)
         migrator.registerMigration("v11-evidence-from-every-channel", migrate: v11)
         migrator.registerMigration("v12-thank-you-names-its-response", migrate: v12)
+        migrator.registerMigration("v13-outbox-claims", migrate: v13)
         return migrator
+    }
+
+    /// Outbox claims: each send run is recorded (`send_run`: its process and machine), and a
+    /// message in `sending` names the run that claimed it, so several runs can send at once and a
+    /// claim is interrupted only when its run is gone.
+    private static func v13(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE mail_message ADD COLUMN claimed_by TEXT;
+            CREATE TABLE send_run (id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL);
+            """)
     }
 
     /// A thank-you message names the response it acknowledges, so its subject and text carry the

@@ -105,13 +105,39 @@ private let twoPartners = """
         #expect(problem.state == .failed && problem.lastReply == "452 mailbox full")
     }
 
+    @Test func twoSendsAtOnceDeliverEachMessageOnce() throws {
+        let partners = (1...40).map { "Partner \($0),p\($0)@x.example.com,CA,highway-carrier,,en" }.joined(separator: "\n")
+        let fixture = try CampaignFixture(partnersCSV: partners)
+        let drop = fixture.directory.url.appendingPathComponent("drop")
+        let path = fixture.store.path
+        let (composer, campaign) = (fixture.composer, fixture.campaign.id)
+        let reports = Mutex<[CampaignSender.Report]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            // Each its own connection to the one file, as two `campaign send` processes have.
+            guard let store = try? SQLiteStore(path: path) else { return }
+            let sender = CampaignSender(repository: store, composer: composer, transports: DropTransportFactory(directory: drop), time: FixedTime(fixedNow),
+                                        options: .init(connections: 2, retryBase: 60, maxAttempts: 3))
+            if let report = try? sender.send(campaignID: campaign) { reports.withLock { $0.append(report) } }
+        }
+        let done = reports.withLock { $0 }
+        #expect(done.count == 2)
+        #expect(done.map(\.sent).reduce(0, +) == 40)
+        #expect(done.allSatisfy { $0.uncertainFound == 0 })  // neither took the other's claims for a dead run's
+        let recipients = try FileManager.default.contentsOfDirectory(at: drop, includingPropertiesForKeys: nil).map { url in
+            MIMEReader.message(try Data(contentsOf: url)).header("To") ?? ""
+        }
+        #expect(recipients.count == 40 && Set(recipients).count == 40)
+    }
+
     @Test func aSendInterruptedAfterSendingIsUncertainAndIsResentOnlyWhenAsked() throws {
         let fixture = try CampaignFixture(partnersCSV: twoPartners)
         let transport = ScriptedTransportFactory()
         // A run that died after marking the message `sending` and before the server's answer.
         let item = try #require(try fixture.store.dueMessages(campaignID: fixture.campaign.id, at: fixedNow).first)
-        try fixture.store.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: InvitationToken.generate().hash,
-                                       messageIDHeader: "<lost@acme.example.com>", at: fixedNow)
+        let dead = SendRun(pid: Int32.max)  // no such process: the run is gone
+        _ = try fixture.store.markInterruptedSendsUncertain(campaignID: fixture.campaign.id, run: dead, at: fixedNow)
+        #expect(try fixture.store.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: InvitationToken.generate().hash,
+                                               messageIDHeader: "<lost@acme.example.com>", run: dead, at: fixedNow))
 
         let rerun = try fixture.sender(transport).send(campaignID: fixture.campaign.id)
         #expect(rerun.uncertainFound == 1 && rerun.sent == 1)

@@ -145,12 +145,15 @@ public protocol CampaignRepository: Sendable {
     func campaigns() throws -> [Campaign]
     func campaign(id: Int64) throws -> Campaign?
     func closeCampaign(id: Int64, at time: Date) throws
-    /// Messages left in `sending` by a killed run become `uncertain`; returns how many.
-    func markInterruptedSendsUncertain(campaignID: Int64, at time: Date) throws -> Int
+    /// Records `run` as started, and makes `uncertain` the messages left in `sending` by runs that
+    /// are no longer alive (killed); returns how many. Messages another live run is sending stay.
+    func markInterruptedSendsUncertain(campaignID: Int64, run: SendRun, at time: Date) throws -> Int
     func requeueUncertain(campaignID: Int64, at time: Date) throws -> Int
     func dueMessages(campaignID: Int64, at time: Date) throws -> [OutboxItem]
-    /// Moves a message to `sending` and stores the hash of the token its body will carry.
-    func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String, messageIDHeader: String, at time: Date) throws
+    /// Claims a message for `run`: moves it to `sending` only if it is still queued or deferred
+    /// (checked in the `UPDATE` itself), and stores the hash of the token its body will carry.
+    /// Returns false when another run claimed or sent it first.
+    func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String, messageIDHeader: String, run: SendRun, at time: Date) throws -> Bool
     func finishSending(messageID: Int64, state: MailState, reply: String, nextAttempt: Date?, at time: Date) throws
     func invitationContext(invitationID: Int64) throws -> InvitationContext
     func stateCounts(campaignID: Int64) throws -> [MailState: Int]

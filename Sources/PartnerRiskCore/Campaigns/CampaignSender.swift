@@ -30,12 +30,15 @@ public struct CampaignSender: Sendable {
         /// Messages found in flight from an interrupted run (now `uncertain`).
         public var uncertainFound = 0
         public var requeued = 0
+        /// Messages another run claimed first (two sends at once): sent once, by that run.
+        public var claimedElsewhere = 0
         public var errors: [String] = []
 
         public var line: String {
             var text = "sent \(sent), deferred \(deferred), failed \(failed)"
             if uncertainFound > 0 { text += ", uncertain \(uncertainFound) (interrupted earlier; see `campaign status`, resend with --resend-uncertain)" }
             if requeued > 0 { text += ", re-queued uncertain \(requeued)" }
+            if claimedElsewhere > 0 { text += ", \(claimedElsewhere) sent by another run at the same time" }
             return text
         }
     }
@@ -56,7 +59,8 @@ public struct CampaignSender: Sendable {
 
     public func send(campaignID: Int64) throws -> Report {
         var report = Report()
-        report.uncertainFound = try repository.markInterruptedSendsUncertain(campaignID: campaignID, at: time.now())
+        let run = SendRun()
+        report.uncertainFound = try repository.markInterruptedSendsUncertain(campaignID: campaignID, run: run, at: time.now())
         if options.resendUncertain {
             report.requeued = try repository.requeueUncertain(campaignID: campaignID, at: time.now())
             report.uncertainFound = 0
@@ -75,7 +79,7 @@ public struct CampaignSender: Sendable {
                     let transport = try transports.makeTransport()
                     while let item = queue.next() {
                         limiter?.wait()
-                        tally.add(try process(item, transport: transport))
+                        tally.add(try process(item, transport: transport, run: run))
                     }
                 } catch {
                     tally.fail("\(error)")
@@ -88,21 +92,23 @@ public struct CampaignSender: Sendable {
         report.sent = tally.counts[.sent, default: 0]
         report.deferred = tally.counts[.deferred, default: 0]
         report.failed = tally.counts[.failed, default: 0]
+        report.claimedElsewhere = tally.counts[.queued, default: 0]
         report.errors = tally.errors
         if let first = report.errors.first { throw PartnerRiskError.failed("sending stopped: \(first); \(report.line)") }
         return report
     }
 
-    /// Sends one message and records the outcome; returns the state it ended in.
-    func process(_ item: OutboxItem, transport: MailTransport) throws -> MailState {
+    /// Sends one message and records the outcome; returns the state it ended in (`queued` when
+    /// another run claimed it first and this one left it alone).
+    func process(_ item: OutboxItem, transport: MailTransport, run: SendRun) throws -> MailState {
         let context = try repository.invitationContext(invitationID: item.invitationID)
         let token = InvitationToken.generate()
         let domain = composer.sender.address.split(separator: "@").last.map(String.init) ?? "partner-risk.invalid"
         let builder = MIMEBuilder.random(date: time.now(), domain: domain)
         let mail = try composer.compose(kind: item.kind, context: context, token: token, builder: builder,
                                         extra: item.revision.map { ["revision": $0] } ?? [:])
-        try repository.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: token.hash,
-                                    messageIDHeader: builder.messageID, at: time.now())
+        guard try repository.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: token.hash,
+                                          messageIDHeader: builder.messageID, run: run, at: time.now()) else { return .queued }
         let outcome = transport.deliver(mail)
         let attempts = item.attempts + 1
         let state: MailState
