@@ -22,14 +22,20 @@ public struct PartnerServer: Sendable {
 
 extension AppEnvironment {
     /// The partner server on `host:port`; `report` receives one line per background send or failure.
-    public func partnerServer(host: String, port: Int, publicURL: String?, overrides: MailSetup.Overrides,
+    public func partnerServer(host: String, port: Int, publicURL: String?, trustedProxies: [String] = [], overrides: MailSetup.Overrides,
                               report: @escaping @Sendable (String) -> Void) throws -> PartnerServer {
         let settings = WebServerSettings(host: host, port: port, publicURL: publicURL)
+        let proxies = try trustedProxies.map { text in
+            guard let block = AddressBlock(text) else {
+                throw PartnerRiskError.badInput("--trusted-proxy \(text) is not an IP address or CIDR block (e.g. 10.0.0.0/8, 2001:db8::/32)")
+            }
+            return block
+        }
         let leftOver = try submissions.scoreUnscored()
         if leftOver > 0 { report("scored \(leftOver) response(s) an earlier run accepted but did not score") }
         let dispatcher = try outboxDispatcher(overrides: overrides, publicURL: settings.publicURL, report: report)
         let submissions = self.submissions
-        let site = try PartnerWebSite(
+        var site = try PartnerWebSite(
             responses: repositories, webForms: repositories, campaigns: repositories, ingest: ingest, submissions: submissions, vault: evidence,
             templatesDirectory: workspace.templatesDirectory, time: time, secureCookies: settings.publicURL.hasPrefix("https://"),
             onAccepted: { accepted in
@@ -40,6 +46,7 @@ extension AppEnvironment {
                 }
                 dispatcher.dispatch(campaignID: accepted.campaignID)
             })
+        site.trustedProxies = proxies
         return PartnerServer(site: site, settings: settings)
     }
 

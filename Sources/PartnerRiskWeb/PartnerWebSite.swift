@@ -18,6 +18,8 @@ public struct PartnerWebSite: Sendable {
     public var assetsDirectory: URL
     public var time: TimeSource
     public var throttle: BadTokenThrottle
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` name the client (`serve --trusted-proxy`).
+    public var trustedProxies: [AddressBlock] = []
     /// Mark cookies Secure (when the public URL is https).
     public var secureCookies: Bool
     /// Called after a response is stored and its thank-you mail queued (to score it and send the mail).

@@ -160,15 +160,14 @@ public struct SurveyFormController: Sendable {
     // MARK: - Token lookup
 
     func resolve(_ request: Request, _ context: WebRequestContext) async throws -> Result<Visit, NeutralPage> {
-        let address = context.clientAddress ?? "local"
+        let address = ClientAddress.resolve(peer: context.clientAddress, headers: request.headers, trusted: site.trustedProxies) ?? "local"
         let language = request.uri.queryParameters["lang"].flatMap { Language(name: String($0)) }
-        if await site.throttle.isRefused(address, at: site.time.now()) {
-            return .failure(NeutralPage(try notice(language ?? .en, status: .tooManyRequests, title: "neutral_title", message: "neutral_message")))
-        }
         let token = context.parameters.get("token") ?? ""
+        // The link is looked up first: a valid one is never refused, whatever others behind the
+        // same address tried; only misses are counted, slowed down and, past the limit, refused.
         guard InvitationToken.isWellFormed(token), let invitation = try site.responses.invitation(tokenHash: InvitationToken.hash(token)) else {
             let verdict = await site.throttle.recordMiss(address, at: site.time.now())
-            if verdict.delay > .zero { try await Task.sleep(for: verdict.delay) }
+            if verdict.delay > .zero, !verdict.refused { try await Task.sleep(for: verdict.delay) }
             return .failure(NeutralPage(try notice(language ?? .en, status: verdict.refused ? .tooManyRequests : .notFound,
                                                    title: "neutral_title", message: "neutral_message")))
         }

@@ -25,6 +25,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The address partners reach the server at, used in links in mail sent by the server (default http://HOST:PORT).", valueName: "url"))
     var publicURL: String?
 
+    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp(
+        "A proxy (address or CIDR block, e.g. 10.0.0.0/8) whose X-Forwarded-For names the client; repeat for several. Without it those headers are ignored.",
+        valueName: "cidr"))
+    var trustedProxies: [String] = []
+
     @OptionGroup var mail: MailOptions
 
     func validate() throws {
@@ -36,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let app = try global.environment(config: mail.config)
-        let server = try app.partnerServer(host: host, port: port, publicURL: publicURL, overrides: mail.overrides, report: Self.say)
+        let server = try app.partnerServer(host: host, port: port, publicURL: publicURL, trustedProxies: trustedProxies,
+                                           overrides: mail.overrides, report: Self.say)
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
             Self.say("note: listening on \(host), reachable from other machines; use a TLS proxy in front")
         }

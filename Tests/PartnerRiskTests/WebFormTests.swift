@@ -160,22 +160,47 @@ import Testing
         }
     }
 
-    @Test func repeatedBadTokensAreSlowedDownThenRefused() async throws {
+    @Test func repeatedBadTokensAreSlowedDownThenRefusedButAValidLinkAlwaysWorks() async throws {
         let throttle = BadTokenThrottle(freeMisses: 2, limit: 4, window: 600, maxDelay: .seconds(4))
-        var delays: [Duration] = []
-        for _ in 0..<4 { delays.append(await throttle.recordMiss("192.0.2.7", at: fixedNow).delay) }
-        #expect(delays == [.zero, .zero, .milliseconds(250), .milliseconds(500)])
-        #expect(await throttle.isRefused("192.0.2.7", at: fixedNow))
-        #expect(await !throttle.isRefused("192.0.2.8", at: fixedNow))
-        #expect(await !throttle.isRefused("192.0.2.7", at: fixedNow.addingTimeInterval(601)))
+        var verdicts: [BadTokenThrottle.Verdict] = []
+        for _ in 0..<5 { verdicts.append(await throttle.recordMiss("192.0.2.7", at: fixedNow)) }
+        #expect(verdicts.map(\.delay) == [.zero, .zero, .milliseconds(250), .milliseconds(500), .seconds(1)])
+        #expect(verdicts.map(\.refused) == [false, false, false, true, true])
+        #expect(await !throttle.recordMiss("192.0.2.8", at: fixedNow).refused)  // another address
+        #expect(await !throttle.recordMiss("192.0.2.7", at: fixedNow.addingTimeInterval(601)).refused)  // the window passed
+        // IPv6 counts by /64: one host cannot walk through its own addresses.
+        let six = BadTokenThrottle(freeMisses: 0, limit: 3, window: 600)
+        for suffix in ["1", "2"] { _ = await six.recordMiss("2001:db8:1:2::\(suffix)", at: fixedNow) }
+        #expect(await six.recordMiss("2001:db8:1:2:ffff::9", at: fixedNow).refused)
+        #expect(await !six.recordMiss("2001:db8:1:3::1", at: fixedNow).refused)
+        // The table of misses is bounded.
+        let small = BadTokenThrottle(maxAddresses: 100)
+        for host in 0..<1_000 { _ = await small.recordMiss("198.51.\(host / 256).\(host % 256)", at: fixedNow) }
+        #expect(await small.rememberedAddresses <= 101)
 
+        // Behind one proxy every partner shares an address: 40 bad links from anyone, then a partner's link works.
         let setup = try Setup()
         let good = setup.tokens["en@x.example.com"]!
-        try await setup.app(throttle: BadTokenThrottle(freeMisses: 1, limit: 3, window: 600, maxDelay: .milliseconds(10))).test(.router) { client in
-            for _ in 0..<3 { try await client.execute(uri: "/s/\(InvitationToken.generate().value)", method: .get) { _ in } }
-            // Now even a good link from that address is refused until the window passes.
-            try await client.execute(uri: "/s/\(good)", method: .get) { #expect($0.status == .tooManyRequests) }
+        try await setup.app(throttle: BadTokenThrottle(freeMisses: 1, limit: 3, window: 600, maxDelay: .milliseconds(5))).test(.router) { client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<40 { try await client.execute(uri: "/s/\(InvitationToken.generate().value)", method: .get) { statuses.append($0.status) } }
+            #expect(statuses.prefix(2).allSatisfy { $0 == .notFound } && statuses.suffix(30).allSatisfy { $0 == .tooManyRequests })
+            try await client.execute(uri: "/s/\(good)", method: .get) { #expect($0.status == .ok) }
         }
+    }
+
+    @Test func theClientBehindATrustedProxyIsTheForwardedOneAndOnlyThen() {
+        let proxies = [AddressBlock("10.0.0.0/8")!, AddressBlock("2001:db8::/32")!]
+        var headers = HTTPFields()
+        headers[ClientAddress.forwardedFor] = "203.0.113.9, 10.1.2.3"
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", headers: headers, trusted: proxies) == "203.0.113.9")
+        // From a peer that is not a trusted proxy the header is anyone's word: ignored.
+        #expect(ClientAddress.resolve(peer: "198.51.100.4", headers: headers, trusted: proxies) == "198.51.100.4")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", headers: headers, trusted: []) == "10.0.0.1")
+        var standard = HTTPFields()
+        standard[ClientAddress.forwarded] = "for=192.0.2.60;proto=https, for=\"[2001:db8::17]\""
+        #expect(ClientAddress.resolve(peer: "2001:db8::1", headers: standard, trusted: proxies) == "192.0.2.60")
+        #expect(AddressBlock("300.1.1.1/8") == nil && AddressBlock("10.0.0.0/33") == nil && AddressBlock("::ffff:10.9.9.9")?.contains("10.9.9.9") == true)
     }
 
     @Test func aDraftIsSavedAndShownWhenThePartnerComesBack() async throws {
