@@ -40,6 +40,8 @@ STATUS=$($BIN campaign status "$ID")
 check "send over STARTTLS+AUTH: 2 sent, 1 deferred (451), 1 failed (550)" grep -q "sent 2, deferred 1, failed 1" <<<"$STATUS"
 check "status shows the server's 550 reply" grep -q "failed .*nobody@reject.example.com.*550" <<<"$STATUS"
 check "status shows the server's 451 reply" grep -q "deferred .*later@tempfail.example.com.*451" <<<"$STATUS"
+check "the stored reply is the RCPT's own, enhanced status code included (not the reply to QUIT)" \
+    bash -c "sqlite3 '$WORK/a/db.sqlite' \"SELECT last_reply FROM mail_message WHERE recipient = 'nobody@reject.example.com'\" | grep -q '^550 5.1.1 No such user'"
 check "the password is never printed" bash -c "! grep -q s3cret '$WORK/a/send.txt'"
 check "server got the French invitation: decoded subject, names, link, attachment with token" /usr/bin/python3 - "$WORK/a/out" "$PARTNER_RISK_DB" <<'PY'
 import email, email.policy, json, sys, re, sqlite3, hashlib
@@ -73,7 +75,8 @@ ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" >/dev/null 2>&1
 check "--tls required refuses a server without STARTTLS" bash -c "[ ! -s '$WORK/b/out/log.jsonl' ] && $BIN campaign status $ID | grep -q 'deferred 4'"
 
-# 3. A 451 and a connection dropped after DATA defer; the next run (back-off 0) delivers them once.
+# 3. A 451 defers; a connection dropped after DATA is uncertain (the server may have it). The next
+#    run (back-off 0) delivers the deferred one once; the uncertain one goes only with --resend-uncertain.
 mkdir -p "$WORK/d"
 start_server "$WORK/d" --tempfail-rcpt-regex tempfail --tempfail-times 1 --drop-after-data-regex dropme --drop-times 1
 export PARTNER_RISK_DB="$WORK/d/db.sqlite"
@@ -82,12 +85,34 @@ $BIN partners import "$WORK/d/p.csv" >/dev/null
 printf 'mail:\n  retry_base_seconds: 0\n' > "$WORK/d/partner-risk.yaml"
 ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 1 >/dev/null 2>&1
-check "451 and a dropped connection are deferred, the rest sent" bash -c "$BIN campaign status $ID | grep -q 'sent 1, deferred 2'"
+check "a 451 is deferred, a connection dropped after DATA is uncertain, the rest sent" bash -c "$BIN campaign status $ID | grep -q 'sent 1, deferred 1' && $BIN campaign status $ID | grep -q 'uncertain 1'"
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none >/dev/null 2>&1
-check "the retry delivers both, each exactly once" /usr/bin/python3 - "$WORK/d/out/log.jsonl" <<'PY'
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --resend-uncertain >/dev/null 2>&1
+check "the retry and --resend-uncertain deliver both, each exactly once" /usr/bin/python3 - "$WORK/d/out/log.jsonl" <<'PY'
 import json, sys, collections
 counts = collections.Counter(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))
 assert counts == {"later@tempfail.example.com": 1, "x@dropme.example.com": 1, "fine@fine.example.com": 1}, counts
+PY
+
+# 3b. A slow server that answers 250 only after our timeout: the message is uncertain, not sent
+#     again by itself, and the next message goes over a fresh connection (no stale reply read).
+mkdir -p "$WORK/s"
+start_server "$WORK/s" --delay-ms 2500
+export PARTNER_RISK_DB="$WORK/s/db.sqlite"
+printf 'name,email,country,sector\nOne,one@slow.example.com,US,importer\nTwo,two@slow.example.com,US,importer\n' > "$WORK/s/p.csv"
+$BIN partners import "$WORK/s/p.csv" >/dev/null
+printf 'mail:\n  timeout: 1\n  retry_base_seconds: 0\n' > "$WORK/s/partner-risk.yaml"
+ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 1 > "$WORK/s/send.txt" 2>&1
+sleep 3
+$BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 1 >/dev/null 2>&1
+sleep 3
+check "a reply after the timeout leaves both messages uncertain; the rerun sends neither again (one copy each at the server)" /usr/bin/python3 - "$WORK/s/out/log.jsonl" "$PARTNER_RISK_DB" <<'PY'
+import json, sys, sqlite3, collections
+counts = collections.Counter(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))
+assert counts == {"one@slow.example.com": 1, "two@slow.example.com": 1}, counts
+states = dict(sqlite3.connect(sys.argv[2]).execute("SELECT recipient, state FROM mail_message"))
+assert set(states.values()) == {"uncertain"}, states
 PY
 
 # 4. Kill -9 in the middle of a send; the rerun completes; nobody gets a second copy.

@@ -57,12 +57,17 @@ public struct CurlSMTPTransportFactory: MailTransportFactory {
 
 /// One libcurl easy handle, reused for every message so the connection stays open.
 final class CurlSMTPTransport: MailTransport {
-    private let handle: UnsafeMutableRawPointer
+    private var handle: UnsafeMutableRawPointer
     private let settings: SMTPSettings
     private var recipients: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     fileprivate var upload = UploadState()
     fileprivate var lastReply = ""
+    /// The first 4xx/5xx line of a transfer: the reply to the failing command (RCPT, DATA), kept
+    /// so that what libcurl says afterwards (the reply to QUIT, "221 Bye") does not replace it.
+    fileprivate var failureReply: String?
+    /// Whether the server said 354 (go ahead with the data) during this transfer.
+    fileprivate var dataAccepted = false
 
     init(settings: SMTPSettings) throws {
         CurlLibrary.ensureInitialized()
@@ -115,20 +120,39 @@ final class CurlSMTPTransport: MailTransport {
         pr_curl_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(mail.data.count))
         upload = UploadState(bytes: [UInt8](mail.data), offset: 0)
         lastReply = ""
+        failureReply = nil
+        dataAccepted = false
         errorBuffer[0] = 0
         let code = curl_easy_perform(handle)
         var responseCode = 0
         pr_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
-        return classify(code: code, responseCode: responseCode)
+        let outcome = classify(code: code, responseCode: responseCode)
+        // After any error the connection is not trusted again: a timed-out one may still deliver
+        // its late reply, which the next message would read as its own. A new handle, a new connection.
+        if code != CURLE_OK { renewHandle() }
+        return outcome
+    }
+
+    private func renewHandle() {
+        guard let fresh = curl_easy_init() else { return }
+        curl_easy_cleanup(handle)
+        handle = fresh
+        configure()
     }
 
     private func classify(code: CURLcode, responseCode: Int) -> DeliveryOutcome {
-        let reply = lastReply.isEmpty ? (responseCode > 0 ? String(responseCode) : "") : lastReply
+        let reply = failureReply ?? (lastReply.isEmpty ? (responseCode > 0 ? String(responseCode) : "") : lastReply)
         if code == CURLE_OK { return .accepted(reply: reply.isEmpty ? "250" : reply) }
         let detail = String(cString: errorBuffer)
         let message = [reply, detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail]
             .filter { !$0.isEmpty }.joined(separator: " — ")
-        if (500..<600).contains(responseCode) { return .permanentFailure(reply: message) }
+        let failureCode = failureReply.flatMap { Int($0.prefix(3)) } ?? responseCode
+        if (500..<600).contains(failureCode) { return .permanentFailure(reply: message) }
+        if (400..<500).contains(failureCode) { return .temporaryFailure(reply: message) }
+        // The data went out whole and then nothing: the server may have the message.
+        if dataAccepted && upload.offset == upload.bytes.count {
+            return .uncertain(reply: "no reply after the message was sent (\(message)); the server may or may not have it")
+        }
         if code == CURLE_USE_SSL_FAILED {
             return .temporaryFailure(reply: "the server does not offer STARTTLS and --tls required is set (\(message))")
         }
@@ -137,7 +161,11 @@ final class CurlSMTPTransport: MailTransport {
 
     fileprivate func recordServerLine(_ line: String) {
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let first = trimmed.first, first.isNumber { lastReply = trimmed }
+        guard let first = trimmed.first, first.isNumber else { return }
+        lastReply = trimmed
+        let code = Int(trimmed.prefix(3)) ?? 0
+        if code == 354 { dataAccepted = true }
+        if code >= 400 && failureReply == nil { failureReply = trimmed }
     }
 }
 

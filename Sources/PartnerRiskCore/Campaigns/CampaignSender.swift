@@ -30,6 +30,8 @@ public struct CampaignSender: Sendable {
         /// Messages found in flight from an interrupted run (now `uncertain`).
         public var uncertainFound = 0
         public var requeued = 0
+        /// Messages this run sent whole without getting the server's final answer (now `uncertain`).
+        public var uncertainNow = 0
         /// Messages another run claimed first (two sends at once): sent once, by that run.
         public var claimedElsewhere = 0
         public var errors: [String] = []
@@ -38,6 +40,7 @@ public struct CampaignSender: Sendable {
             var text = "sent \(sent), deferred \(deferred), failed \(failed)"
             if uncertainFound > 0 { text += ", uncertain \(uncertainFound) (interrupted earlier; see `campaign status`, resend with --resend-uncertain)" }
             if requeued > 0 { text += ", re-queued uncertain \(requeued)" }
+            if uncertainNow > 0 { text += ", uncertain \(uncertainNow) (sent, but the server's answer never came; not re-sent unless --resend-uncertain)" }
             if claimedElsewhere > 0 { text += ", \(claimedElsewhere) sent by another run at the same time" }
             return text
         }
@@ -93,6 +96,7 @@ public struct CampaignSender: Sendable {
         report.deferred = tally.counts[.deferred, default: 0]
         report.failed = tally.counts[.failed, default: 0]
         report.claimedElsewhere = tally.counts[.queued, default: 0]
+        report.uncertainNow = tally.counts[.uncertain, default: 0]
         report.errors = tally.errors
         if let first = report.errors.first { throw PartnerRiskError.failed("sending stopped: \(first); \(report.line)") }
         return report
@@ -116,6 +120,7 @@ public struct CampaignSender: Sendable {
         switch outcome {
         case .accepted: state = .sent
         case .permanentFailure: state = .failed
+        case .uncertain: state = .uncertain
         case .temporaryFailure:
             if attempts >= options.maxAttempts {
                 state = .failed

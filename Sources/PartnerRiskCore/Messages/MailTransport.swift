@@ -8,10 +8,13 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case temporaryFailure(reply: String)
     /// 5xx: the server will never take it (e.g. 550 no such user).
     case permanentFailure(reply: String)
+    /// The whole message went out but no final reply came (a timeout or a dropped connection
+    /// after DATA): the server may or may not have it, so it is not sent again unasked.
+    case uncertain(reply: String)
 
     public var reply: String {
         switch self {
-        case .accepted(let reply), .temporaryFailure(let reply), .permanentFailure(let reply): return reply
+        case .accepted(let reply), .temporaryFailure(let reply), .permanentFailure(let reply), .uncertain(let reply): return reply
         }
     }
 }
