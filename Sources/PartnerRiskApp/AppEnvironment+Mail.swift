@@ -14,7 +14,7 @@ extension AppEnvironment {
         let sender = MailAddress(parsing: campaign.sender) ?? mail.defaultSender
         let composer = try mail.composer(sender: sender, surveys: repositories, publicURL: publicURL)
         return CampaignSender(repository: repositories, composer: composer, transports: try transports ?? mail.transportFactory(overrides), time: time,
-                              options: mail.senderOptions(overrides, resendUncertain: resendUncertain))
+                              options: mail.senderOptions(overrides, resendUncertain: resendUncertain), links: try TokenKey.load(workspace.linkKeyFile))
     }
 
     /// Reads the IMAP mailbox at `url` into the shared intake; user and password from the

@@ -55,7 +55,9 @@ public struct AppEnvironment: Sendable {
     public func scoringService() throws -> ScoringService { try submissions.scoringService() }
 
     public var campaigns: CampaignService {
-        CampaignService(partners: repositories, surveys: repositories, campaigns: repositories, time: time)
+        var service = CampaignService(partners: repositories, surveys: repositories, campaigns: repositories, time: time)
+        service.linkGraceDays = max(0, config.linkGraceDays ?? 30)
+        return service
     }
 
     public var reviews: ReviewService { ReviewService(store: repositories, catalog: catalog, time: time) }

@@ -45,10 +45,14 @@ extension SQLiteStore: CampaignRepository {
                  status: row["status"], createdAt: row["created_at"], closedAt: row["closed_at"])
     }
 
-    public func closeCampaign(id: Int64, at time: Date) throws {
+    public func closeCampaign(id: Int64, linksLastUntil: Date, at time: Date) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE campaign SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
                            arguments: [Self.timestamp(time), id])
+            try db.execute(sql: """
+                UPDATE invitation_token SET revoked_at = ? WHERE revoked_at IS NULL
+                  AND invitation_id IN (SELECT id FROM invitation WHERE campaign_id = ?)
+                """, arguments: [Self.timestamp(linksLastUntil), id])
             try Self.appendAudit(db, actor: Actor.current, action: "campaign.close", subject: "campaign:\(id)", detail: "", at: time)
         }
     }
@@ -114,7 +118,7 @@ extension SQLiteStore: CampaignRepository {
                    revision: row["revision"])
     }
 
-    public func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String, messageIDHeader: String, run: SendRun,
+    public func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String?, messageIDHeader: String, run: SendRun,
                              at time: Date) throws -> Bool {
         try pool.write { db in
             let state = try String.fetchOne(db, sql: "SELECT state FROM mail_message WHERE id = ?", arguments: [messageID]) ?? "?"
@@ -124,8 +128,10 @@ extension SQLiteStore: CampaignRepository {
                 WHERE id = ? AND state IN ('queued', 'deferred')
                 """, arguments: [run.id, messageIDHeader, Self.timestamp(time), messageID])
             guard db.changesCount == 1 else { return false }
-            try db.execute(sql: "INSERT INTO invitation_token (token_hash, invitation_id, created_at) VALUES (?, ?, ?)",
-                           arguments: [tokenHash, invitationID, Self.timestamp(time)])
+            if let tokenHash {
+                try db.execute(sql: "INSERT OR IGNORE INTO invitation_token (token_hash, invitation_id, created_at) VALUES (?, ?, ?)",
+                               arguments: [tokenHash, invitationID, Self.timestamp(time)])
+            }
             try db.execute(sql: "INSERT INTO mail_attempt (mail_message_id, from_state, to_state, reply, at) VALUES (?, ?, 'sending', '', ?)",
                            arguments: [messageID, state, Self.timestamp(time)])
             return true
@@ -145,6 +151,49 @@ extension SQLiteStore: CampaignRepository {
         }
     }
 
+    public func reissueToken(invitationID: Int64, queueInvitation: Bool, at time: Date) throws -> Int {
+        try pool.write { db in
+            let now = Self.timestamp(time)
+            try Self.revoke(db, invitationIDs: [invitationID], at: now)
+            try db.execute(sql: "UPDATE invitation SET token_generation = token_generation + 1 WHERE id = ?", arguments: [invitationID])
+            let generation = try Int.fetchOne(db, sql: "SELECT token_generation FROM invitation WHERE id = ?", arguments: [invitationID]) ?? 1
+            if queueInvitation {
+                try db.execute(sql: """
+                    INSERT INTO mail_message (invitation_id, kind, recipient, state, created_at, updated_at)
+                    SELECT i.id, 'invitation', p.email, 'queued', ?, ? FROM invitation i JOIN partner p ON p.id = i.partner_id WHERE i.id = ?
+                    """, arguments: [now, now, invitationID])
+            }
+            try Self.appendAudit(db, actor: Actor.current, action: "invitation.reissue", subject: "invitation:\(invitationID)",
+                                 detail: "link generation \(generation); the earlier link is revoked", at: time)
+            return generation
+        }
+    }
+
+    public func revokeTokens(invitationIDs: [Int64], partnerID: Int64?, reason: String, at time: Date) throws -> Int {
+        try pool.write { db in
+            var ids = invitationIDs
+            if let partnerID { ids += try Int64.fetchAll(db, sql: "SELECT id FROM invitation WHERE partner_id = ?", arguments: [partnerID]) }
+            let count = try Self.revoke(db, invitationIDs: ids, at: Self.timestamp(time))
+            for id in Set(ids) {
+                try Self.appendAudit(db, actor: Actor.current, action: "invitation.revoke", subject: "invitation:\(id)", detail: reason, at: time)
+            }
+            return count
+        }
+    }
+
+    /// Revokes the live links of these invitations now; returns how many were live.
+    @discardableResult
+    static func revoke(_ db: Database, invitationIDs: [Int64], at now: String) throws -> Int {
+        var count = 0
+        try inBatches(Array(Set(invitationIDs))) { batch in
+            try db.execute(sql: """
+                UPDATE invitation_token SET revoked_at = ?1 WHERE (revoked_at IS NULL OR revoked_at > ?1) AND invitation_id IN (\(placeholders(batch.count)))
+                """, arguments: StatementArguments([now]) + StatementArguments(batch))
+            count += db.changesCount
+        }
+        return count
+    }
+
     public func invitationContext(invitationID: Int64) throws -> InvitationContext {
         let row = try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM invitation WHERE id = ?", arguments: [invitationID])
@@ -153,7 +202,7 @@ extension SQLiteStore: CampaignRepository {
             throw PartnerRiskError.failed("invitation \(invitationID) is not in the database")
         }
         return InvitationContext(invitationID: invitationID, partner: partner, campaign: campaign,
-                                 surveyVersionID: row["survey_version_id"], remindersSent: row["reminders_sent"])
+                                 surveyVersionID: row["survey_version_id"], remindersSent: row["reminders_sent"], tokenGeneration: row["token_generation"])
     }
 
     public func stateCounts(campaignID: Int64) throws -> [MailState: Int] {

@@ -4,25 +4,28 @@ import PartnerRiskCore
 
 extension SQLiteStore: ResponseRepository {
     /// The invitation of one token (every page view and single file).
-    public func invitation(tokenHash: String) throws -> InvitationContext? {
-        try invitations(tokenHashes: [tokenHash])[tokenHash]
+    public func invitation(tokenHash: String, at time: Date) throws -> InvitationContext? {
+        try invitations(tokenHashes: [tokenHash], at: time)[tokenHash]
     }
 
     /// The invitations of many tokens in one read: an import looks a whole chunk of files up at
     /// once, with three statements (tokens with their invitations, then the partners and the
     /// campaigns they name) rather than one statement per file.
-    public func invitations(tokenHashes: [String]) throws -> [String: InvitationContext] {
+    /// A revoked token is found only until its `revoked_at` (a closed campaign's links still show
+    /// the "closed" page during the grace period).
+    public func invitations(tokenHashes: [String], at time: Date) throws -> [String: InvitationContext] {
         let hashes = Array(Set(tokenHashes))
         guard !hashes.isEmpty else { return [:] }
         return try pool.read { db in
-            var invitations: [(hash: String, id: Int64, partnerID: Int64, campaignID: Int64, surveyVersionID: Int64, reminders: Int)] = []
+            var invitations: [(hash: String, id: Int64, partnerID: Int64, campaignID: Int64, surveyVersionID: Int64, reminders: Int, generation: Int)] = []
+            let now = Self.timestamp(time)
             try Self.inBatches(hashes) { batch in
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT t.token_hash, i.id, i.partner_id, i.campaign_id, i.survey_version_id, i.reminders_sent
+                    SELECT t.token_hash, i.id, i.partner_id, i.campaign_id, i.survey_version_id, i.reminders_sent, i.token_generation
                     FROM invitation_token t JOIN invitation i ON i.id = t.invitation_id
-                    WHERE t.revoked_at IS NULL AND t.token_hash IN (\(Self.placeholders(batch.count)))
-                    """, arguments: StatementArguments(batch))
-                while let row = try rows.next() { invitations.append((row[0], row[1], row[2], row[3], row[4], row[5])) }
+                    WHERE (t.revoked_at IS NULL OR t.revoked_at > ?) AND t.token_hash IN (\(Self.placeholders(batch.count)))
+                    """, arguments: StatementArguments([now]) + StatementArguments(batch))
+                while let row = try rows.next() { invitations.append((row[0], row[1], row[2], row[3], row[4], row[5], row[6])) }
             }
             let partners = try Self.partners(db, ids: invitations.map(\.partnerID))
             let campaigns = try Self.campaigns(db, ids: invitations.map(\.campaignID))
@@ -30,7 +33,8 @@ extension SQLiteStore: ResponseRepository {
             for invitation in invitations {
                 guard let partner = partners[invitation.partnerID], let campaign = campaigns[invitation.campaignID] else { continue }
                 found[invitation.hash] = InvitationContext(invitationID: invitation.id, partner: partner, campaign: campaign,
-                                                           surveyVersionID: invitation.surveyVersionID, remindersSent: invitation.reminders)
+                                                           surveyVersionID: invitation.surveyVersionID, remindersSent: invitation.reminders,
+                                                           tokenGeneration: invitation.generation)
             }
             return found
         }

@@ -18,7 +18,15 @@ enum Schema {
         migrator.registerMigration("v11-evidence-from-every-channel", migrate: v11)
         migrator.registerMigration("v12-thank-you-names-its-response", migrate: v12)
         migrator.registerMigration("v13-outbox-claims", migrate: v13)
+        migrator.registerMigration("v14-one-link-per-invitation", migrate: v14)
         return migrator
+    }
+
+    /// One link per invitation: its token is derived from the link key and the invitation's
+    /// `token_generation` (`TokenKey`), so every mail of it carries the same link; a reissue
+    /// moves the generation on and revokes the old link.
+    private static func v14(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE invitation ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 1")
     }
 
     /// Outbox claims: each send run is recorded (`send_run`: its process and machine), and a

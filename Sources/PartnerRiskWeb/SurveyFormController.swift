@@ -165,7 +165,7 @@ public struct SurveyFormController: Sendable {
         let token = context.parameters.get("token") ?? ""
         // The link is looked up first: a valid one is never refused, whatever others behind the
         // same address tried; only misses are counted, slowed down and, past the limit, refused.
-        guard InvitationToken.isWellFormed(token), let invitation = try site.responses.invitation(tokenHash: InvitationToken.hash(token)) else {
+        guard InvitationToken.isWellFormed(token), let invitation = try site.responses.invitation(tokenHash: InvitationToken.hash(token), at: site.time.now()) else {
             let verdict = await site.throttle.recordMiss(address, at: site.time.now())
             if verdict.delay > .zero, !verdict.refused { try await Task.sleep(for: verdict.delay) }
             return .failure(NeutralPage(try notice(language ?? .en, status: verdict.refused ? .tooManyRequests : .notFound,

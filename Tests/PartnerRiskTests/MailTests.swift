@@ -79,7 +79,7 @@ struct CampaignFixture {
 
     func sender(_ factory: MailTransportFactory, connections: Int = 2, time: TimeSource = FixedTime(fixedNow), resend: Bool = false) -> CampaignSender {
         CampaignSender(repository: store, composer: composer, transports: factory, time: time,
-                       options: .init(connections: connections, retryBase: 60, maxAttempts: 3, resendUncertain: resend))
+                       options: .init(connections: connections, retryBase: 60, maxAttempts: 3, resendUncertain: resend), links: testLinkKey)
     }
 }
 

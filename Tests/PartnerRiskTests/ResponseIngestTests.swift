@@ -371,7 +371,7 @@ import Testing
             try db.execute(sql: "UPDATE invitation_token SET revoked_at = '2026-11-01T00:00:00Z' WHERE token_hash = ?", arguments: [hashes[2]])
         }
         let unknown = InvitationToken.hash(InvitationToken.generate().value)
-        let found = try store.invitations(tokenHashes: [hashes[0], unknown, hashes[1], hashes[2], hashes[0]])
+        let found = try store.invitations(tokenHashes: [hashes[0], unknown, hashes[1], hashes[2], hashes[0]], at: fixedNow)
         #expect(Set(found.keys) == [hashes[0], hashes[1]])
         for hash in hashes.prefix(2) {
             let context = try #require(found[hash])
@@ -386,8 +386,8 @@ import Testing
             #expect(context.campaign.id == expected[2] as Int64 && context.campaign.surveyID == "pip-partner-security")
         }
         #expect(found[hashes[0]]?.partner.email != found[hashes[1]]?.partner.email)
-        #expect(try store.invitation(tokenHash: hashes[2]) == nil)
-        #expect(try store.invitation(tokenHash: hashes[1])?.invitationID == found[hashes[1]]?.invitationID)
+        #expect(try store.invitation(tokenHash: hashes[2], at: fixedNow) == nil)
+        #expect(try store.invitation(tokenHash: hashes[1], at: fixedNow)?.invitationID == found[hashes[1]]?.invitationID)
     }
 
     @Test func anAnswerFileMailedBackAsAnAttachmentIsExtracted() throws {

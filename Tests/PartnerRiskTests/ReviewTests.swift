@@ -124,7 +124,7 @@ import Testing
         let (config, countries) = try catalog.scoring()
         try ScoringService(scores: store, responses: store, surveys: store, campaigns: store, config: config, countries: countries,
                            time: FixedTime(fixedNow)).score(responseIDs: answered.acceptedResponseIDs)
-        try store.closeCampaign(id: setup.fixture.campaign.id, at: fixedNow)
+        try store.closeCampaign(id: setup.fixture.campaign.id, linksLastUntil: fixedNow.addingTimeInterval(30 * 86_400), at: fixedNow)
         let later = FixedTime(fixedNow.addingTimeInterval(400 * 86_400))
         let started = try #require(try ReviewService(store: store, catalog: catalog, time: later)
             .start(deadline: DayFormat.day(later.now().addingTimeInterval(30 * 86_400)), sender: MailAddress(address: "c@acme.example.com")))

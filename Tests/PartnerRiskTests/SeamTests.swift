@@ -116,7 +116,7 @@ private let twoPartners = """
             // Each its own connection to the one file, as two `campaign send` processes have.
             guard let store = try? SQLiteStore(path: path) else { return }
             let sender = CampaignSender(repository: store, composer: composer, transports: DropTransportFactory(directory: drop), time: FixedTime(fixedNow),
-                                        options: .init(connections: 2, retryBase: 60, maxAttempts: 3))
+                                        options: .init(connections: 2, retryBase: 60, maxAttempts: 3), links: testLinkKey)
             if let report = try? sender.send(campaignID: campaign) { reports.withLock { $0.append(report) } }
         }
         let done = reports.withLock { $0 }

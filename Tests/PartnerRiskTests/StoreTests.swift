@@ -8,7 +8,8 @@ import Testing
     static let allMigrations = ["v1-foundation", "v2-ranking-summary", "v3-response-answers-json", "v4-current-score", "v5-explanation-text",
                                 "v6-ranking-order", "v7-score-categories", "v8-one-copy-of-answers-and-flags", "v9-revisions-by-save-time",
                                 "v10-imap-content-digest", "v11-evidence-from-every-channel",
-                                "v12-thank-you-names-its-response", "v13-outbox-claims"]
+                                "v12-thank-you-names-its-response", "v13-outbox-claims",
+                                "v14-one-link-per-invitation"]
 
     @Test func migratesAnEmptyFileIntoWALWithTheWholeSchema() throws {
         let directory = TemporaryDirectory()

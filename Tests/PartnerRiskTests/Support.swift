@@ -41,3 +41,6 @@ extension EvidenceIntake {
         return EvidenceIntake(vault: EvidenceVault(directory: folder), files: store)
     }
 }
+
+/// A fixed link key for tests (the product makes one per database, in `link.key`).
+let testLinkKey = TokenKey(bytes: Data(repeating: 7, count: 32))

@@ -36,7 +36,7 @@ import Testing
             for file in try FileManager.default.contentsOfDirectory(at: output, includingPropertiesForKeys: nil) {
                 let object = JSONValue.parse(try String(contentsOf: file, encoding: .utf8))!.objectValue!
                 let token = object["token"]!.stringValue!
-                let context = try fixture.store.invitation(tokenHash: InvitationToken.hash(token))!
+                let context = try fixture.store.invitation(tokenHash: InvitationToken.hash(token), at: fixedNow)!
                 tokens[context.partner.email] = token
                 answers[context.partner.email] = object["answers"]!.objectValue!
             }
@@ -58,7 +58,7 @@ import Testing
         }
 
         func invitationID(_ email: String) throws -> Int64 {
-            try fixture.store.invitation(tokenHash: InvitationToken.hash(tokens[email]!))!.invitationID
+            try fixture.store.invitation(tokenHash: InvitationToken.hash(tokens[email]!), at: fixedNow)!.invitationID
         }
     }
 
@@ -423,7 +423,7 @@ import Testing
             let (headers, body) = Self.urlEncoded(Self.fields(setup.answers["en@x.example.com"]!, action: "submit"))
             try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body) { #expect($0.status == .gone) }
         }
-        try setup.fixture.store.closeCampaign(id: setup.fixture.campaign.id, at: fixedNow)
+        try setup.fixture.store.closeCampaign(id: setup.fixture.campaign.id, linksLastUntil: fixedNow.addingTimeInterval(30 * 86_400), at: fixedNow)
         try await setup.app().test(.router) { client in
             try await client.execute(uri: "/s/\(token)?lang=fr", method: .get) { response in
                 #expect(response.status == .gone)

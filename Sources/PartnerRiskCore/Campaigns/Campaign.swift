@@ -95,8 +95,11 @@ public struct InvitationContext: Sendable {
     public var campaign: Campaign
     public var surveyVersionID: Int64
     public var remindersSent: Int
+    /// Which of the invitation's link tokens is live (`invitations reissue` moves it on).
+    public var tokenGeneration: Int
 
-    public init(invitationID: Int64, partner: Partner, campaign: Campaign, surveyVersionID: Int64, remindersSent: Int) {
+    public init(invitationID: Int64, partner: Partner, campaign: Campaign, surveyVersionID: Int64, remindersSent: Int, tokenGeneration: Int = 1) {
+        self.tokenGeneration = tokenGeneration
         self.invitationID = invitationID
         self.partner = partner
         self.campaign = campaign
@@ -105,7 +108,7 @@ public struct InvitationContext: Sendable {
     }
 }
 
-/// A personal link token: at least 128 random bits; only its SHA-256 is stored.
+/// A personal link token: 256 bits (derived with `TokenKey`, or random); only its SHA-256 is stored.
 public struct InvitationToken: Sendable, Equatable {
     public let value: String
 
@@ -144,16 +147,24 @@ public protocol CampaignRepository: Sendable {
                         partners: [Partner], surveyVersionFor: (Partner) -> Int64, at time: Date) throws -> Campaign
     func campaigns() throws -> [Campaign]
     func campaign(id: Int64) throws -> Campaign?
-    func closeCampaign(id: Int64, at time: Date) throws
+    /// Closes a campaign; its links keep showing the polite "closed" page until `linksLastUntil`,
+    /// then die (the neutral page, as for any unknown link).
+    func closeCampaign(id: Int64, linksLastUntil: Date, at time: Date) throws
     /// Records `run` as started, and makes `uncertain` the messages left in `sending` by runs that
     /// are no longer alive (killed); returns how many. Messages another live run is sending stay.
     func markInterruptedSendsUncertain(campaignID: Int64, run: SendRun, at time: Date) throws -> Int
     func requeueUncertain(campaignID: Int64, at time: Date) throws -> Int
     func dueMessages(campaignID: Int64, at time: Date) throws -> [OutboxItem]
     /// Claims a message for `run`: moves it to `sending` only if it is still queued or deferred
-    /// (checked in the `UPDATE` itself), and stores the hash of the token its body will carry.
-    /// Returns false when another run claimed or sent it first.
-    func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String, messageIDHeader: String, run: SendRun, at time: Date) throws -> Bool
+    /// (checked in the `UPDATE` itself), and stores the hash of the token its body will carry
+    /// (the invitation's one token, stored once; none for a mail without a link). Returns false
+    /// when another run claimed or sent it first.
+    func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String?, messageIDHeader: String, run: SendRun, at time: Date) throws -> Bool
+    /// Revokes an invitation's live link and moves it to a new token generation; returns the new
+    /// generation. `queueInvitation` puts a fresh invitation mail (with the new link) in the outbox.
+    func reissueToken(invitationID: Int64, queueInvitation: Bool, at time: Date) throws -> Int
+    /// Revokes the live links of the given invitations (all of a partner's with `partnerID`); returns how many.
+    func revokeTokens(invitationIDs: [Int64], partnerID: Int64?, reason: String, at time: Date) throws -> Int
     func finishSending(messageID: Int64, state: MailState, reply: String, nextAttempt: Date?, at time: Date) throws
     func invitationContext(invitationID: Int64) throws -> InvitationContext
     func stateCounts(campaignID: Int64) throws -> [MailState: Int]

@@ -51,8 +51,12 @@ public struct CampaignSender: Sendable {
     public let transports: MailTransportFactory
     public let time: TimeSource
     public let options: Options
+    /// Derives each invitation's one link token.
+    public let links: TokenKey
 
-    public init(repository: CampaignRepository, composer: MailComposer, transports: MailTransportFactory, time: TimeSource, options: Options) {
+    public init(repository: CampaignRepository, composer: MailComposer, transports: MailTransportFactory, time: TimeSource, options: Options,
+                links: TokenKey) {
+        self.links = links
         self.repository = repository
         self.composer = composer
         self.transports = transports
@@ -106,12 +110,13 @@ public struct CampaignSender: Sendable {
     /// another run claimed it first and this one left it alone).
     func process(_ item: OutboxItem, transport: MailTransport, run: SendRun) throws -> MailState {
         let context = try repository.invitationContext(invitationID: item.invitationID)
-        let token = InvitationToken.generate()
+        // The invitation's own link, the same in every mail of it; a thank-you carries none.
+        let token = item.kind == "thank-you" ? nil : links.token(invitationID: item.invitationID, generation: context.tokenGeneration)
         let domain = composer.sender.address.split(separator: "@").last.map(String.init) ?? "partner-risk.invalid"
         let builder = MIMEBuilder.random(date: time.now(), domain: domain)
         let mail = try composer.compose(kind: item.kind, context: context, token: token, builder: builder,
                                         extra: item.revision.map { ["revision": $0] } ?? [:])
-        guard try repository.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: token.hash,
+        guard try repository.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: token?.hash,
                                           messageIDHeader: builder.messageID, run: run, at: time.now()) else { return .queued }
         let outcome = transport.deliver(mail)
         let attempts = item.attempts + 1

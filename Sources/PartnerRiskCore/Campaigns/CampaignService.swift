@@ -6,6 +6,9 @@ public struct CampaignService {
     public let surveys: SurveyRepository
     public let campaigns: CampaignRepository
     public let time: TimeSource
+    /// How long a closed campaign's links keep showing the polite "closed" page before they die
+    /// (`link_grace_days` in `partner-risk.yaml`).
+    public var linkGraceDays = 30
 
     public init(partners: PartnerRepository, surveys: SurveyRepository, campaigns: CampaignRepository, time: TimeSource = SystemTime()) {
         self.partners = partners
@@ -56,7 +59,7 @@ public struct CampaignService {
 
     public func close(_ id: Int64) throws {
         _ = try campaign(id)
-        try campaigns.closeCampaign(id: id, at: time.now())
+        try campaigns.closeCampaign(id: id, linksLastUntil: time.now().addingTimeInterval(Double(linkGraceDays) * 86_400), at: time.now())
     }
 
     /// `campaign list` in any format.

@@ -29,14 +29,14 @@ public struct MailComposer: Sendable {
     /// The personal link for a token.
     public func link(for token: InvitationToken) -> String { "\(publicURL)/s/\(token.value)" }
 
-    public func compose(kind: String, context: InvitationContext, token: InvitationToken, builder: MIMEBuilder,
+    public func compose(kind: String, context: InvitationContext, token: InvitationToken?, builder: MIMEBuilder,
                         extra: [String: Any] = [:]) throws -> OutgoingMail {
         let partner = context.partner
         let language = partner.language
         let survey = try cache.survey(context.surveyVersionID) { try surveys.survey(rowID: $0) }
         var attachments: [MailAttachment] = []
         var attachmentName = ""
-        if kind != "thank-you", templates.has("offline/answer-file.html") {
+        if let token, kind != "thank-you", templates.has("offline/answer-file.html") {
             let attachment = try offlineAnswerFile(survey: survey, context: context, token: token)
             attachments.append(attachment)
             attachmentName = attachment.fileName
@@ -45,7 +45,7 @@ public struct MailComposer: Sendable {
         var values: [String: Any] = [
             "partner_name": partner.name, "officer_name": officer.name ?? sender.name ?? "",
             "officer_company": officer.company ?? sender.name ?? "", "officer_email": officer.email ?? sender.address,
-            "survey_title": survey.title.text(language), "deadline": deadline, "link": link(for: token),
+            "survey_title": survey.title.text(language), "deadline": deadline, "link": token.map(link(for:)) ?? "",
             "attachment_name": attachmentName, "reminder_number": context.remindersSent,
             "days_left": max(0, DayFormat.parseDay(context.campaign.deadline).map { DayFormat.daysBetween(builder.date, $0) + 1 } ?? 0),
         ]

@@ -172,7 +172,7 @@ public struct ResponseIngest: Sendable {
             let hashes = (0..<chunk.count).flatMap { index -> [String] in
                 (parsed[index] ?? []).compactMap { if case .success(.parsed(let file)) = $0 { file.tokenHash } else { nil } }
             }
-            let contexts = Result { try ingest.responses.invitations(tokenHashes: hashes) }
+            let contexts = Result { try ingest.responses.invitations(tokenHashes: hashes, at: ingest.time.now()) }
             DispatchQueue.concurrentPerform(iterations: chunk.count) { index in
                 guard let outcomes = parsed[index] else { return }
                 let checks = outcomes.map { outcome in
@@ -411,7 +411,7 @@ public struct ResponseIngest: Sendable {
     func check(_ data: Data) throws -> Checked {
         switch parse(data) {
         case .rejected(let reason): return .rejected(reason)
-        case .parsed(let file): return try check(file, context: responses.invitation(tokenHash: file.tokenHash))
+        case .parsed(let file): return try check(file, context: responses.invitation(tokenHash: file.tokenHash, at: time.now()))
         }
     }
 

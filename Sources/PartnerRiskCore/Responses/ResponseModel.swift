@@ -107,9 +107,9 @@ public enum StoredRevision: Sendable, Equatable {
 /// Storage of responses and rejected inputs.
 public protocol ResponseRepository: Sendable {
     /// The invitation a token belongs to (by its hash), nil when unknown.
-    func invitation(tokenHash: String) throws -> InvitationContext?
+    func invitation(tokenHash: String, at time: Date) throws -> InvitationContext?
     /// The invitations of many tokens (by hash) at once; unknown ones are left out.
-    func invitations(tokenHashes: [String]) throws -> [String: InvitationContext]
+    func invitations(tokenHashes: [String], at time: Date) throws -> [String: InvitationContext]
     /// The current complete revision of each of these invitations that has one (what is scored).
     func currentResponseIDs(invitationIDs: [Int64]) throws -> [Int64]
     /// Stores several revisions in one transaction, in order, each unless it repeats a stored one

@@ -63,6 +63,8 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var quarantineDir: String?
     public var evidenceDir: String?
     public var evidence: Evidence?
+    /// Days a closed campaign's links still show the "closed" page (default 30).
+    public var linkGraceDays: Int?
 
     /// What one invitation may send in documents, in all channels together.
     public struct Evidence: Codable, Sendable, Equatable {
@@ -75,7 +77,7 @@ public struct AppConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case officer, mail, imap, evidence
+        case officer, mail, imap, evidence, linkGraceDays = "link_grace_days"
         case publicURL = "public_url", quarantineDir = "quarantine_dir", evidenceDir = "evidence_dir"
     }
 

@@ -46,6 +46,12 @@ public struct Workspace: Sendable {
         return URL(fileURLWithPath: base.isEmpty ? "quarantine" : base + "/quarantine")
     }
 
+    /// The secret the invitation links are derived from (`TokenKey`): `link.key` next to the database.
+    public var linkKeyFile: URL {
+        let base = (databasePath as NSString).deletingLastPathComponent
+        return URL(fileURLWithPath: base.isEmpty ? "link.key" : base + "/link.key")
+    }
+
     /// Where uploaded evidence is kept: the config's `evidence_dir`, else `evidence/` next to the database.
     public func evidenceDirectory(_ config: AppConfig) -> URL {
         if let directory = config.evidenceDir { return URL(fileURLWithPath: directory) }
