@@ -28,6 +28,12 @@ ID=$("$BIN" campaign create --survey pip-partner-security --deadline 2099-12-31 
 # Files the binary creates are its owner's only: the database, and the outbox whose .eml files hold live links.
 MODES="$(stat -c %a "$DB") $(stat -c %a "$WORK/outbox") $(stat -c %a "$(ls "$WORK"/outbox/*.eml | head -1)")"
 check "the database is 0600, the outbox folder 0700 and its messages 0600 ($MODES)" [ "$MODES" = "600 700 600" ]
+# A partner name carrying a terminal escape sequence cannot forge `partners list` (shown as \x1B).
+printf 'name,email,country,sector\n"Evil\033[2J\033[31mTRUSTED",evil@bench.example.com,CA,importer\n' > "$WORK/evil.csv"
+"$BIN" partners import "$WORK/evil.csv" >/dev/null 2>&1 || true
+LISTED=$("$BIN" partners list)
+check "partners list shows an escape sequence in a name as text, never the raw ESC byte" \
+    bash -c "grep -qF 'Evil\\x1B[2J' <<<\"\$1\" && ! grep -q \$'\\x1b' <<<\"\$1\"" _ "$LISTED"
 rm -rf "$WORK/outbox"
 F=$(find "$WORK/answers" -name '*.json' | wc -l)
 echo "setup: $N partners invited, $F answer files"
