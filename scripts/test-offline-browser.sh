@@ -20,6 +20,12 @@
 # must then be accepted by `responses import` (SHA-256/canonical JSON computed by the page's
 # JavaScript, verified by the Swift side), the document must be stored as one evidence row, and
 # tampered copies (an answer, or a document's bytes, changed; checksum kept) must be quarantined.
+# The page keeps nothing in the browser (every file:// page shares that storage): the template uses
+# no localStorage, sessionStorage, IndexedDB or cookie; after filling, attaching and saving, the
+# page's localStorage and sessionStorage are empty; and a second local page, written next to it and
+# opened afterwards in the same browser profile, finds no key (none with the partner's token), no
+# cookie and no IndexedDB database. A control run shows that the profile does carry a key set by
+# one local page over to the next (given the few seconds headless Chromium needs to write it).
 # Needs /usr/bin/chromium (apt-get install chromium); without it the test prints SKIP and
 # passes, so it runs locally and never breaks a CI machine that has no browser.
 set -uo pipefail
@@ -99,6 +105,12 @@ for f in sorted(glob.glob(work + "/outbox/*.eml")):
 assert sorted(langs) == ["en", "fr"], langs
 PY
 
+storage_free() { # storage_free FILE...: none of the browser's storage APIs is named in the page
+    ! grep -n -i -E 'localStorage|sessionStorage|indexedDB|document\.cookie|openDatabase|caches\.open' "$@"
+}
+check "the page uses no localStorage, sessionStorage, indexedDB or document.cookie (template and both generated pages)" \
+    storage_free Templates/offline/answer-file.html.mustache "$WORK/en.html" "$WORK/fr.html"
+
 # 3. Fill and save each page in Chromium. The injected script is the "user"; it reports to <pre id="result">.
 fill_and_save() { # fill_and_save LANG SECTOR OWNERSHIP_CHANGE ATTACH(yes|no)
     local lang=$1 dir="$WORK/browser-$1"
@@ -119,11 +131,26 @@ script = r"""<script>
   var P = window.partnerRisk, errors = [], saved = null, waiting = false;
   function expect(cond, what) { if (!cond) { errors.push(what); } }
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  /* What the page left in the browser's storage, read a while after the last edit and save (so that
+     anything written on a timer would be there by then). */
+  function browserStorage() {
+    var out = {};
+    try {
+      out.localStorage = localStorage.length;
+      out.localKeys = Object.keys(localStorage);
+      out.sessionStorage = sessionStorage.length;
+      out.sessionKeys = Object.keys(sessionStorage);
+      out.cookie = document.cookie;
+    } catch (e) { out.error = String(e); }
+    return out;
+  }
   function finish() {
-    var pre = document.createElement('pre');
-    pre.id = 'result';
-    pre.textContent = JSON.stringify({errors: errors, fileName: P.fileName(), saved: saved});
-    document.body.appendChild(pre);
+    setTimeout(function () {
+      var pre = document.createElement('pre');
+      pre.id = 'result';
+      pre.textContent = JSON.stringify({errors: errors, fileName: P.fileName(), saved: saved, storage: browserStorage()});
+      document.body.appendChild(pre);
+    }, 2000);
   }
   function saveAndCheck(manifest) {
     saved = P.save();
@@ -174,7 +201,7 @@ script = r"""<script>
     expect(['.pdf', '.png', '.jpg', '.jpeg', '.gif', '.webp', '.tif', '.tiff', '.heic', '.doc', '.docx', '.xls', '.xlsx', '.ppt', '.pptx',
             '.odt', '.ods', '.odp', '.rtf', '.txt', '.csv'].every(function (x) { return exts.indexOf(x) >= 0; }), 'accept attribute: ' + input.accept);
     expect(document.body.textContent.indexOf('20\u00a0Mo au total au plus') >= 0, 'the limits are shown (20 Mo au total au plus)');
-    expect(/ne sont pas conserv\u00e9s dans ce navigateur/.test(document.body.textContent), 'the page says documents are not kept in the draft');
+    expect(/Les documents sont enregistr\u00e9s dans le fichier de r\u00e9ponses/.test(document.body.textContent), 'the page says the documents are inside the answer file');
 
     choose(input, [new File([new Uint8Array(10 * MB + 1)], 'big.pdf')]);
     expect(/big\.pdf/.test(message(f1)) && /10\u00a0Mo/.test(message(f1)), 'a file over 10 MB is refused with a message: ' + message(f1));
@@ -210,6 +237,16 @@ script = r"""<script>
     return true;
   }
   try {
+    /* The page tells the partner that the browser keeps nothing, and how to continue later. */
+    var says = document.getElementById('app').textContent;
+    if (document.documentElement.lang === 'fr') {
+      expect(/Vos r\u00e9ponses ne sont pas conserv\u00e9es par ce navigateur/.test(says), 'the page says the answers are not kept by the browser');
+      expect(/Pour continuer plus tard, enregistrez vos r\u00e9ponses/.test(says) && /Ouvrir un fichier de r\u00e9ponses enregistr\u00e9/.test(says), 'and to continue later, to save the answers and open the file again');
+    } else {
+      expect(/Your answers are not kept by this browser/.test(says), 'the page says the answers are not kept by the browser');
+      expect(/To continue later, save your answers/.test(says) && /Open a saved answer file/.test(says), 'and to continue later, to save the answers and open the file again');
+    }
+    expect(!/draft|brouillon/i.test(says), 'no word of a draft on the page');
     expect(same(P.setAnswer('A1_roles', [SECTOR]), [SECTOR]), 'multi_choice A1_roles');
     expect(same(P.setAnswer('A2_countries_registration', 'ca, us ca'), ['CA', 'US']), 'country_list normalised');
     expect(same(P.setAnswer('A5_countries_transit', {na: 'Direct / direct – aucun transbordement'}), {na: 'Direct / direct – aucun transbordement'}), 'N/A with reason');
@@ -276,10 +313,118 @@ assert [f.rsplit("/", 1)[1] for f in files] == [report["fileName"]], (files, rep
 assert json.load(open(files[0], encoding="utf-8")) == report["saved"], "downloaded file differs from save()"
 PY
 }
+page_storage() { # page_storage LANG: what the filled and saved page found in its own storage; fails unless empty
+    /usr/bin/python3 - "$WORK/browser-$1" <<'PY'
+import html, json, re, sys
+m = re.search(r'<pre id="result">(.*?)</pre>', open(sys.argv[1] + "/dom.html", encoding="utf-8").read(), re.S)
+st = json.loads(html.unescape(m.group(1)))["storage"] if m else {"error": "no report"}
+print("localStorage %s %s, sessionStorage %s %s, cookie %r" % (st.get("localStorage"), st.get("localKeys"),
+      st.get("sessionStorage"), st.get("sessionKeys"), st.get("cookie")) if "error" not in st else st["error"])
+sys.exit(0 if st.get("localStorage") == 0 and st.get("sessionStorage") == 0 and not st.get("cookie") else 1)
+PY
+}
+page_storage_empty() { page_storage "$1" >/dev/null; }
+# A second local page in the same folder, opened in the same browser profile after the answer file:
+# it reports everything it can read (<pre id="result">), then sets a probe key of its own. Headless
+# Chromium may quit before it has written local storage to the profile (it commits after a few
+# seconds), so with HOLD the page's load is held for that long by a frame on a named pipe: the probe
+# then surely reaches the profile, and the next local page ("control") must see it.
+other_page() { # other_page LANG NAME [HOLD]: opens browser-LANG/NAME.html
+    local dir="$WORK/browser-$1" writer=
+    if [ "${3:-}" = hold ]; then
+        rm -f "$dir/hold.txt" && mkfifo "$dir/hold.txt"
+        timeout 30 sh -c 'sleep 6; echo held > "$1"' sh "$dir/hold.txt" & writer=$!
+    fi
+    /usr/bin/python3 - "$WORK/$1.html" "$dir/$2.html" "${3:-}" <<'PY'
+import json, re, sys
+src, dst, hold = sys.argv[1:]
+form = json.loads(re.search(r'<script type="application/json" id="form-data">(.*?)</script>', open(src, encoding="utf-8").read(), re.S).group(1))
+page = r"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>another local page</title></head><body>
+<script>
+(function () {
+  var TOKEN = TOKEN_VALUE, seen = {href: location.href.replace(/^.*\//, ''), indexedDB: 'no answer before the dump'};
+  var pre = document.createElement('pre');
+  pre.id = 'result';
+  function report() { pre.textContent = JSON.stringify(seen); }
+  try {
+    var keys = Object.keys(localStorage), entries = {};
+    keys.forEach(function (k) { entries[k] = String(localStorage.getItem(k)).slice(0, 200); });
+    seen.localStorage = localStorage.length;
+    seen.localEntries = entries;
+    seen.keysWithToken = keys.filter(function (k) { return k.indexOf(TOKEN) >= 0; });
+    seen.valuesWithToken = keys.filter(function (k) { return String(localStorage.getItem(k)).indexOf(TOKEN) >= 0; });
+    seen.sessionStorage = sessionStorage.length;
+    seen.cookie = document.cookie;
+  } catch (e) { seen.error = String(e); }
+  report();
+  document.body.appendChild(pre);
+  try { localStorage.setItem('partnerRisk.test.probe', 'set by ' + seen.href); } catch (e) { /* the report says why */ }
+  if (HOLD) { var frame = document.createElement('iframe'); frame.src = 'hold.txt'; document.body.appendChild(frame); }
+  /* The list of IndexedDB databases comes back from the browser process, maybe after the dump. */
+  if (window.indexedDB && indexedDB.databases) {
+    indexedDB.databases().then(function (list) { seen.indexedDB = list.map(function (d) { return d.name; }); report(); },
+                               function (e) { seen.indexedDB = 'unavailable: ' + e; report(); });
+  } else { seen.indexedDB = 'unavailable'; report(); }
+}());
+</script>
+</body></html>
+"""
+open(dst, "w", encoding="utf-8").write(page.replace("TOKEN_VALUE", json.dumps(form["token"])).replace("HOLD", json.dumps(hold == "hold")))
+PY
+    timeout 60 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --no-first-run --user-data-dir="$dir/profile" \
+        --virtual-time-budget=5000 --dump-dom "file://$dir/$2.html" > "$dir/$2.dom.html" 2> "$dir/$2.chromium.log"
+    if [ -n "$writer" ]; then kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null; fi
+    /usr/bin/python3 - "$dir/$2.dom.html" <<'PY'
+import html, re, sys
+m = re.search(r'<pre id="result">(.*?)</pre>', open(sys.argv[1], encoding="utf-8").read(), re.S)
+open(sys.argv[1][:-len(".dom.html")] + ".json", "w", encoding="utf-8").write(html.unescape(m.group(1)) if m else '{"error": "no report"}')
+PY
+}
+finds_nothing() { # finds_nothing LANG: the second page's report shows no key, no token, no cookie, no database
+    /usr/bin/python3 - "$WORK/browser-$1/other.json" "$WORK/$1.html" "$WORK/browser-$1/downloads" <<'PY'
+import glob, json, re, sys
+seen = json.load(open(sys.argv[1], encoding="utf-8"))
+form = json.loads(re.search(r'<script type="application/json" id="form-data">(.*?)</script>', open(sys.argv[2], encoding="utf-8").read(), re.S).group(1))
+[saved] = [json.load(open(f, encoding="utf-8")) for f in glob.glob(sys.argv[3] + "/*.json")]
+text = json.dumps(seen, ensure_ascii=False)
+assert "error" not in seen, seen
+assert seen["localStorage"] == 0 and seen["localEntries"] == {}, seen
+assert seen["keysWithToken"] == [] and seen["valuesWithToken"] == [] and form["token"] not in text, seen
+assert seen["sessionStorage"] == 0 and seen["cookie"] == "", seen
+assert seen["indexedDB"] == [] or isinstance(seen["indexedDB"], str), seen  # a list only when it answered in time
+leaked = [q for q, v in saved["answers"].items() if isinstance(v, str) and len(v) > 3 and v in text]
+assert not leaked, ("answers readable by the other page", leaked)
+PY
+}
+sees_probe() { # sees_probe LANG: control, the key set by the second page is seen by the next local page
+    /usr/bin/python3 - "$WORK/browser-$1/control.json" <<'PY'
+import json, sys
+seen = json.load(open(sys.argv[1], encoding="utf-8"))
+assert seen.get("localEntries", {}).get("partnerRisk.test.probe") == "set by other.html", seen
+PY
+}
+seen_by() { # seen_by LANG NAME: one line of what the second page saw
+    /usr/bin/python3 - "$WORK/browser-$1/$2.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1], encoding="utf-8"))
+if "error" in s: print(s["error"]); sys.exit()
+print("localStorage %s %s, keys with the token %s, sessionStorage %s, cookie %r, IndexedDB %s"
+      % (s["localStorage"], sorted(s["localEntries"]), s["keysWithToken"], s["sessionStorage"], s["cookie"], s["indexedDB"]))
+PY
+}
 fill_and_save en importer no no
 check "English page in Chromium: answers, validate(), show_if, SHA-256, save() -> one real download" check_page en
+check "English page after filling and saving keeps nothing in the browser ($(page_storage en))" page_storage_empty en
+other_page en other
+check "a second local page, same folder and browser profile, opened after the English page finds nothing ($(seen_by en other))" finds_nothing en
 fill_and_save fr highway-carrier yes yes
 check "French page in Chromium: the same, and documents attached (limits, kinds, remove) -> one real download" check_page fr
+check "French page after filling, attaching a document and saving keeps nothing in the browser ($(page_storage fr))" page_storage_empty fr
+other_page fr other hold
+check "a second local page, same folder and browser profile, opened after the French page finds nothing ($(seen_by fr other))" finds_nothing fr
+other_page fr control
+check "control: the profile carries a key set by one local page to the next ($(seen_by fr control))" sees_probe fr
 
 # The downloaded files as the importer will see them.
 check "English file: no documents, so no evidence key and the checksum over the answers only" /usr/bin/python3 - "$WORK" <<'PY'
