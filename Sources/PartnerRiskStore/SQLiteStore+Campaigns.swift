@@ -60,9 +60,9 @@ extension SQLiteStore: CampaignRepository {
     private func transition(_ db: Database, messageIDs: [Int64], from: MailState, to: MailState, reply: String, at time: Date) throws {
         let now = Self.timestamp(time)
         for id in messageIDs {
-            try db.execute(sql: "UPDATE mail_message SET state = ?, updated_at = ? WHERE id = ?", arguments: [to.rawValue, now, id])
-            try db.execute(sql: "INSERT INTO mail_attempt (mail_message_id, from_state, to_state, reply, at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [id, from.rawValue, to.rawValue, reply, now])
+            try db.cachedStatement(sql: "UPDATE mail_message SET state = ?, updated_at = ? WHERE id = ?").execute(arguments: [to.rawValue, now, id])
+            try db.cachedStatement(sql: "INSERT INTO mail_attempt (mail_message_id, from_state, to_state, reply, at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [id, from.rawValue, to.rawValue, reply, now])
         }
     }
 
@@ -121,19 +121,19 @@ extension SQLiteStore: CampaignRepository {
     public func beginSending(messageID: Int64, invitationID: Int64, tokenHash: String?, messageIDHeader: String, run: SendRun,
                              at time: Date) throws -> Bool {
         try pool.write { db in
-            let state = try String.fetchOne(db, sql: "SELECT state FROM mail_message WHERE id = ?", arguments: [messageID]) ?? "?"
+            let state = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM mail_message WHERE id = ?"), arguments: [messageID]) ?? "?"
             // The claim: only a message still waiting moves, so two runs never both send it.
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE mail_message SET state = 'sending', claimed_by = ?, message_id = ?, attempts = attempts + 1, updated_at = ?
                 WHERE id = ? AND state IN ('queued', 'deferred')
-                """, arguments: [run.id, messageIDHeader, Self.timestamp(time), messageID])
+                """).execute(arguments: [run.id, messageIDHeader, Self.timestamp(time), messageID])
             guard db.changesCount == 1 else { return false }
             if let tokenHash {
-                try db.execute(sql: "INSERT OR IGNORE INTO invitation_token (token_hash, invitation_id, created_at) VALUES (?, ?, ?)",
-                               arguments: [tokenHash, invitationID, Self.timestamp(time)])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO invitation_token (token_hash, invitation_id, created_at) VALUES (?, ?, ?)")
+                    .execute(arguments: [tokenHash, invitationID, Self.timestamp(time)])
             }
-            try db.execute(sql: "INSERT INTO mail_attempt (mail_message_id, from_state, to_state, reply, at) VALUES (?, ?, 'sending', '', ?)",
-                           arguments: [messageID, state, Self.timestamp(time)])
+            try db.cachedStatement(sql: "INSERT INTO mail_attempt (mail_message_id, from_state, to_state, reply, at) VALUES (?, ?, 'sending', '', ?)")
+                .execute(arguments: [messageID, state, Self.timestamp(time)])
             return true
         }
     }
@@ -141,12 +141,12 @@ extension SQLiteStore: CampaignRepository {
     public func finishSending(messageID: Int64, state: MailState, reply: String, nextAttempt: Date?, at time: Date) throws {
         try pool.write { db in
             let now = Self.timestamp(time)
-            try db.execute(sql: "UPDATE mail_message SET last_reply = ?, next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?",
-                           arguments: [reply, nextAttempt.map(Self.timestamp), state.rawValue, now, messageID])
+            try db.cachedStatement(sql: "UPDATE mail_message SET last_reply = ?, next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?")
+                .execute(arguments: [reply, nextAttempt.map(Self.timestamp), state.rawValue, now, messageID])
             try transition(db, messageIDs: [messageID], from: .sending, to: state, reply: reply, at: time)
             if state == .sent {
-                try db.execute(sql: "UPDATE invitation SET last_mailed_at = ? WHERE id = (SELECT invitation_id FROM mail_message WHERE id = ?)",
-                               arguments: [now, messageID])
+                try db.cachedStatement(sql: "UPDATE invitation SET last_mailed_at = ? WHERE id = (SELECT invitation_id FROM mail_message WHERE id = ?)")
+                    .execute(arguments: [now, messageID])
             }
         }
     }

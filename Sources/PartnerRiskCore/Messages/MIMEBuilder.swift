@@ -147,32 +147,36 @@ public struct MIMEBuilder {
         output.reserveCapacity(input.count + input.count / 8)
         var column = 0
         var index = 0
-        func emit(_ piece: [UInt8]) {
-            if column + piece.count > 75 {
-                output.append(contentsOf: [61, 13, 10])
+        // Appends byte by byte (no array per character: this runs over every mail's bodies).
+        func room(_ count: Int) {
+            if column + count > 75 {
+                output.append(61); output.append(13); output.append(10)
                 column = 0
             }
-            output.append(contentsOf: piece)
-            column += piece.count
+            column += count
+        }
+        func encoded(_ byte: UInt8) {
+            room(3)
+            output.append(61); output.append(hex[Int(byte >> 4)]); output.append(hex[Int(byte & 15)])
         }
         while index < input.count {
             let byte = input[index]
             if byte == 13 || byte == 10 {
-                output.append(contentsOf: [13, 10])
+                output.append(13); output.append(10)
                 column = 0
                 index += (byte == 13 && index + 1 < input.count && input[index + 1] == 10) ? 2 : 1
                 continue
             }
             let atLineEnd = index + 1 == input.count || input[index + 1] == 10 || input[index + 1] == 13
-            let encoded = [61, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
             if (byte == 32 || byte == 9) && atLineEnd {
-                emit(encoded)
+                encoded(byte)
             } else if byte == UInt8(ascii: ".") && column == 0 {
-                emit(encoded)
+                encoded(byte)
             } else if (byte >= 33 && byte <= 126 && byte != 61) || byte == 32 || byte == 9 {
-                emit([byte])
+                room(1)
+                output.append(byte)
             } else {
-                emit(encoded)
+                encoded(byte)
             }
             index += 1
         }
@@ -181,17 +185,7 @@ public struct MIMEBuilder {
 
     /// Base64 in lines of 76 characters ending in CRLF.
     static func base64Lines(_ data: Data) -> String {
-        let encoded = Array(data.base64EncodedString().utf8)
-        var output = [UInt8]()
-        output.reserveCapacity(encoded.count + encoded.count / 38 + 2)
-        var start = 0
-        while start < encoded.count {
-            if start > 0 { output.append(contentsOf: [13, 10]) }
-            let end = min(start + 76, encoded.count)
-            output.append(contentsOf: encoded[start..<end])
-            start = end
-        }
-        return String(decoding: output, as: UTF8.self)
+        data.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
     }
 
     static func rfc2231Encode(_ text: String) -> String {
