@@ -68,4 +68,15 @@ check "the response is stored as a web revision" bash -c "$BIN responses list --
 for _ in $(seq 50); do $BIN ranking --format json 2>/dev/null | grep -q '"tier"' && break; sleep 0.2; done
 check "and scored (the partner has a tier in the ranking)" bash -c "$BIN ranking --format json | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(0 if len(r)==1 and r[0][\"tier\"] in (\"Low\",\"Medium\",\"High\",\"Critical\") else 1)'"
 
+check "the thank-you mail carries no personal link" bash -c "! grep -q '/s/' '$WORK'/thanks/*.eml"
+# Links on the command line: reissue (old link dead, new mail with a new link), then revoke.
+INVITATION=$(sqlite3 "$PARTNER_RISK_DB" "SELECT invitation_id FROM invitation_token WHERE token_hash = '$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)'")
+$BIN invitations reissue "$INVITATION" > "$WORK/reissue.txt"
+check "invitations reissue kills the old link (neutral 404)" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' '$URL') = 404 ]"
+$BIN campaign send 1 --drop "$WORK/reissued" >/dev/null
+NEW=$(grep -ho '/s/[A-Za-z0-9_-]\{43\}' "$WORK"/reissued/*.eml | head -1)
+check "the new invitation mail carries a new link that works (200)" bash -c "[ -n '$NEW' ] && [ '$NEW' != '/s/$TOKEN' ] && [ \$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT$NEW') = 200 ]"
+$BIN invitations revoke "$INVITATION" >/dev/null
+check "invitations revoke kills the new link too (neutral 404)" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT$NEW') = 404 ]"
+
 checks_passed || { echo "--- serve log"; tail -20 "$WORK/serve.log"; exit 1; }

@@ -29,4 +29,15 @@ import Testing
         // Without credentials the URL is taken.
         #expect(refusal { _ = try app.mail.transportFactory(MailSetup.Overrides(smtp: "smtp://127.0.0.1:2525")) } == nil)
     }
+
+    @Test func theEvidenceQuotaAndTheLinkGracePeriodComeFromTheConfig() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("partner-risk.yaml", "evidence:\n  max_files_per_invitation: 7\n  max_mb_per_invitation: 3\nlink_grace_days: 12\n")
+        let app = try AppEnvironment.open(database: directory.path("db.sqlite"), config: config, time: FixedTime(fixedNow))
+        #expect(app.evidence.quota == EvidenceVault.Quota(files: 7, bytes: 3 * 1_048_576))
+        #expect(app.campaigns.linkGraceDays == 12)
+        let elsewhere = TemporaryDirectory()  // no partner-risk.yaml beside this database
+        let defaults = try AppEnvironment.open(database: elsewhere.path("db.sqlite"), time: FixedTime(fixedNow))
+        #expect(defaults.evidence.quota == EvidenceVault.Quota(files: 50, bytes: 100 * 1_048_576) && defaults.campaigns.linkGraceDays == 30)
+    }
 }

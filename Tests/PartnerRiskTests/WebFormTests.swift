@@ -411,6 +411,22 @@ import Testing
         }
     }
 
+    @Test func aConnectionLeftIdleAfterItsRequestIsClosed() async throws {
+        let setup = try Setup()
+        let settings = WebServerSettings(host: "127.0.0.1", port: 0, idleTimeout: .milliseconds(400), headerTimeout: .seconds(30))
+        let app = PartnerWebApplication.application(site: try setup.site(), settings: settings, logger: Logger(label: "test"))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let socket = Socket.connect(port: port)
+            defer { close(socket) }
+            #expect(socket >= 0)
+            // A whole request, kept alive, then nothing: the server closes the connection.
+            _ = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".withCString { write(socket, $0, strlen($0)) }
+            try await Task.sleep(for: .milliseconds(1200))
+            #expect(Socket.readsEndOfStream(socket), "the idle keep-alive connection was left open")
+        }
+    }
+
     @Test func afterTheDeadlineOrWhenClosedTheLinkSaysSoPolitely() async throws {
         let setup = try Setup()
         let token = setup.tokens["en@x.example.com"]!
