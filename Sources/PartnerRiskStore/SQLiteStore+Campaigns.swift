@@ -172,13 +172,17 @@ extension SQLiteStore: CampaignRepository {
     public func revokeTokens(invitationIDs: [Int64], partnerID: Int64?, reason: String, at time: Date) throws -> Int {
         try pool.write { db in
             var ids = invitationIDs
-            if let partnerID { ids += try Int64.fetchAll(db, sql: "SELECT id FROM invitation WHERE partner_id = ?", arguments: [partnerID]) }
+            if let partnerID { ids += try Self.invitationIDs(db, partnerID: partnerID) }
             let count = try Self.revoke(db, invitationIDs: ids, at: Self.timestamp(time))
             for id in Set(ids) {
                 try Self.appendAudit(db, actor: Actor.current, action: "invitation.revoke", subject: "invitation:\(id)", detail: reason, at: time)
             }
             return count
         }
+    }
+
+    static func invitationIDs(_ db: Database, partnerID: Int64) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT id FROM invitation WHERE partner_id = ?", arguments: [partnerID])
     }
 
     /// Revokes the live links of these invitations now; returns how many were live.

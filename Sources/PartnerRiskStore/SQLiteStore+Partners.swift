@@ -42,8 +42,7 @@ extension SQLiteStore: PartnerRepository {
                     summary.updated += 1
                     if match.email.lowercased() != draft.email.lowercased() {
                         // Links mailed to the old address die with it.
-                        try Self.revoke(db, invitationIDs: Int64.fetchAll(db, sql: "SELECT id FROM invitation WHERE partner_id = ?",
-                                                                          arguments: [match.id]), at: now)
+                        try Self.revoke(db, invitationIDs: Self.invitationIDs(db, partnerID: match.id), at: now)
                     }
                 } else {
                     try insert.execute(arguments: StatementArguments(fields + [now, now]))
@@ -113,8 +112,7 @@ extension SQLiteStore: PartnerRepository {
                 sql: "UPDATE partner SET active = 0, updated_at = ? WHERE id = ?", arguments: [Self.timestamp(time), id])
             guard db.changesCount == 1 else { throw PartnerRiskError.badInput("no partner with id \(id); see `partner-risk partners list`") }
             // A deactivated partner's links stop working at once.
-            try Self.revoke(db, invitationIDs: Int64.fetchAll(db, sql: "SELECT id FROM invitation WHERE partner_id = ?", arguments: [id]),
-                            at: Self.timestamp(time))
+            try Self.revoke(db, invitationIDs: Self.invitationIDs(db, partnerID: id), at: Self.timestamp(time))
             try Self.appendAudit(db, actor: Actor.current, action: "partners.deactivate", subject: "partner:\(id)", detail: "", at: time)
         }
     }

@@ -69,14 +69,20 @@ extension SQLiteStore: ResponseRepository {
         return campaigns
     }
 
+    /// SQL true when response `r` is its invitation's current revision: none saved later (ties:
+    /// received later). `complete`: among complete revisions only (what is scored).
+    static func isCurrent(complete: Bool) -> String {
+        "NOT EXISTS (SELECT 1 FROM response later WHERE later.invitation_id = r.invitation_id"
+            + (complete ? " AND later.complete = 1" : "") + " AND (later.saved_at, later.id) > (r.saved_at, r.id))"
+    }
+
     public func currentResponseIDs(invitationIDs: [Int64]) throws -> [Int64] {
         try pool.read { db in
             var ids: [Int64] = []
             try Self.inBatches(Array(Set(invitationIDs))) { batch in
                 ids += try Int64.fetchAll(db, sql: """
                     SELECT r.id FROM response r WHERE r.complete = 1 AND r.invitation_id IN (\(Self.placeholders(batch.count)))
-                      AND NOT EXISTS (SELECT 1 FROM response l WHERE l.invitation_id = r.invitation_id AND l.complete = 1
-                                      AND (l.saved_at, l.id) > (r.saved_at, r.id))
+                      AND \(Self.isCurrent(complete: true))
                     """, arguments: StatementArguments(batch))
             }
             return ids.sorted()
@@ -132,8 +138,7 @@ extension SQLiteStore: ResponseRepository {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.*, i.campaign_id, i.partner_id, p.name AS partner_name,
-                       NOT EXISTS (SELECT 1 FROM response l WHERE l.invitation_id = r.invitation_id
-                                   AND (l.saved_at, l.id) > (r.saved_at, r.id)) AS is_current
+                       \(Self.isCurrent(complete: false)) AS is_current
                 FROM response r
                 JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
                 WHERE (?1 IS NULL OR i.campaign_id = ?1) AND (?2 IS NULL OR i.partner_id = ?2)

@@ -138,8 +138,7 @@ extension SQLiteStore {
             try Int64.fetchAll(db, sql: """
                 SELECT r.id FROM response r JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
                 WHERE r.complete = 1 AND p.active = 1
-                  AND NOT EXISTS (SELECT 1 FROM response r2 WHERE r2.invitation_id = r.invitation_id AND r2.complete = 1
-                                  AND (r2.saved_at, r2.id) > (r.saved_at, r.id))
+                  AND \(Self.isCurrent(complete: true))
                   AND NOT EXISTS (SELECT 1 FROM score s WHERE s.partner_id = i.partner_id AND s.response_id = r.id)
                 ORDER BY r.id
                 """)
@@ -164,8 +163,7 @@ extension SQLiteStore {
             SELECT r.id AS response_id, r.answers_json, r.received_at, i.id AS invitation_id, i.survey_version_id, \(partnerColumnList("p.")) FROM response r
             JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
             WHERE r.complete = 1 AND p.active = 1
-              AND NOT EXISTS (SELECT 1 FROM response r2 WHERE r2.invitation_id = r.invitation_id AND r2.complete = 1
-                                  AND (r2.saved_at, r2.id) > (r.saved_at, r.id))
+              AND \(Self.isCurrent(complete: true))
             """ + restriction, arguments: StatementArguments(filter ?? []))
         while let row = try rows.next() {
             // By position (see `partner(from:at:)`): this reads every current response.
