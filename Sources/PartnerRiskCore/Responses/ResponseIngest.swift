@@ -164,9 +164,11 @@ public struct ResponseIngest: Sendable {
                 guard case .success(let bytes) = data else { return }
                 if !isMessage {
                     parsed[index] = [.success(ingest.parse(bytes))]
-                } else if let message = ingest.readable(ingest.messages.decode(bytes)) {
-                    result.files[index]?.message = PreparedMessage(decoded: message.message, checks: [])
-                    parsed[index] = message.answerFiles.map { .success(ingest.parse($0.body)) }
+                } else {
+                    // Decoded once, here; a message that cannot be read is quarantined when committed.
+                    let message = ingest.messages.decode(bytes)
+                    result.files[index]?.message = PreparedMessage(decoded: message, checks: [])
+                    if let answerFiles = ingest.readableAnswerFiles(message) { parsed[index] = answerFiles.map { .success(ingest.parse($0.body)) } }
                 }
             }
             let hashes = (0..<chunk.count).flatMap { index -> [String] in
@@ -248,12 +250,11 @@ public struct ResponseIngest: Sendable {
     }
 
     /// A message's answer attachments, when it can be read at all: nil when it is refused (a cap),
-    /// holds no answer file or too many (the commit step quarantines it with its reason).
-    func readable(_ message: ReceivedMessage) -> (message: ReceivedMessage, answerFiles: [ReceivedMessage.Part])? {
+    /// holds no answer file or too many (`ingestMessage` quarantines it with its reason).
+    func readableAnswerFiles(_ message: ReceivedMessage) -> [ReceivedMessage.Part]? {
         guard message.refusal == nil else { return nil }
         let answerFiles = Self.answerFiles(message)
-        guard !answerFiles.isEmpty, answerFiles.count <= Self.maxAnswerFilesPerMessage else { return nil }
-        return (message, answerFiles)
+        return answerFiles.isEmpty || answerFiles.count > Self.maxAnswerFilesPerMessage ? nil : answerFiles
     }
 
     /// The parts of a message that are answer files (a `.json` name or type).
