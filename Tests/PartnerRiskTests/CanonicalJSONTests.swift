@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 @testable import PartnerRiskCore
@@ -27,6 +28,80 @@ import Testing
     @Test func textIsCompactWithSortedKeysAtEveryLevel() {
         let value: JSONValue = .object(["b": .array([.null, .bool(true), .number(2), .number(2.5)]), "a": .object(["z": "x\"y", "y": .bool(false)])])
         #expect(CanonicalJSON.text(value) == #"{"a":{"y":false,"z":"x\"y"},"b":[null,true,2,2.5]}"#)
+    }
+}
+
+/// An answer file's own answers text stands for the canonical text only when it is that text but
+/// for white space: any other spelling (keys out of order or repeated, `\u` or `\/` escapes,
+/// fractions) falls back to writing the canonical text from the parsed answers.
+@Suite struct CompactedMemberTests {
+    /// `value` written with line breaks and indentation, keys in canonical order or in the
+    /// dictionary's own order, and (when `escapeAll`) every non-ASCII character as a `\u` escape.
+    static func pretty(_ value: JSONValue, sorted: Bool, escapeAll: Bool, indent: String = "") -> String {
+        let inner = indent + "  "
+        switch value {
+        case .object(let object):
+            let members = sorted ? CanonicalJSON.sortedMembers(object) : object.map { ($0.key, $0.value) }
+            guard !members.isEmpty else { return "{}" }
+            return "{\n" + members.map { inner + string($0.0, escapeAll) + " : " + pretty($0.1, sorted: sorted, escapeAll: escapeAll, indent: inner) }
+                .joined(separator: ",\n") + "\n" + indent + "}"
+        case .array(let items):
+            return "[ " + items.map { pretty($0, sorted: sorted, escapeAll: escapeAll, indent: inner) }.joined(separator: ", ") + " ]"
+        case .string(let text): return string(text, escapeAll)
+        default: return CanonicalJSON.text(value)
+        }
+    }
+
+    static func string(_ text: String, _ escapeAll: Bool) -> String {
+        let canonical = CanonicalJSON.text(.string(text))
+        guard escapeAll else { return canonical }
+        return canonical.unicodeScalars.map { $0.value < 0x80 ? String($0) : String(format: "\\u%04x", $0.value) }.joined()
+    }
+
+    static func randomValue(_ generator: inout SeededGenerator, depth: Int = 0) -> JSONValue {
+        let words = ["yes", "no", "n/a", "line\nbreak", "say \"hi\"", "back\\slash", "a/b", "été", "tab\tx", "", "\u{1}"]
+        switch Int.random(in: 0...(depth > 1 ? 3 : 5), using: &generator) {
+        case 0: return .string(words.randomElement(using: &generator)!)
+        case 1: return .number(Double(Int.random(in: -5_000...5_000, using: &generator)))
+        case 2: return Bool.random(using: &generator) ? .number(Double(Int.random(in: 0...99, using: &generator)) + 0.25) : .bool(true)
+        case 3: return .null
+        case 4: return .array((0..<Int.random(in: 0...3, using: &generator)).map { _ in randomValue(&generator, depth: depth + 1) })
+        default:
+            var object: [String: JSONValue] = [:]
+            for _ in 0..<Int.random(in: 0...4, using: &generator) { object[["na", "A1", "A1_x", "b", "é", "Z"].randomElement(using: &generator)!] = randomValue(&generator, depth: depth + 1) }
+            return .object(object)
+        }
+    }
+
+    @Test func theCompactedTextIsEitherTheCanonicalTextOrNothing() throws {
+        var generator = SeededGenerator(state: 17)
+        var taken = 0
+        for round in 0..<400 {
+            var answers: [String: JSONValue] = [:]
+            for index in 0..<Int.random(in: 0...12, using: &generator) { answers["Q\(index)_\(round % 7)"] = Self.randomValue(&generator) }
+            let sorted = round % 3 != 0, escapeAll = round % 5 == 0
+            let text = "{\n  \"format\" : \"x\",\n  \"answers\" : " + Self.pretty(.object(answers), sorted: sorted, escapeAll: escapeAll, indent: "  ") + "\n}\n"
+            let parsed = try #require(JSONParser.parse(Data(text.utf8), compactingMember: "answers"))
+            let canonical = CanonicalJSON.bytes(try #require(parsed.value.objectValue?["answers"]))
+            if let member = parsed.member {
+                #expect(member == canonical, "\(text)")
+                taken += 1
+            }
+            let declared = "sha256:" + CanonicalJSON.hex(SHA256.hash(data: canonical))
+            let chosen = ResponseIngest.canonicalAnswers(try #require(parsed.value.objectValue?["answers"]?.objectValue), compacted: parsed.member, declared: declared)
+            #expect(chosen.text == canonical && "sha256:" + chosen.sha256 == declared)
+        }
+        #expect(taken > 100)  // the fast path is taken for files written the way the form writes them
+    }
+
+    @Test func repeatedKeysOrEscapesAreNotTakenAsCanonical() throws {
+        for text in [#"{"answers": {"a": 1, "a": 2}}"#, #"{"answers": {"b": 1, "a": 2}}"#, #"{"answers": {"a": "\u0041"}}"#,
+                     #"{"answers": {"a": "x\/y"}}"#, #"{"answers": {"a": 1.5}}"#, #"{"answers": {"a": 1e3}}"#, #"{"answers": {"a": -0}}"#] {
+            let parsed = try #require(JSONParser.parse(Data(text.utf8), compactingMember: "answers"))
+            #expect(parsed.member == nil, "\(text)")
+        }
+        let plain = try #require(JSONParser.parse(Data(#"{"answers" : { "a" : [ 1, "x y" ], "b" : {"na": "n/a"} }, "z": 1}"#.utf8), compactingMember: "answers"))
+        #expect(plain.member.map { String(decoding: $0, as: UTF8.self) } == #"{"a":[1,"x y"],"b":{"na":"n/a"}}"#)
     }
 }
 

@@ -104,6 +104,7 @@ public struct ResponseIngest: Sendable {
                 try commitChecked(checked[index], file: file, channel: channel, into: &summary)
             }
             pending.takeResults(into: &summary)
+            Self.releaseElsewhere(checked)
         }
         try pending.flush(into: responses)
         pending.takeResults(into: &summary)
@@ -135,6 +136,13 @@ public struct ResponseIngest: Sendable {
         case .valid(let valid): outcome = try commit(valid, channel: channel, source: source)
         }
         try record(outcome, data: data, source: source, channel: channel, into: &summary)
+    }
+
+    /// Hands the last reference to `value` to a background thread, which frees it there: freeing a
+    /// chunk's parsed answer trees is a fair share of the work, and this thread is the one writer.
+    static func releaseElsewhere<T>(_ value: consuming T) {
+        let box = ReleaseBox(value)
+        DispatchQueue.global(qos: .utility).async { box.value = nil }
     }
 
     /// Files up to this size are read and checked ahead, on every core; larger ones (messages with
@@ -421,7 +429,7 @@ public struct ResponseIngest: Sendable {
         guard data.count <= EvidenceIntake.maxAnswerFileBytes else { return .rejected("file larger than \(EvidenceIntake.maxAnswerFileBytes / 1_048_576) MB") }
         // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
         let text = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
-        guard let object = JSONParser.parse(text)?.objectValue else {
+        guard let parsed = JSONParser.parse(text, compactingMember: "answers"), let object = parsed.value.objectValue else {
             return .rejected("not a PartnerRisk answer file (not a JSON object)")
         }
         guard object["format"]?.stringValue == "partner-risk-answers/1" else {
@@ -431,8 +439,7 @@ public struct ResponseIngest: Sendable {
             return .rejected("the file has no valid token")
         }
         guard let answers = object["answers"]?.objectValue else { return .rejected("the file has no answers object") }
-        let canonical = CanonicalJSON.bytes(.object(answers))
-        let fileChecksum = CanonicalJSON.hex(SHA256.hash(data: canonical))
+        let (canonical, fileChecksum) = Self.canonicalAnswers(answers, compacted: parsed.member, declared: object["checksum"]?.stringValue)
         var documents: [EvidenceIntake.Document] = []
         switch EvidenceIntake.embedded(in: object, answers: answers) {
         case nil:
@@ -445,6 +452,18 @@ public struct ResponseIngest: Sendable {
         }
         return .parsed(ParsedFile(object: object, answers: answers, tokenHash: InvitationToken.hash(token), checksum: fileChecksum,
                                   canonical: canonical, documents: documents))
+    }
+
+    /// The canonical text of a file's answers and its SHA-256. The file's own answers text, white
+    /// space removed, is that text when its hash is the declared checksum (the form writes keys in
+    /// canonical order): then the text is not written again from the parsed answers.
+    static func canonicalAnswers(_ answers: [String: JSONValue], compacted: [UInt8]?, declared: String?) -> (text: [UInt8], sha256: String) {
+        if let compacted, let declared, declared.hasPrefix("sha256:") {
+            let hash = CanonicalJSON.hex(SHA256.hash(data: compacted))
+            if declared.utf8.dropFirst(7).elementsEqual(hash.utf8) { return (compacted, hash) }
+        }
+        let canonical = CanonicalJSON.bytes(.object(answers))
+        return (canonical, CanonicalJSON.hex(SHA256.hash(data: canonical)))
     }
 
     /// Checks a parsed file against its invitation (`context`, nil when the token matches none).
@@ -523,6 +542,12 @@ public struct ResponseIngest: Sendable {
         case .valid(let valid): return try commit(valid, channel: channel, source: source)
         }
     }
+}
+
+/// Holds a value until a background thread drops it (see `ResponseIngest.releaseElsewhere`).
+final class ReleaseBox<T>: @unchecked Sendable {
+    var value: T?
+    init(_ value: T) { self.value = value }
 }
 
 /// One file of a chunk: its bytes, and its check unless it is a message (checked when committed).
@@ -609,7 +634,10 @@ final class PendingResponses: Sendable {
             guard !state.items.isEmpty else { return }
             let outcomes = try Self.write(state.items, into: repository)
             state.results += zip(outcomes, state.items.map(\.source)).map { ($0, $1) }
-            state.items.removeAll(keepingCapacity: true)
+            let written = state.items
+            state.items = []
+            state.items.reserveCapacity(limit)
+            ResponseIngest.releaseElsewhere(written)
         }
     }
 

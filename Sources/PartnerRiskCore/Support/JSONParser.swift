@@ -8,6 +8,13 @@ public struct JSONParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// A top-level member whose value's place in the text is wanted (`parse(_:compactingMember:)`).
+    private var captureKey: String?
+    private var captured: Range<Int>?
+    /// While the wanted member is read: whether its text is canonical so far (keys strictly in
+    /// `CanonicalJSON` order, no escape but the canonical ones, integers only).
+    private var capturing = false
+    private var canonical = true
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -18,6 +25,38 @@ public struct JSONParser {
             var parser = JSONParser(raw.bindMemory(to: UInt8.self))
             return parser.document()
         }
+    }
+
+    /// Parses a document and also returns one top-level member's value as its canonical text
+    /// (`CanonicalJSON`), when the file already writes it that way but for white space: then the
+    /// text with the white space between tokens removed is returned, and a checksum can be
+    /// verified on it without writing the canonical form again from the parsed tree. Nil member
+    /// when absent or not written canonically.
+    public static func parse(_ data: Data, compactingMember key: String) -> (value: JSONValue, member: [UInt8]?)? {
+        data.withUnsafeBytes { raw in
+            var parser = JSONParser(raw.bindMemory(to: UInt8.self))
+            parser.captureKey = key
+            guard let value = parser.document() else { return nil }
+            return (value, parser.canonical ? parser.captured.map { parser.compacted($0) } : nil)
+        }
+    }
+
+    /// The bytes of `range` without the white space outside strings (the text is well-formed JSON).
+    private func compacted(_ range: Range<Int>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(range.count)
+        var inString = false, escaped = false
+        for byte in UnsafeBufferPointer(rebasing: bytes[range]) {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+                continue
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            }
+            output.append(byte)
+        }
+        return output
     }
 
     public static func parse(_ text: String) -> JSONValue? {
@@ -142,6 +181,7 @@ public struct JSONParser {
     }
 
     private mutating func members<Key>(depth: Int, readKey: (inout JSONParser) -> Key?, _ add: (Key, JSONValue) -> Void) -> Bool {
+        var previousKey: String?
         index += 1
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return true }
@@ -151,7 +191,12 @@ public struct JSONParser {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1
+            let start = index
+            let wanted = depth == 0 && captureKey != nil && captureKey == key as? String
+            if capturing { noteKeyOrder(key as? String, after: &previousKey) }
+            if wanted { capturing = true }
             guard let item = value(depth: depth + 1) else { return false }
+            if wanted { (captured, capturing) = (start..<index, false) }
             add(key, item)
             skipSpace()
             guard index < bytes.count else { return false }
@@ -160,6 +205,14 @@ public struct JSONParser {
             index += 1
             return true
         }
+    }
+
+    /// Inside the wanted member, keys must rise strictly in UTF-8 order (which is the canonical
+    /// UTF-16 order below U+E000) for its text to be canonical.
+    private mutating func noteKeyOrder(_ key: String?, after previous: inout String?) {
+        guard let key, key.utf8.allSatisfy({ $0 < 0xEE }) else { canonical = false; return }
+        if let previous, !CanonicalJSON.utf8Precedes(previous, key) { canonical = false }
+        previous = key
     }
 
     private mutating func array(depth: Int) -> JSONValue? {
@@ -208,6 +261,8 @@ public struct JSONParser {
                 guard index < bytes.count else { return nil }
                 let escape = bytes[index]
                 index += 1
+                // `\/` and `\u` escapes are not how the canonical text writes a character.
+                if capturing, escape == UInt8(ascii: "/") || escape == UInt8(ascii: "u") { canonical = false }
                 switch escape {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(escape)
                 case UInt8(ascii: "b"): output.append(0x08)
@@ -276,6 +331,10 @@ public struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let number = Double(text), number.isFinite else { return nil }
+        // The canonical text writes integers below 10^15 as digits only; anything else is compared the slow way.
+        if capturing, index - start > 15 || text == "-0" || text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }) {
+            canonical = false
+        }
         return .number(number)
     }
 }
