@@ -71,6 +71,21 @@ public struct AppEnvironment: Sendable {
                                                         bytes: (config.evidence?.maxMBPerInvitation).map { $0 * 1_048_576 } ?? defaults.bytes))
     }
 
+    /// Who records a decision: `--officer`, else `officer.name` in the config, else the login name.
+    public func officerName(_ flag: String?) -> String {
+        if let flag, !flag.trimmingCharacters(in: .whitespaces).isEmpty { return flag }
+        if let name = config.officer?.name, !name.trimmingCharacters(in: .whitespaces).isEmpty { return name }
+        return Actor.current
+    }
+
+    /// The language explanations are shown to the officer in (`officer.language`; English by default).
+    public var officerLanguage: Language { config.officer?.language.flatMap { Language(name: $0) } ?? .en }
+
+    /// The officer's decisions that scores rest on, recorded as `officer`.
+    public func decisions(officer: String?) -> OfficerDecisionService {
+        OfficerDecisionService(repositories: repositories, submissions: submissions, actor: officerName(officer), time: time)
+    }
+
     /// The HTML evidence and program reports.
     public func reports() throws -> EvidenceReports {
         EvidenceReports(store: repositories, catalog: catalog, templates: try TemplateLibrary(directory: workspace.templatesDirectory),

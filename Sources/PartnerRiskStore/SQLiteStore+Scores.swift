@@ -46,7 +46,7 @@ extension SQLiteStore: ScoreRepository {
     /// order from `current_score`.
     public static let rankingSQL = """
         SELECT c.score_id AS id, c.partner_id, c.response_id, c.overall_risk, c.base_risk, c.country_multiplier, c.tier, c.knockout,
-               c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at
+               c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at, c.headline_fr
         FROM current_score c WHERE c.active = 1
         ORDER BY c.overall_risk DESC
         """
@@ -62,7 +62,7 @@ extension SQLiteStore: ScoreRepository {
                            baseRisk: row[4], countryMultiplier: row[5], tier: RiskTier(rawValue: row[6]) ?? .high,
                            knockout: row[7], nonResponse: row[8], categories: [], factors: [],
                            computedAt: row[9], reviewedAt: row[13], surveyVersion: nil, configVersion: nil,
-                           worstSummary: row[10], flagCount: row[11], topReason: row[12])
+                           worstSummary: row[10], flagCount: row[11], topReason: row[12], topReasonFR: row[14])
     }
 
     public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
@@ -125,9 +125,20 @@ extension SQLiteStore {
     public func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem] {
         try pool.read { db in
             let evidence = try Self.evidenceByInvitation(db)
-            guard let responseIDs else { return try Self.scoringInputs(db, filter: nil, evidence: evidence) }
+            let reviews = try Self.officerReviews(db)
             var items: [ScoringWorkItem] = []
-            try Self.inBatches(responseIDs) { batch in items += try Self.scoringInputs(db, filter: batch, evidence: evidence) }
+            if let responseIDs {
+                try Self.inBatches(responseIDs) { batch in items += try Self.scoringInputs(db, filter: batch, evidence: evidence) }
+            } else {
+                items = try Self.scoringInputs(db, filter: nil, evidence: evidence)
+            }
+            guard !(reviews.memberships.isEmpty && reviews.falsified.isEmpty && reviews.accepted.isEmpty) else { return items }
+            for index in items.indices {
+                let item = items[index]
+                items[index].review = OfficerReview(memberships: reviews.memberships[item.partner.id] ?? [],
+                                                    falsified: reviews.falsified[item.invitationID] ?? [:],
+                                                    acceptedFlags: reviews.accepted[item.responseID] ?? [:])
+            }
             return items
         }
     }
@@ -145,10 +156,14 @@ extension SQLiteStore {
         }
     }
 
-    /// The questions each invitation has evidence for.
+    /// The questions each invitation has evidence for: a file pending review or accepted counts,
+    /// one the officer rejected or found falsified does not.
     private static func evidenceByInvitation(_ db: Database) throws -> [Int64: Set<String>] {
         var evidence: [Int64: Set<String>] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT invitation_id, question_id FROM evidence WHERE question_id IS NOT NULL") {
+        for row in try Row.fetchAll(db, sql: """
+            SELECT e.invitation_id, e.question_id FROM evidence e WHERE e.question_id IS NOT NULL
+              AND COALESCE((SELECT status FROM evidence_review r WHERE r.evidence_id = e.id ORDER BY r.id DESC LIMIT 1), 'accepted') = 'accepted'
+            """) {
             evidence[row[0], default: []].insert(row[1])
         }
         return evidence
@@ -228,8 +243,8 @@ private final class ScoreWriter {
             """)
         current = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
-                                                  tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at)
-            VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+                                                  tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at, headline_fr)
+            VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
             """)
         insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
         for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[SentenceKey(LocalizedText(en: row[1], fr: row[2]))] = row[0] }
@@ -245,7 +260,7 @@ private final class ScoreWriter {
                                           result.knockout, explanation, computedAt, record.worst, record.flagCount, record.categories])
             try current.execute(arguments: [work.partner.id, db.lastInsertedRowID, work.responseID, result.overallRisk, result.baseRisk,
                                             result.countryMultiplier, result.tier.rawValue, result.knockout, computedAt, record.worst,
-                                            record.flagCount, record.headline, work.receivedAt])
+                                            record.flagCount, record.headline, work.receivedAt, record.headlineFR])
         }
     }
 

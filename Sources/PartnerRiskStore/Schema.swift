@@ -19,12 +19,59 @@ enum Schema {
         migrator.registerMigration("v12-thank-you-names-its-response", migrate: v12)
         migrator.registerMigration("v13-outbox-claims", migrate: v13)
         migrator.registerMigration("v14-one-link-per-invitation", migrate: v14)
+        migrator.registerMigration("v15-officer-decisions", migrate: v15)
         return migrator
     }
 
     /// One link per invitation: its token is derived from the link key and the invitation's
     /// `token_generation` (`TokenKey`), so every mail of it carries the same link; a reissue
     /// moves the generation on and revokes the old link.
+    /// The officer's decisions that scores rest on, each kept with who and when (append-only):
+    /// memberships verified with their program, evidence reviewed, red-flag explanations accepted
+    /// (for one response: a new revision needs a new look). The ranking keeps its headline in French too.
+    private static func v15(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE membership_verification (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                program TEXT NOT NULL,
+                number TEXT NOT NULL DEFAULT '',
+                expires TEXT,
+                verified INTEGER NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL
+            );
+            CREATE INDEX membership_partner ON membership_verification(partner_id, program, id);
+            CREATE TABLE evidence_review (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+                status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'falsified')),
+                reason TEXT NOT NULL DEFAULT '',
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL
+            );
+            CREATE INDEX evidence_review_file ON evidence_review(evidence_id, id);
+            CREATE TABLE flag_acceptance (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                response_id INTEGER NOT NULL REFERENCES response(id),
+                code TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL,
+                UNIQUE (response_id, code)
+            );
+            ALTER TABLE current_score ADD COLUMN headline_fr TEXT;
+            """)
+        for table in ["membership_verification", "evidence_review", "flag_acceptance"] {
+            try db.execute(sql: """
+                CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table) BEGIN SELECT RAISE(ABORT, 'officer decisions are history; record a new one'); END;
+                CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table) BEGIN SELECT RAISE(ABORT, 'officer decisions are history; record a new one'); END;
+                """)
+        }
+    }
+
     private static func v14(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE invitation ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 1")
     }

@@ -7,7 +7,8 @@ struct PartnersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partners",
         abstract: "Manage the partner registry: import from CSV, list, show (with score and explanation), deactivate, flag an incident.",
-        subcommands: [PartnersImportCommand.self, PartnersListCommand.self, PartnersShowCommand.self, PartnersDeactivateCommand.self, PartnersFlagCommand.self])
+        subcommands: [PartnersImportCommand.self, PartnersListCommand.self, PartnersShowCommand.self, PartnersDeactivateCommand.self, PartnersFlagCommand.self,
+                      PartnersVerifyMembershipCommand.self, PartnersUnverifyMembershipCommand.self])
 }
 
 struct PartnersImportCommand: ParsableCommand {
@@ -87,9 +88,9 @@ struct PartnersShowCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
-        let store = try global.environment().repositories
-        let found = try PartnerRegistry(repository: store).find(partner)
-        let sheet = try PartnerSheet.build(partner: found, store: store)
+        let app = try global.environment()
+        let found = try PartnerRegistry(repository: app.repositories).find(partner)
+        let sheet = try PartnerSheet.build(partner: found, store: app.repositories, language: app.officerLanguage)
         if format == .json { print(sheet.json) } else { say(sheet.text) }
     }
 }

@@ -9,10 +9,18 @@ public struct PartnerSheet {
     public var responses: [ResponseSummary] = []
     /// What changed between the last two complete reviews: answers, then category risks.
     public var changes: [String] = []
+    /// Memberships the officer verified.
+    public var memberships: [VerifiedMembership] = []
+    public var evidence: [EvidenceItem] = []
+    /// The officer's language: explanations are shown in it, whatever the partner's.
+    public var language: Language = .en
 
-    public static func build(partner: Partner, store: any Repositories) throws -> PartnerSheet {
+    public static func build(partner: Partner, store: any Repositories, language: Language = .en) throws -> PartnerSheet {
         var sheet = PartnerSheet(partner: partner, audit: try store.auditEntries(subject: "partner:\(partner.id)"),
                                  scores: try store.scoreHistory(partnerID: partner.id), responses: try store.responses(campaignID: nil, partnerID: partner.id))
+        sheet.memberships = try store.verifiedMemberships(partnerID: partner.id)
+        sheet.evidence = try store.evidenceItems(partnerID: partner.id, status: nil)
+        sheet.language = language
         sheet.changes = try changesBetweenLastReviews(sheet, store: store)
         return sheet
     }
@@ -48,9 +56,23 @@ public struct PartnerSheet {
             "  language:       \(partner.language.rawValue)",
             "  tags:           \(partner.tags.isEmpty ? "-" : partner.tags.joined(separator: ", "))",
             "  external id:    \(partner.externalID ?? "-")",
-            "  trusted trader: \(partner.trustedTrader ?? "-")",
+            "  trusted trader: \(partner.trustedTrader.map { "\($0) (declared, not verified)" } ?? "-")",
             "  updated:        \(DayFormat.timestamp(partner.updatedAt))",
         ]
+        if !memberships.isEmpty {
+            lines.append("Verified memberships:")
+            lines += memberships.map {
+                "  \($0.program) \($0.number), expires \($0.expires ?? "— (no expiry: waives nothing)"), verified by \($0.verifiedBy) on \($0.verifiedAt.prefix(10))"
+                    + ($0.note.isEmpty ? "" : ": \($0.note)")
+            }
+        }
+        if !evidence.isEmpty {
+            lines.append("Evidence:")
+            lines += evidence.map {
+                "  \($0.id)  \($0.questionID ?? "(unassigned)")  \($0.name)  \($0.status.rawValue)" + ($0.reviewedBy.map { " by \($0)" } ?? "")
+                    + ($0.reason.isEmpty ? "" : ": \($0.reason)")
+            }
+        }
         if !responses.isEmpty {
             lines.append("Responses:")
             lines += responses.map {
@@ -58,7 +80,6 @@ public struct PartnerSheet {
             }
         }
         if let score = scores.last {
-            let language = partner.language == .fr ? Language.fr : Language.en
             lines.append("Risk: \(score.tier.label)\(score.knockout ? " (knock-out)" : ""), overall \(String(format: "%.1f", score.overallRisk))"
                 + " = base \(String(format: "%.1f", score.baseRisk)) × country \(score.countryMultiplier.formatted()) "
                 + "(survey \(score.surveyVersion ?? "-"), scoring \(score.configVersion ?? "-"), computed \(score.computedAt))")
@@ -67,7 +88,10 @@ public struct PartnerSheet {
                 "  \($0.category.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(format: "%5.1f", $0.risk))\($0.capped ? "  (capped: a must answered no)" : "")"
             }
             lines.append("What drove the score:")
-            lines += score.factors.prefix(12).enumerated().map { "  \($0.offset + 1). \($0.element.text.text(language))" }
+            // Every knock-out, red flag and country; the largest other factors after them.
+            let flagged = score.factors.filter { $0.kind == .knockout || $0.kind == .redFlag || $0.kind == .country }
+            let shown = flagged + score.factors.filter { !flagged.contains($0) }.prefix(max(0, 12 - flagged.count))
+            lines += shown.enumerated().map { "  \($0.offset + 1). \($0.element.text.text(language))" }
             if scores.count > 1 {
                 lines.append("Trend:")
                 lines += scores.map { "  \($0.computedAt)  \($0.tier.label.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(format: "%.1f", $0.overallRisk))  scoring \($0.configVersion ?? "-")" }
@@ -94,7 +118,14 @@ public struct PartnerSheet {
             object["overall_risk"] = .number((score.overallRisk * 10).rounded() / 10)
             object["knockout"] = .bool(score.knockout)
             object["categories"] = .object(Dictionary(uniqueKeysWithValues: score.categories.map { ($0.category.rawValue, JSONValue.number(($0.risk * 10).rounded() / 10)) }))
-            object["explanation"] = .array(score.factors.map { .object(["kind": .string($0.kind.rawValue), "code": .string($0.code), "text": .string($0.text.en)]) })
+            object["explanation"] = .array(score.factors.map {
+                .object(["kind": .string($0.kind.rawValue), "code": .string($0.code), "text": .string($0.text.text(language)),
+                         "points": .number(($0.points * 10).rounded() / 10)])
+            })
+            object["memberships"] = .array(memberships.map {
+                .object(["program": .string($0.program), "number": .string($0.number), "expires": .text($0.expires), "verified_by": .string($0.verifiedBy),
+                         "verified_at": .string($0.verifiedAt), "note": .string($0.note)])
+            })
         }
         return JSONValue.array([.object(object)]).rendered(pretty: true)
     }

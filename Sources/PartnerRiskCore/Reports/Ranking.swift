@@ -37,7 +37,7 @@ public struct Ranking {
             let worst = score.worstSummary.map { $0.isEmpty ? [] : $0.components(separatedBy: ", ") }
                 ?? score.categories.sorted { $0.risk > $1.risk }.prefix(2).map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }
             let flags = score.flagCount ?? score.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count
-            let headline = score.topReason ?? score.factors.first?.text.text(language) ?? ""
+            let headline = (language == .fr ? score.topReasonFR : score.topReason) ?? score.factors.first?.text.text(language) ?? ""
             rows.append(Row(partner: partner, tier: tier, overallRisk: risk, worst: worst, flags: flags, knockout: score.knockout,
                             nonResponse: false, lastReview: reviewed.map(DayFormat.day), nextDue: due.map(DayFormat.day),
                             headline: headline))

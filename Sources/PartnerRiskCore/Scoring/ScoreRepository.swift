@@ -21,10 +21,11 @@ public struct StoredScore: Sendable, Equatable {
     public var worstSummary: String? = nil
     /// How many knock-outs and red flags the explanation holds (ranking only: `factors` is empty there).
     public var flagCount: Int? = nil
-    /// The explanation's first reason, in English (ranking only).
+    /// The explanation's first reason, in English and in French (ranking only).
     public var topReason: String? = nil
+    public var topReasonFR: String? = nil
 
-    public init(id: Int64, partnerID: Int64, responseID: Int64? = nil, overallRisk: Double, baseRisk: Double, countryMultiplier: Double, tier: RiskTier, knockout: Bool, nonResponse: Bool, categories: [CategoryScore], factors: [ScoreFactor], computedAt: String, reviewedAt: String? = nil, surveyVersion: String? = nil, configVersion: String? = nil, worstSummary: String? = nil, flagCount: Int? = nil, topReason: String? = nil) {
+    public init(id: Int64, partnerID: Int64, responseID: Int64? = nil, overallRisk: Double, baseRisk: Double, countryMultiplier: Double, tier: RiskTier, knockout: Bool, nonResponse: Bool, categories: [CategoryScore], factors: [ScoreFactor], computedAt: String, reviewedAt: String? = nil, surveyVersion: String? = nil, configVersion: String? = nil, worstSummary: String? = nil, flagCount: Int? = nil, topReason: String? = nil, topReasonFR: String? = nil) {
         self.id = id
         self.partnerID = partnerID
         self.responseID = responseID
@@ -43,6 +44,7 @@ public struct StoredScore: Sendable, Equatable {
         self.worstSummary = worstSummary
         self.flagCount = flagCount
         self.topReason = topReason
+        self.topReasonFR = topReasonFR
     }
 }
 
@@ -102,9 +104,11 @@ public struct ScoringWorkItem: Sendable {
     /// When the response was received (shown in the ranking as the last review).
     public var receivedAt: String?
     public var evidence: Set<String>
+    /// The officer's decisions on this partner and response.
+    public var review: OfficerReview
 
     public init(responseID: Int64, invitationID: Int64, partner: Partner, surveyVersionID: Int64, answers: AnswerSet,
-                answersJSON: String? = nil, receivedAt: String? = nil, evidence: Set<String>) {
+                answersJSON: String? = nil, receivedAt: String? = nil, evidence: Set<String>, review: OfficerReview = .none) {
         self.responseID = responseID
         self.invitationID = invitationID
         self.partner = partner
@@ -113,6 +117,7 @@ public struct ScoringWorkItem: Sendable {
         self.answersJSON = answersJSON
         self.receivedAt = receivedAt
         self.evidence = evidence
+        self.review = review
     }
 
     /// `answers`, or the parsed `answersJSON` when the answers came as text.

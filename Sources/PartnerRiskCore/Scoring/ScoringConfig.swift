@@ -21,6 +21,15 @@ public struct ScoringConfig: Sendable, Equatable {
     public var overduePenaltyPoints: Double
     public var overdueAsNonResponseDays: Int
     public var sectorWeights: [Sector: [Category: Double]]
+    /// The trusted-trader programs the officer can verify a membership of; only `recognised`
+    /// ones (PIP and its mutual-recognition partners, seed 002) waive evidence.
+    public var programs: [TrustedTraderProgram] = []
+    /// The least tier of a partner with an open (not accepted by the officer) money-laundering red flag.
+    public var openMoneyFlagMinTier: RiskTier? = .high
+    /// The least tier of a partner with a country on a list (`enhanced_due_diligence: high`).
+    public var countryMinTier: [String: RiskTier] = [:]
+    /// Reminders sent before a partner without a response counts as a non-responder.
+    public var nonResponseReminders: Int = 2
     public var contentHash: String
     public var source: String
 
@@ -31,9 +40,31 @@ public struct ScoringConfig: Sendable, Equatable {
         return .low
     }
 
+    /// The program with this id, if the config knows it.
+    public func program(_ id: String) -> TrustedTraderProgram? { programs.first { $0.id == id.lowercased() } }
+
     /// Months between reviews for a partner in `tier`.
     public func reviewInterval(for tier: RiskTier) -> Int {
         reviewMonths[tier.rawValue] ?? reviewMonths["default"] ?? 12
+    }
+}
+
+/// A trusted-trader program: PIP, CTPAT and the AEO programs of CBSA's mutual recognition
+/// arrangements (seed 002) are `recognised`; others (the EU AEO) can be recorded but waive nothing.
+public struct TrustedTraderProgram: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var authority: String
+    /// When CBSA's arrangement with the program was signed (`2008-06`); nil for PIP itself.
+    public var arrangement: String?
+    public var recognised: Bool
+
+    public init(id: String, name: String, authority: String, arrangement: String?, recognised: Bool) {
+        self.id = id
+        self.name = name
+        self.authority = authority
+        self.arrangement = arrangement
+        self.recognised = recognised
     }
 }
 
@@ -83,6 +114,7 @@ public struct ScoringConfigParser {
             "id", "version", "credit", "must_no_cap", "evidence_missing_max_credit", "tiers", "knockout_min_tier",
             "country_multipliers", "country_knockout_lists", "country_list", "non_response_days_after_deadline",
             "review_months", "overdue_penalty_points", "overdue_as_non_response_days", "sector_weights",
+            "trusted_trader_programs", "open_money_flag_min_tier", "country_min_tier", "non_response_reminders",
         ], in: "the scoring config")
         let id = reader.string(top, "id", in: "the scoring config", owner: root)
         let version = reader.string(top, "version", in: "the scoring config", owner: root)
@@ -114,9 +146,22 @@ public struct ScoringConfigParser {
         let weights = sectorWeights(top["sector_weights"], reader: reader, owner: root)
         let knockoutTier = reader.scalar(top["knockout_min_tier"], "knockout_min_tier").flatMap(RiskTier.init(rawValue:)) ?? .high
         let knockoutLists = reader.sequence(top["country_knockout_lists"], "country_knockout_lists")?.compactMap { reader.scalar($0, "a list name") } ?? []
+        func tier(_ node: Node?, _ what: String) -> RiskTier? {
+            guard let name = reader.scalar(node, what) else { return nil }
+            guard let tier = RiskTier(rawValue: name) else {
+                reader.report(node, "unknown tier \"\(name)\" for \(what)", "use low, medium, high or critical")
+                return nil
+            }
+            return tier
+        }
+        var countryTiers: [String: RiskTier] = [:]
+        if let node = top["country_min_tier"], let mapping = reader.mapping(node, "`country_min_tier`") {
+            for (key, value) in mapping { if let list = key.string, let floor = tier(value, "country_min_tier.\(list)") { countryTiers[list] = floor } }
+        }
+        let programs = self.programs(top["trusted_trader_programs"], reader: reader)
         let hash = CanonicalJSON.hex(SHA256.hash(data: Data(text.utf8)))
         guard let id, let version, reader.problems.isEmpty else { return (nil, reader.problems) }
-        let config = ScoringConfig(
+        var config = ScoringConfig(
             id: id, version: version, credit: numbers("credit"), mustNoCap: scalarNumber("must_no_cap", 50),
             evidenceMissingMaxCredit: scalarNumber("evidence_missing_max_credit", 0.5), tiers: tiers,
             knockoutMinTier: knockoutTier, countryMultipliers: numbers("country_multipliers"),
@@ -127,7 +172,29 @@ public struct ScoringConfigParser {
             overduePenaltyPoints: scalarNumber("overdue_penalty_points", 10),
             overdueAsNonResponseDays: days("overdue_as_non_response_days", 90),
             sectorWeights: weights, contentHash: hash, source: text)
+        config.programs = programs
+        if let node = top["open_money_flag_min_tier"] { config.openMoneyFlagMinTier = tier(node, "open_money_flag_min_tier") }
+        config.countryMinTier = countryTiers
+        config.nonResponseReminders = top["non_response_reminders"].flatMap { reader.wholeNumber($0, "non_response_reminders", in: 0...20) } ?? 2
         return (config, reader.problems)
+    }
+
+    /// `trusted_trader_programs`: a list of `{id, name, authority, arrangement, recognised}`.
+    private func programs(_ node: Node?, reader: YAMLReader) -> [TrustedTraderProgram] {
+        guard let node, let items = reader.sequence(node, "`trusted_trader_programs`") else { return [] }
+        var programs: [TrustedTraderProgram] = []
+        for item in items {
+            guard let mapping = reader.mapping(item, "a trusted-trader program") else { continue }
+            reader.checkKeys(mapping, known: ["id", "name", "authority", "arrangement", "recognised"], in: "a trusted-trader program")
+            guard let id = reader.string(mapping, "id", in: "a trusted-trader program", owner: item),
+                  let name = reader.string(mapping, "name", in: "program \(id)", owner: item) else { continue }
+            if programs.contains(where: { $0.id == id }) { reader.report(item, "program \(id) is listed twice", "keep one entry per program id") }
+            programs.append(TrustedTraderProgram(
+                id: id, name: name, authority: reader.string(mapping, "authority", in: "program \(id)", owner: item, required: false) ?? "",
+                arrangement: reader.string(mapping, "arrangement", in: "program \(id)", owner: item, required: false),
+                recognised: reader.bool(mapping["recognised"], "recognised") ?? false))
+        }
+        return programs
     }
 
     private func sectorWeights(_ node: Node?, reader: YAMLReader, owner: Node) -> [Sector: [Category: Double]] {

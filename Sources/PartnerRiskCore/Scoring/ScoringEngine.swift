@@ -9,26 +9,29 @@ public struct ScoreInput: Sendable {
     public var answers: AnswerSet
     /// The answers by position in `survey.questions`; when given, `answers` is not read.
     public var positionedAnswers: PositionedAnswers?
-    /// Questions for which a document was provided.
+    /// Questions for which a document was provided and not rejected (pending review counts).
     public var evidenceProvided: Set<String>
+    /// What the officer decided: memberships verified, evidence falsified, flags accepted.
+    public var review: OfficerReview
     public var asOf: Date
 
     public init(survey: Survey, config: ScoringConfig, countries: CountryRiskList, partner: Partner, answers: AnswerSet,
-                evidenceProvided: Set<String> = [], asOf: Date) {
+                evidenceProvided: Set<String> = [], review: OfficerReview = .none, asOf: Date) {
         self.survey = survey
         self.config = config
         self.countries = countries
         self.partner = partner
         self.answers = answers
         self.evidenceProvided = evidenceProvided
+        self.review = review
         self.asOf = asOf
     }
 
     /// An input whose answers are already by position (as read from storage).
     public init(survey: Survey, config: ScoringConfig, countries: CountryRiskList, partner: Partner,
-                positionedAnswers: PositionedAnswers, evidenceProvided: Set<String> = [], asOf: Date) {
+                positionedAnswers: PositionedAnswers, evidenceProvided: Set<String> = [], review: OfficerReview = .none, asOf: Date) {
         self.init(survey: survey, config: config, countries: countries, partner: partner, answers: AnswerSet(),
-                  evidenceProvided: evidenceProvided, asOf: asOf)
+                  evidenceProvided: evidenceProvided, review: review, asOf: asOf)
         self.positionedAnswers = positionedAnswers
     }
 }
@@ -38,6 +41,16 @@ struct CategorySums {
     var weighted = 0.0
     var total = 0.0
     var capped = false
+    /// The must and knock-out questions without credit that capped the category, with their answers.
+    var cappedBy: [(Question, LocalizedText)] = []
+}
+
+/// Credit a question lost, and why.
+struct CreditLoss {
+    var question: Question
+    var value: JSONValue?
+    var lost: Double
+    var reason: FactorText.LossReason
 }
 
 /// One category's result: control score (0–100, higher is better) and risk (100 − control).
@@ -60,7 +73,17 @@ public struct CategoryScore: Sendable, Equatable, Codable {
 
 /// One thing that drove a score, in the order an officer should read them.
 public struct ScoreFactor: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable { case knockout, redFlag = "red_flag", country, loss }
+    public enum Kind: String, Sendable, Codable {
+        case knockout, redFlag = "red_flag", country, membership
+        /// Credit lost to the answer given.
+        case loss
+        /// Credit lost to missing (or rejected) evidence.
+        case evidence
+        /// Credit lost to an expired certificate.
+        case expired
+        /// A category's control score capped by a must without credit.
+        case cap
+    }
     public var kind: Kind
     public var code: String
     public var text: LocalizedText
@@ -122,52 +145,69 @@ public struct ScoringEngine {
         var answers = input.positionedAnswers ?? input.survey.positionedAnswers(input.answers)
         let visibleIndices = input.survey.hideUnshown(for: sector, in: &answers)
         let questions = input.survey.questions
-        let waiverValid = trustedTraderValid(input, answers)
+        let standing = membershipStanding(input, answers)
         let sectorWeights = input.config.sectorWeights[sector] ?? [:]
-        var factors: [ScoreFactor] = []
+        var factors = standing.factors
         var sums = [CategorySums](repeating: CategorySums(), count: Category.allCases.count)
-        var losses: [(question: Question, credit: Double)] = []
+        var losses: [CreditLoss] = []
         for index in visibleIndices where questions[index].isScored {
             let question = questions[index]
             if case .notApplicable? = answers[index], question.allowNA { continue }
             let value = AnswerSet.usableValue(answers[index])
-            var credit = self.credit(question, value, input)
-            if question.evidence.mode == .required && !input.evidenceProvided.contains(question.id)
-                && !(question.evidence.waivable && waiverValid) {
-                credit = min(credit, input.config.evidenceMissingMaxCredit)
+            let answered = self.credit(question, value, input)
+            var credit = answered
+            var reason = FactorText.LossReason.answer
+            if let falsified = input.review.falsified[question.id] {
+                (credit, reason) = (0, .falsified)
+                factors.append(ScoreFactor(kind: .knockout, code: "evidence.falsified.\(question.id)",
+                                           text: FactorText.falsified(question, reason: falsified), points: 0))
+            } else if let expired = expiredCertificate(question, at: index, answers, standing, input) {
+                (credit, reason) = (0, .expired(role: question.reliesOn ?? "", day: expired))
+            } else if question.evidence.mode == .required && !input.evidenceProvided.contains(question.id)
+                        && !(question.evidence.waivable && standing.waives) && answered > input.config.evidenceMissingMaxCredit {
+                (credit, reason) = (input.config.evidenceMissingMaxCredit, .evidence)
             }
             let weight = Double(question.weight ?? 1)
             let category = question.category.ordinal
             sums[category].weighted += weight * credit
             sums[category].total += weight
-            if credit == 0 && (question.level == .must || question.level == .knockout) { sums[category].capped = true }
-            if credit == 0 && question.level == .knockout {
-                factors.append(ScoreFactor(kind: .knockout, code: question.id, text: LocalizedText(
-                    en: "Knock-out: \(question.id) “\(question.text.en)” answered \(describe(value, .en))",
-                    fr: "Critère éliminatoire : \(question.id) « \(question.text.fr) » réponse \(describe(value, .fr))"), points: 0))
+            if credit == 0 && (question.level == .must || question.level == .knockout) {
+                sums[category].capped = true
+                sums[category].cappedBy.append((question, FactorText.answer(question, value)))
             }
-            if credit < 1 { losses.append((question, credit)) }
+            if answered == 0 && question.level == .knockout {
+                factors.append(ScoreFactor(kind: .knockout, code: question.id,
+                                           text: FactorText.knockout(question, answer: FactorText.answer(question, value)), points: 0))
+            }
+            if answered < 1 { losses.append(CreditLoss(question: question, value: value, lost: 1 - answered, reason: .answer)) }
+            if credit < answered { losses.append(CreditLoss(question: question, value: value, lost: answered - credit, reason: reason)) }
         }
         var categories: [CategoryScore] = []
+        var uncapped: [Double] = []
         for category in Category.scored {
             let entry = sums[category.ordinal]
             guard entry.total > 0 else { continue }
             var control = 100 * entry.weighted / entry.total
+            uncapped.append(control)
             if entry.capped { control = min(control, input.config.mustNoCap) }
             categories.append(CategoryScore(category: category, control: control, risk: 100 - control, capped: entry.capped,
                                             weight: sectorWeights[category] ?? 0))
         }
         let totalWeight = categories.reduce(0) { $0 + $1.weight }
         let baseRisk = totalWeight > 0 ? categories.reduce(0) { $0 + $1.weight * $1.risk } / totalWeight : 100
-        factors += redFlags(input.survey, answers: answers)
-        let (multiplier, countryFactors) = countryRisk(input, answers)
-        factors += countryFactors
+        let flags = redFlags(input, answers: answers)
+        factors += flags.factors
+        let country = countryRisk(input, answers)
+        factors += country.factors
         let knockout = factors.contains { $0.kind == .knockout }
-        let overall = min(100, baseRisk * multiplier)
+        let overall = min(100, baseRisk * country.multiplier)
         var tier = input.config.tier(for: overall)
         if knockout { tier = max(tier, input.config.knockoutMinTier) }
-        factors += lossFactors(losses, categories: categories, totalWeight: totalWeight, sums: sums)
-        return ScoreResult(categories: categories, baseRisk: baseRisk, countryMultiplier: multiplier, overallRisk: overall,
+        if flags.openMoney, let floor = input.config.openMoneyFlagMinTier { tier = max(tier, floor) }
+        if let floor = country.floor { tier = max(tier, floor) }
+        factors += capFactors(categories, uncapped: uncapped, sums: sums, totalWeight: totalWeight, config: input.config)
+        factors += lossFactors(losses, categories: categories, totalWeight: totalWeight, sums: sums, config: input.config)
+        return ScoreResult(categories: categories, baseRisk: baseRisk, countryMultiplier: country.multiplier, overallRisk: overall,
                            tier: tier, knockout: knockout, factors: order(factors))
     }
 
@@ -195,114 +235,180 @@ public struct ScoringEngine {
         }
     }
 
-    /// A trusted-trader membership counts when the partner record or the answers name one that has not expired.
-    func trustedTraderValid(_ input: ScoreInput, _ answers: PositionedAnswers) -> Bool {
-        let plan = input.survey.plan
-        let program = plan.trustedTraderProgram.flatMap { AnswerSet.usableValue(answers[$0])?.stringValue }
-        let expiry = plan.trustedTraderExpiry.flatMap { AnswerSet.usableValue(answers[$0])?.stringValue }.flatMap(DayFormat.parseDay)
-        let claimed = input.partner.trustedTrader != nil || (program != nil && program != "none")
-        guard claimed else { return false }
-        if let expiry { return expiry >= input.asOf }
-        return input.partner.trustedTrader != nil
-    }
-
-    func redFlags(_ survey: Survey, answers: PositionedAnswers) -> [ScoreFactor] {
+    /// Whether a verified membership waives evidence, the trusted-trader expiry date questions
+    /// may rely on, and why a membership waives nothing.
+    struct MembershipStanding {
+        var waives = false
+        /// The verified membership's expiry (the latest of the recognised ones), else the partner's declared one.
+        var expiry: String?
         var factors: [ScoreFactor] = []
-        for (index, flag) in survey.plan.flags.enumerated() where flag.when.evaluate(answers) {
-            let explained = flag.unless?.evaluate(answers) ?? false
-            let text = memo.flagText(survey.plan, index, explained: explained) { Self.flagText(flag.rule, explained: explained) }
-            factors.append(ScoreFactor(kind: flag.rule.knockout && !explained ? .knockout : .redFlag, code: flag.rule.id, text: text, points: 0))
+    }
+
+    /// Only a membership the officer verified, of a program the config recognises, with an
+    /// expiry date not yet passed, waives evidence. A declared one (answers, partner file) is
+    /// named as such.
+    func membershipStanding(_ input: ScoreInput, _ answers: PositionedAnswers) -> MembershipStanding {
+        let plan = input.survey.plan
+        let today = DayFormat.day(input.asOf)
+        var standing = MembershipStanding()
+        func add(_ program: String, _ issue: FactorText.MembershipIssue, kind: ScoreFactor.Kind = .membership) {
+            let name = input.config.program(program)?.name ?? program
+            standing.factors.append(ScoreFactor(kind: kind, code: "membership.\(program)", text: FactorText.membership(name, issue), points: 0))
         }
-        return factors
+        for membership in input.review.memberships {
+            guard input.config.program(membership.program)?.recognised == true else { add(membership.program, .notRecognised); continue }
+            guard let expires = membership.expires else { add(membership.program, .noExpiry); continue }
+            standing.expiry = max(standing.expiry ?? expires, expires)
+            if expires < today { add(membership.program, .expired(expires), kind: .expired) } else { standing.waives = true }
+        }
+        let declared = plan.trustedTraderProgram.flatMap { AnswerSet.usableValue(answers[$0])?.stringValue }.flatMap { $0 == "none" ? nil : $0 }
+        if input.review.memberships.isEmpty, let program = declared ?? input.partner.trustedTrader.map({ _ in "trusted-trader" }) {
+            add(program, .declaredOnly)
+        }
+        if standing.expiry == nil, input.review.memberships.isEmpty {
+            standing.expiry = plan.trustedTraderExpiry.flatMap { AnswerSet.usableValue(answers[$0])?.stringValue }
+                .flatMap(DayFormat.parseDay).map(DayFormat.day)
+        }
+        return standing
     }
 
-    /// The sentence for a raised red flag.
-    static func flagText(_ rule: RedFlagRule, explained: Bool) -> LocalizedText {
-        let suffix = explained ? LocalizedText(en: " (explained by the partner)", fr: " (expliqué par le partenaire)") : LocalizedText(en: "", fr: "")
-        return LocalizedText(en: "Red flag \(rule.name.en)\(suffix.en): \(rule.explanation.en)",
-                             fr: "Signal d'alerte « \(rule.name.fr) »\(suffix.fr) : \(rule.explanation.fr)")
+    /// The day the certificate `question` relies on expired, when it is before the as-of day.
+    func expiredCertificate(_ question: Question, at index: Int, _ answers: PositionedAnswers, _ standing: MembershipStanding,
+                            _ input: ScoreInput) -> String? {
+        guard let role = question.reliesOn else { return nil }
+        let day: String?
+        if role == "trusted_trader.expiry" { day = standing.expiry } else {
+            day = input.survey.plan.reliesOn[index].flatMap { AnswerSet.usableValue(answers[$0])?.stringValue }
+                .flatMap(DayFormat.parseDay).map(DayFormat.day)
+        }
+        guard let day, day < DayFormat.day(input.asOf) else { return nil }
+        return day
     }
 
-    /// The worst country list among registration, sites, banks and transit countries.
-    func countryRisk(_ input: ScoreInput, _ answers: PositionedAnswers) -> (Double, [ScoreFactor]) {
+    /// Raised red flags. One the officer accepted is listed as a red flag; an open knock-out flag
+    /// stays a knock-out even when the partner explained it (the explanation is shown); any open
+    /// money-laundering flag sets `openMoney` (a tier floor).
+    func redFlags(_ input: ScoreInput, answers: PositionedAnswers) -> (factors: [ScoreFactor], openMoney: Bool) {
+        var factors: [ScoreFactor] = []
+        var openMoney = false
+        let plan = input.survey.plan
+        for (index, flag) in plan.flags.enumerated() where flag.when.evaluate(answers) {
+            let accepted = input.review.acceptedFlags[flag.rule.id]
+            let explained = flag.unless?.evaluate(answers) ?? false
+            let explanation = explained ? flag.explanation.flatMap { AnswerSet.usableValue(answers[$0])?.stringValue } : nil
+            let text = explanation == nil && accepted == nil
+                ? memo.flagText(plan, index) { FactorText.flag(flag.rule, partnerExplanation: nil, accepted: nil) }
+                : FactorText.flag(flag.rule, partnerExplanation: explanation, accepted: accepted)
+            if accepted == nil && flag.rule.kind == "money" { openMoney = true }
+            factors.append(ScoreFactor(kind: flag.rule.knockout && accepted == nil ? .knockout : .redFlag, code: flag.rule.id, text: text, points: 0))
+        }
+        return (factors, openMoney)
+    }
+
+    /// The worst country list among registration, sites, banks and transit countries: the
+    /// highest multiplier, the highest tier floor, and a factor per listed country.
+    func countryRisk(_ input: ScoreInput, _ answers: PositionedAnswers) -> CountryRisk {
         var countries = [input.partner.country]
         for position in input.survey.plan.countryQuestions {
             for item in AnswerSet.usableValue(answers[position])?.arrayValue ?? [] {
                 if let code = item.stringValue?.uppercased(), !countries.contains(code) { countries.append(code) }
             }
         }
-        var multiplier = 1.0
-        var factors: [ScoreFactor] = []
+        var total = CountryRisk(multiplier: 1, floor: nil, factors: [])
         for country in countries.sorted() {
             let risk = memo.countryRisk(country, config: input.config, countries: input.countries) {
                 countryRisk(country, config: input.config, countries: input.countries)
             }
-            multiplier = max(multiplier, risk.multiplier)
-            factors += risk.factors
+            total.multiplier = max(total.multiplier, risk.multiplier)
+            if let floor = risk.floor { total.floor = max(total.floor ?? floor, floor) }
+            total.factors += risk.factors
         }
-        return (multiplier, factors)
+        return total
     }
 
-    /// One country's multiplier and factors under the config's lists.
+    /// One country's multiplier, tier floor and factors under the config's lists.
     func countryRisk(_ country: String, config: ScoringConfig, countries: CountryRiskList) -> CountryRisk {
         let name = countries.names[country] ?? country
-        var risk = CountryRisk(multiplier: 1, factors: [])
+        var risk = CountryRisk(multiplier: 1, floor: nil, factors: [])
         for list in countries.lists(containing: country) {
-            if config.countryKnockoutLists.contains(list) {
-                risk.factors.append(ScoreFactor(kind: .knockout, code: "country.\(country)", text: LocalizedText(
-                    en: "Knock-out: \(name) (\(country)) is on the \(list) list of \(countries.listDate)",
-                    fr: "Critère éliminatoire : \(name) (\(country)) figure sur la liste \(list) du \(countries.listDate)"), points: 0))
-            } else if let factor = config.countryMultipliers[list] {
-                risk.multiplier = max(risk.multiplier, factor)
-                risk.factors.append(ScoreFactor(kind: .country, code: "country.\(country)", text: LocalizedText(
-                    en: "Country risk ×\(factor.formatted()): \(name) (\(country)) is on the FATF \(list) list of \(countries.listDate)",
-                    fr: "Risque pays ×\(factor.formatted()) : \(name) (\(country)) figure sur la liste \(list) du GAFI du \(countries.listDate)"), points: 0))
-            }
+            let knockout = config.countryKnockoutLists.contains(list)
+            let factor = config.countryMultipliers[list]
+            let floor = config.countryMinTier[list]
+            guard knockout || factor != nil || floor != nil else { continue }
+            if let factor { risk.multiplier = max(risk.multiplier, factor) }
+            if let floor, !knockout { risk.floor = max(risk.floor ?? floor, floor) }
+            risk.factors.append(ScoreFactor(kind: knockout ? .knockout : .country, code: "country.\(country)", text: FactorText.country(
+                name: name, code: country, list: list, date: countries.listDate, multiplier: factor, floor: knockout ? nil : floor,
+                knockout: knockout), points: 0))
         }
         return risk
     }
 
-    /// The largest point losses, in risk points of the overall score.
-    func lossFactors(_ losses: [(question: Question, credit: Double)], categories: [CategoryScore], totalWeight: Double,
-                     sums: [CategorySums]) -> [ScoreFactor] {
+    /// Risk points a loss of `lost` credit on `question` adds to the overall risk.
+    func points(_ question: Question, lost: Double, sums: [CategorySums], weights: [Double], totalWeight: Double) -> Double {
+        let categoryTotal = sums[question.category.ordinal].total
+        guard categoryTotal > 0 else { return 0 }
+        return 100 * Double(question.weight ?? 1) * lost / categoryTotal * weights[question.category.ordinal] / totalWeight
+    }
+
+    /// The largest point losses, in risk points of the overall score, each with its cause: the
+    /// answer, missing evidence, an expired certificate, falsified evidence.
+    func lossFactors(_ losses: [CreditLoss], categories: [CategoryScore], totalWeight: Double, sums: [CategorySums],
+                     config: ScoringConfig) -> [ScoreFactor] {
         guard totalWeight > 0 else { return [] }
         var weights = [Double](repeating: 0, count: sums.count)
         for category in categories { weights[category.category.ordinal] = category.weight }
         // Points first; the text only for the largest losses (building text is the costly part).
-        let scored: [(question: Question, points: Double)] = losses.compactMap { loss in
-            let category = loss.question.category.ordinal
-            let categoryTotal = sums[category].total
-            guard categoryTotal > 0 else { return nil }
-            let points = 100 * Double(loss.question.weight ?? 1) * (1 - loss.credit) / categoryTotal * weights[category] / totalWeight
-            return points > 0 ? (loss.question, points) : nil
+        let scored: [(loss: CreditLoss, points: Double)] = losses.compactMap { loss in
+            let points = self.points(loss.question, lost: loss.lost, sums: sums, weights: weights, totalWeight: totalWeight)
+            return points > 0 ? (loss, points) : nil
         }
-        return scored.sorted { $0.points > $1.points }.prefix(Self.maxLossFactors).map { question, points in
-            ScoreFactor(kind: .loss, code: question.id, text: memo.lossText(question, tenths: Self.tenths(points)), points: points)
+        return scored.sorted { $0.points > $1.points }.prefix(Self.maxLossFactors).map { loss, points in
+            let kind: ScoreFactor.Kind
+            switch loss.reason {
+            case .answer: kind = .loss
+            case .evidence: kind = .evidence
+            case .expired, .falsified: kind = .expired
+            }
+            let text = memo.lossText(loss.question, value: loss.value, reason: loss.reason, tenths: Self.tenths(points)) {
+                FactorText.loss(loss.question, answer: FactorText.answer(loss.question, loss.value), reason: loss.reason,
+                                tenths: Self.tenths(points), maxCredit: config.evidenceMissingMaxCredit)
+            }
+            return ScoreFactor(kind: kind, code: loss.question.id, text: text, points: points)
+        }
+    }
+
+    /// One factor per capped category, naming the questions that capped it; its points are
+    /// what the cap added to the overall risk beyond the questions' own losses.
+    func capFactors(_ categories: [CategoryScore], uncapped: [Double], sums: [CategorySums], totalWeight: Double,
+                    config: ScoringConfig) -> [ScoreFactor] {
+        guard totalWeight > 0 else { return [] }
+        return zip(categories, uncapped).compactMap { category, uncapped in
+            guard category.capped else { return nil }
+            let points = max(0, uncapped - category.control) * category.weight / totalWeight
+            let by = sums[category.category.ordinal].cappedBy
+            return ScoreFactor(kind: .cap, code: "cap.\(category.category.rawValue)",
+                               text: FactorText.cap(category.category, by: by, cap: config.mustNoCap, tenths: Self.tenths(points)), points: points)
         }
     }
 
     /// `points` in tenths, as the explanation shows them.
     static func tenths(_ points: Double) -> Int { Int((points * 10).rounded()) }
 
-    /// The sentence for a loss of `tenths` tenths of a point on `question`.
-    static func lossText(_ question: Question, tenths: Int) -> LocalizedText {
-        let level = question.level?.rawValue ?? "should"
-        let shown = (tenths < 0 ? "-" : "") + "\(abs(tenths) / 10).\(abs(tenths) % 10)"
-        return LocalizedText(en: "−\(shown) pts \(question.category.rawValue): \(question.id) (\(level)) “\(question.text.en)”",
-                             fr: "−\(shown) pts \(question.category.rawValue) : \(question.id) (\(level)) « \(question.text.fr) »")
-    }
-
     /// How many point losses an explanation lists (knock-outs, red flags and countries are all listed).
     public static let maxLossFactors = 10
 
-    /// Knock-outs first, then red flags, then country factors, then the largest losses.
+    /// Knock-outs first, then red flags, country factors, expired certificates and memberships
+    /// that waive nothing, caps, then the largest losses.
     func order(_ factors: [ScoreFactor]) -> [ScoreFactor] {
         func rank(_ kind: ScoreFactor.Kind) -> Int {
             switch kind {
             case .knockout: return 0
             case .redFlag: return 1
             case .country: return 2
-            case .loss: return 3
+            case .expired, .membership: return 3
+            case .cap: return 4
+            case .loss, .evidence: return 5
             }
         }
         return factors.enumerated().sorted { lhs, rhs in
@@ -312,19 +418,13 @@ public struct ScoringEngine {
             return lhs.offset < rhs.offset
         }.map(\.element)
     }
-
-    func describe(_ value: JSONValue?, _ language: Language) -> String {
-        guard let value else { return language == .fr ? "sans réponse" : "unanswered" }
-        switch value {
-        case .string(let text): return "“\(text)”"
-        default: return value.rendered()
-        }
-    }
 }
 
 /// A country's share of the country risk: the highest multiplier of its lists and the factors.
 struct CountryRisk {
     var multiplier: Double
+    /// The least tier a country on a list gives (`country_min_tier`).
+    var floor: RiskTier?
     var factors: [ScoreFactor]
 }
 
@@ -335,6 +435,8 @@ final class ScoringMemo {
     private struct LossKey: Hashable {
         let question: ObjectIdentifier
         let tenths: Int
+        let reason: FactorText.LossReason
+        let value: JSONValue?
     }
 
     /// The questions are kept so an identifier is never reused while cached.
@@ -342,7 +444,6 @@ final class ScoringMemo {
     private struct FlagKey: Hashable {
         let plan: ObjectIdentifier
         let flag: Int
-        let explained: Bool
     }
 
     /// The plans are kept so an identifier is never reused while cached.
@@ -351,16 +452,16 @@ final class ScoringMemo {
     /// The config and country list `countries` was worked out under.
     private var countriesUnder: (config: String, list: String)?
 
-    func lossText(_ question: Question, tenths: Int) -> LocalizedText {
-        let key = LossKey(question: ObjectIdentifier(question), tenths: tenths)
+    func lossText(_ question: Question, value: JSONValue?, reason: FactorText.LossReason, tenths: Int, build: () -> LocalizedText) -> LocalizedText {
+        let key = LossKey(question: ObjectIdentifier(question), tenths: tenths, reason: reason, value: value)
         if let cached = losses[key] { return cached.text }
-        let text = ScoringEngine.lossText(question, tenths: tenths)
+        let text = build()
         losses[key] = (question, text)
         return text
     }
 
-    func flagText(_ plan: SurveyPlan, _ flag: Int, explained: Bool, build: () -> LocalizedText) -> LocalizedText {
-        let key = FlagKey(plan: ObjectIdentifier(plan), flag: flag, explained: explained)
+    func flagText(_ plan: SurveyPlan, _ flag: Int, build: () -> LocalizedText) -> LocalizedText {
+        let key = FlagKey(plan: ObjectIdentifier(plan), flag: flag)
         if let cached = flags[key] { return cached.text }
         let text = build()
         flags[key] = (plan, text)

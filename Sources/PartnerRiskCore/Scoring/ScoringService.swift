@@ -57,7 +57,7 @@ public struct ScoringService: Sendable {
                 let survey = versions[item.surveyVersionID]!  // loaded above for every version in `work`
                 return ScoreRecord(work: item, result: engine.score(ScoreInput(
                     survey: survey, config: config, countries: countries, partner: item.partner,
-                    positionedAnswers: item.positionedAnswers(in: survey), evidenceProvided: item.evidence, asOf: now)))
+                    positionedAnswers: item.positionedAnswers(in: survey), evidenceProvided: item.evidence, review: item.review, asOf: now)))
             })
         }
         do {

@@ -9,11 +9,14 @@ public struct AppConfig: Codable, Sendable, Equatable {
         public var name: String?
         public var company: String?
         public var email: String?
+        /// The language explanations are shown to the officer in: `en` (default) or `fr`.
+        public var language: String?
 
-        public init(name: String? = nil, company: String? = nil, email: String? = nil) {
+        public init(name: String? = nil, company: String? = nil, email: String? = nil, language: String? = nil) {
             self.name = name
             self.company = company
             self.email = email
+            self.language = language
         }
     }
 

@@ -139,12 +139,15 @@ public final class Question: Sendable, Equatable {
     public let staleAfterDays: Int?
     public let maxLength: Int
     public let role: String?
+    /// The role of a date this question's credit relies on (`seal.certificate_expiry`): when
+    /// that date has passed, the question gets no credit.
+    public let reliesOn: String?
     public let mapsTo: [String: String]
     public let redFlags: [RedFlagRule]
     public let category: Category
     public let sectionID: String
 
-    public init(id: String, text: LocalizedText, help: LocalizedText?, type: QuestionType, required: Bool, appliesTo: Set<Sector>?, showIf: Condition?, allowNA: Bool, evidence: EvidenceRule, weight: Int?, level: QuestionLevel?, options: [ChoiceOption], unit: LocalizedText?, min: Double?, max: Double?, bands: [NumberBand], staleAfterDays: Int?, maxLength: Int, role: String?, mapsTo: [String: String], redFlags: [RedFlagRule], category: Category, sectionID: String) {
+    public init(id: String, text: LocalizedText, help: LocalizedText?, type: QuestionType, required: Bool, appliesTo: Set<Sector>?, showIf: Condition?, allowNA: Bool, evidence: EvidenceRule, weight: Int?, level: QuestionLevel?, options: [ChoiceOption], unit: LocalizedText?, min: Double?, max: Double?, bands: [NumberBand], staleAfterDays: Int?, maxLength: Int, role: String?, reliesOn: String? = nil, mapsTo: [String: String], redFlags: [RedFlagRule], category: Category, sectionID: String) {
         self.id = id
         self.text = text
         self.help = help
@@ -164,6 +167,7 @@ public final class Question: Sendable, Equatable {
         self.staleAfterDays = staleAfterDays
         self.maxLength = maxLength
         self.role = role
+        self.reliesOn = reliesOn
         self.mapsTo = mapsTo
         self.redFlags = redFlags
         self.category = category
@@ -175,7 +179,7 @@ public final class Question: Sendable, Equatable {
             && lhs.appliesTo == rhs.appliesTo && lhs.showIf == rhs.showIf && lhs.allowNA == rhs.allowNA
             && lhs.evidence == rhs.evidence && lhs.weight == rhs.weight && lhs.level == rhs.level && lhs.options == rhs.options
             && lhs.unit == rhs.unit && lhs.min == rhs.min && lhs.max == rhs.max && lhs.bands == rhs.bands
-            && lhs.staleAfterDays == rhs.staleAfterDays && lhs.maxLength == rhs.maxLength && lhs.role == rhs.role
+            && lhs.staleAfterDays == rhs.staleAfterDays && lhs.maxLength == rhs.maxLength && lhs.role == rhs.role && lhs.reliesOn == rhs.reliesOn
             && lhs.mapsTo == rhs.mapsTo && lhs.redFlags == rhs.redFlags && lhs.category == rhs.category
             && lhs.sectionID == rhs.sectionID
     }

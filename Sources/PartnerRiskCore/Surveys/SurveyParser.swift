@@ -9,8 +9,10 @@ public struct SurveyParser {
     static let sectionKeys = ["id", "title", "category", "intro", "questions"]
     static let questionKeys = [
         "id", "text", "help", "type", "required", "applies_to", "show_if", "allow_na", "evidence", "weight", "level",
-        "options", "unit", "min", "max", "bands", "stale_after_days", "max_length", "role", "maps_to", "red_flags",
+        "options", "unit", "min", "max", "bands", "stale_after_days", "max_length", "role", "relies_on", "maps_to", "red_flags",
     ]
+    /// Roles of dates that other questions may rely on (`relies_on`): certificates that expire.
+    static let expiryRoles: Set<String> = ["seal.certificate_expiry", "trusted_trader.expiry"]
     static let roles: Set<String> = [
         "countries.registration", "countries.sites", "countries.banks", "countries.transit",
         "trusted_trader.program", "trusted_trader.number", "trusted_trader.expiry", "seal.certificate_expiry",
@@ -159,6 +161,14 @@ private struct Context {
         if let role, !SurveyParser.roles.contains(role) {
             reader.report(mapping["role"], "unknown role \"\(role)\" on \(what)", "use one of \(SurveyParser.roles.sorted().joined(separator: ", "))")
         }
+        let reliesOn = reader.string(mapping, "relies_on", in: what, owner: node, required: false)
+        if let reliesOn, !SurveyParser.expiryRoles.contains(reliesOn) {
+            reader.report(mapping["relies_on"], "\(what) relies on \"\(reliesOn)\", which is not the role of an expiry date",
+                          "use one of \(SurveyParser.expiryRoles.sorted().joined(separator: ", "))")
+        }
+        if role.map(SurveyParser.expiryRoles.contains) == true, type != .date {
+            reader.report(mapping["role"], "\(what) has the expiry role \"\(role!)\" but is not a date question", "make its type date")
+        }
         var mapsTo: [String: String] = [:]
         if let mapsNode = mapping["maps_to"], let maps = reader.mapping(mapsNode, "`maps_to`") {
             for (key, value) in maps {
@@ -171,7 +181,7 @@ private struct Context {
             id: id, text: text, help: help, type: type, required: required, appliesTo: appliesTo, showIf: showIf,
             allowNA: allowNA, evidence: evidence, weight: weight, level: level, options: options,
             unit: numbers.unit, min: numbers.min, max: numbers.max, bands: numbers.bands, staleAfterDays: staleAfter,
-            maxLength: maxLength, role: role, mapsTo: mapsTo, redFlags: flags, category: category, sectionID: sectionID)
+            maxLength: maxLength, role: role, reliesOn: reliesOn, mapsTo: mapsTo, redFlags: flags, category: category, sectionID: sectionID)
     }
 
     func sectors(_ node: Node?, what: String) -> Set<Sector>? {
@@ -389,6 +399,12 @@ private struct Context {
                 }
             }
             checkValues(pending.condition, pending.node, questions)
+        }
+        let roles = Set(questions.values.compactMap(\.role))
+        for question in sections.flatMap(\.questions) {
+            guard let role = question.reliesOn, !roles.contains(role) else { continue }
+            reader.report(questionNodes[question.id], "question `\(question.id)` relies on \"\(role)\", but no question of this survey has that role",
+                          "add the date question with `role: \(role)` or remove `relies_on`")
         }
     }
 

@@ -76,6 +76,8 @@ final class SurveyPlan: Sendable {
         let rule: RedFlagRule
         let when: PositionCondition
         let unless: PositionCondition?
+        /// The question the partner explains the flag in (the first `answered: true` of `unless`).
+        let explanation: Int?
     }
 
     let positions: [String: Int]
@@ -83,6 +85,8 @@ final class SurveyPlan: Sendable {
     let flags: [Flag]
     let trustedTraderProgram: Int?
     let trustedTraderExpiry: Int?
+    /// Per question, the position of the expiry date its credit relies on (`relies_on`).
+    let reliesOn: [Int?]
     /// Questions whose answer lists countries (registration aside: sites, banks, transit).
     let countryQuestions: [Int]
     /// The ids' UTF-8 bytes one after another, in byte order, and where each starts and which
@@ -98,11 +102,13 @@ final class SurveyPlan: Sendable {
         flags = questions.flatMap { question in
             question.redFlags.map { rule in
                 Flag(rule: rule, when: PositionCondition(rule.when, positions: positions),
-                     unless: rule.unless.map { PositionCondition($0, positions: positions) })
+                     unless: rule.unless.map { PositionCondition($0, positions: positions) },
+                     explanation: rule.unless.flatMap(Self.explainingQuestion).flatMap { positions[$0] })
             }
         }
         trustedTraderProgram = questions.firstIndex { $0.role == "trusted_trader.program" }
         trustedTraderExpiry = questions.firstIndex { $0.role == "trusted_trader.expiry" }
+        reliesOn = questions.map { question in question.reliesOn.flatMap { role in questions.firstIndex { $0.role == role } } }
         countryQuestions = questions.indices.filter { questions[$0].role?.hasPrefix("countries.") == true }
         var bytes: [UInt8] = []
         var keys: [(start: Int, count: Int, position: Int)] = []
@@ -112,6 +118,15 @@ final class SurveyPlan: Sendable {
         }
         keyBytes = bytes
         self.keys = keys
+    }
+
+    /// The question a condition asks to be answered (`answered: true`), first found.
+    static func explainingQuestion(_ condition: Condition) -> String? {
+        switch condition {
+        case .answered(let id, true): return id
+        case .all(let parts), .any(let parts): return parts.lazy.compactMap(explainingQuestion).first
+        default: return nil
+        }
     }
 
     /// Reads stored answers (a JSON object by question id) into positions; nil when the text is

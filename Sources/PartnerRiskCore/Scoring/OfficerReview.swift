@@ -1,0 +1,55 @@
+import Foundation
+
+/// The officer's decisions a score takes into account: memberships verified, evidence found
+/// falsified, red-flag explanations accepted. Everything else a score reads is the partner's word.
+public struct OfficerReview: Sendable, Equatable {
+    /// The partner's memberships the officer verified (the latest decision per program).
+    public var memberships: [VerifiedMembership]
+    /// Questions whose evidence the officer found falsified, with the officer's reason.
+    public var falsified: [String: String]
+    /// Red flags (by code) whose explanation the officer accepted for the response being scored.
+    public var acceptedFlags: [String: FlagAcceptance]
+
+    public init(memberships: [VerifiedMembership] = [], falsified: [String: String] = [:], acceptedFlags: [String: FlagAcceptance] = [:]) {
+        self.memberships = memberships
+        self.falsified = falsified
+        self.acceptedFlags = acceptedFlags
+    }
+
+    public static let none = OfficerReview()
+}
+
+/// A trusted-trader membership the officer checked with the program (its portal, a certificate).
+public struct VerifiedMembership: Sendable, Equatable {
+    public var partnerID: Int64
+    public var program: String
+    public var number: String
+    /// The expiry or next revalidation date (YYYY-MM-DD); a membership without one never waives.
+    public var expires: String?
+    public var note: String
+    public var verifiedBy: String
+    public var verifiedAt: String
+
+    public init(partnerID: Int64, program: String, number: String, expires: String?, note: String, verifiedBy: String, verifiedAt: String) {
+        self.partnerID = partnerID
+        self.program = program
+        self.number = number
+        self.expires = expires
+        self.note = note
+        self.verifiedBy = verifiedBy
+        self.verifiedAt = verifiedAt
+    }
+}
+
+/// The officer's acceptance of a partner's explanation of a red flag.
+public struct FlagAcceptance: Sendable, Equatable {
+    public var actor: String
+    public var at: String
+    public var note: String
+
+    public init(actor: String, at: String, note: String) {
+        self.actor = actor
+        self.at = at
+        self.note = note
+    }
+}
