@@ -130,7 +130,16 @@ script = r"""<script>
 (function () {
   var P = window.partnerRisk, errors = [], saved = null, waiting = false;
   function expect(cond, what) { if (!cond) { errors.push(what); } }
-  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  /* Same values, whatever the key order (the saved file writes answers in canonical key order). */
+  function sorted(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return Array.isArray(value) ? value.map(sorted) : value;
+    }
+    var out = {};
+    Object.keys(value).sort().forEach(function (key) { out[key] = sorted(value[key]); });
+    return out;
+  }
+  function same(a, b) { return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b)); }
   /* What the page left in the browser's storage, read a while after the last edit and save (so that
      anything written on a timer would be there by then). */
   function browserStorage() {
@@ -155,6 +164,8 @@ script = r"""<script>
   function saveAndCheck(manifest) {
     saved = P.save();
     expect(same(saved.answers, P.answers()), 'save() wrote answers()');
+    var keys = Object.keys(saved.answers);
+    expect(JSON.stringify(keys) === JSON.stringify(keys.slice().sort()), 'answers saved in canonical key order (the importer checks them on their own text)');
     expect(!('G8_cctv_retention_days' in saved.answers), 'hidden G8 not saved');
     if (manifest.length) {
       expect(saved.checksum === 'sha256:' + P.sha256(P.canonicalJSON({answers: saved.answers, evidence: manifest})), 'checksum over answers and document list');
