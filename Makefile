@@ -23,6 +23,7 @@ test: test-deps
 	bash scripts/test-web.sh
 	bash scripts/test-import-faults.sh
 	bash scripts/test-offline-browser.sh
+	bash scripts/test-officer.sh
 
 build:
 	$(SWIFT) build

@@ -107,6 +107,8 @@ struct CampaignCreateCommand: ParsableCommand {
         let campaign = try app.campaigns.create(survey: found, audience: audience, deadline: deadline, sender: sender, name: name)
         let counts = try app.repositories.invitationCounts(campaignID: campaign.id)
         FileHandle.standardError.write(Data("created campaign \(campaign.id): \(counts.invited) invitations queued; send with `partner-risk campaign send \(campaign.id)`\n".utf8))
+        let invited = try app.repositories.invitedPartners(campaignID: campaign.id)
+        try warnAboutCountries(try app.repositories.partners(matching: PartnerFilter()).filter { invited.contains($0.id) }, app: app)
         print(campaign.id)
     }
 }

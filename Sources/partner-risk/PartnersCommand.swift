@@ -33,7 +33,8 @@ struct PartnersImportCommand: ParsableCommand {
     var strict = false
 
     func run() throws {
-        let store = try global.environment().repositories
+        let app = try global.environment()
+        let store = app.repositories
         let summary = try PartnerRegistry(repository: store).importFile(at: file, strict: strict)
         for problem in summary.rejected {
             FileHandle.standardError.write(Data((TerminalText.escapedLines("\(problem)") + "\n").utf8))
@@ -42,6 +43,9 @@ struct PartnersImportCommand: ParsableCommand {
             throw PartnerRiskError.badInput("\(file): \(summary.rejected.count) row(s) with problems; nothing was imported (--strict)")
         }
         say("\(file): \(summary.line)")
+        let imported = Set(summary.emails.map { $0.lowercased() })
+        let partners = try store.partners(matching: PartnerFilter()).filter { imported.contains($0.email.lowercased()) }
+        try warnAboutCountries(partners, app: app)
     }
 }
 
@@ -109,5 +113,15 @@ struct PartnersDeactivateCommand: ParsableCommand {
         let store = try global.environment().repositories
         let found = try PartnerRegistry(repository: store).deactivate(partner)
         say("deactivated partner \(found.id) \(found.name)")
+    }
+}
+
+
+/// Names, on standard error, the partners registered in a knock-out or at-least-High country.
+func warnAboutCountries(_ partners: [Partner], app: AppEnvironment) throws {
+    guard !partners.isEmpty else { return }
+    let (config, countries) = try app.scoring.scoring()
+    for warning in CountryWatch.warnings(partners, config: config, countries: countries) {
+        FileHandle.standardError.write(Data((TerminalText.escapedLines(warning.line) + "\n").utf8))
     }
 }

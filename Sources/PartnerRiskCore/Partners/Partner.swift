@@ -106,6 +106,8 @@ public struct PartnerImportSummary: Sendable, Equatable {
     public var updated = 0
     public var unchanged = 0
     public var rejected: [RowProblem] = []
+    /// The e-mail addresses of the rows imported (created, updated or unchanged).
+    public var emails: [String] = []
 
     public init() {}
 

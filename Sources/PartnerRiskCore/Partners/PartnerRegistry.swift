@@ -31,6 +31,7 @@ public struct PartnerRegistry {
         }
         var summary = try repository.upsertPartners(result.drafts, at: time.now())
         summary.rejected = result.problems
+        summary.emails = result.drafts.map(\.email)
         return summary
     }
 
