@@ -34,8 +34,14 @@ echo
 echo "== partner-risk responses import $OUT/answers   (validated, stored as revisions, scored)"
 "$BIN" responses import "$OUT/answers"
 echo
+echo "== partner-risk campaign remind $ID, twice   (the partners who have not answered get two reminders)"
+for round in 1 2; do
+    "$BIN" campaign remind "$ID" --max-reminders 2 --min-days 0
+    "$BIN" campaign send "$ID" >/dev/null
+done
+echo
 AS_OF=$(date -d '+61 days' +%F)
-echo "== partner-risk ranking --as-of $AS_OF   (31 days after the deadline: partners who never answered count as knock-outs)"
+echo "== partner-risk ranking --as-of $AS_OF   (31 days after the deadline and two reminders: partners who never answered count as knock-outs)"
 "$BIN" ranking --as-of "$AS_OF"
 echo
 TOP=$("$BIN" ranking --as-of "$AS_OF" --format json | python3 -c 'import json,sys; print(next(r["partner_id"] for r in json.load(sys.stdin) if r["overall_risk"] is not None))')

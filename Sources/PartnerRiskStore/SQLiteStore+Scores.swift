@@ -75,13 +75,18 @@ extension SQLiteStore: ScoreRepository {
     public func nonResponders(deadlineBefore: String) throws -> [NonResponder] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT i.id, i.partner_id, c.id AS campaign_id, c.deadline FROM invitation i
+                SELECT i.id, i.partner_id, c.id AS campaign_id, c.deadline,
+                       (SELECT count(*) FROM mail_message m WHERE m.invitation_id = i.id AND m.kind = 'reminder' AND m.state = 'sent') AS reminders,
+                       (EXISTS (SELECT 1 FROM mail_message m WHERE m.invitation_id = i.id AND m.kind != 'thank-you' AND m.state = 'failed')
+                        AND NOT EXISTS (SELECT 1 FROM mail_message m WHERE m.invitation_id = i.id AND m.kind != 'thank-you' AND m.state = 'sent')) AS undeliverable
+                FROM invitation i
                 JOIN campaign c ON c.id = i.campaign_id JOIN partner p ON p.id = i.partner_id
                 WHERE p.active = 1 AND c.deadline < ?
                   AND NOT EXISTS (SELECT 1 FROM response r WHERE r.invitation_id = i.id AND r.complete = 1)
                   AND i.id = (SELECT max(i2.id) FROM invitation i2 WHERE i2.partner_id = i.partner_id)
                 """, arguments: [deadlineBefore]).map {
-                NonResponder(partnerID: $0["partner_id"], invitationID: $0["id"], campaignID: $0["campaign_id"], deadline: $0["deadline"])
+                NonResponder(partnerID: $0["partner_id"], invitationID: $0["id"], campaignID: $0["campaign_id"], deadline: $0["deadline"],
+                             remindersSent: $0["reminders"], undeliverable: $0["undeliverable"], knockout: false)
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PartnerRiskCore
+@testable import PartnerRiskStore
 @testable import PartnerRiskTemplates
 
 /// History and the yearly cycle, driven by an injected clock.
@@ -56,7 +57,7 @@ import Testing
         #expect(due[1].reasons.first?.hasPrefix("partner record changed") == true)
     }
 
-    @Test func rescoringKeepsHistoryAndNonRespondersRankAsKnockouts() throws {
+    @Test func rescoringKeepsHistoryAndNonRespondersRankAsKnockoutsOnceReminded() throws {
         let setup = try ResponseIngestTests().setup(partners: "A,a@x.example.com,CA,highway-carrier,,en\nB,b@x.example.com,US,warehouse,,en\n")
         let store = setup.fixture.store
         // Only A answers.
@@ -73,14 +74,27 @@ import Testing
         #expect(try store.latestScores().count == 1)
         // The ranking table follows the newest score row.
         #expect(try store.latestScores().first?.id == store.scoreHistory(partnerID: answered).last?.id)
-        // The campaign deadline is 2026-12-31: 31 days later B is a non-response knock-out; 29 days later not yet.
+        // The campaign deadline is 2026-12-31. B never answers: before the deadline it is not ranked;
+        // 31 days after it, with no reminder sent, it is overdue, not yet a knock-out.
         let partners = try store.partners(matching: PartnerFilter())
-        let early = Ranking.build(scores: try store.latestScores(), nonResponders: try service(DayFormat.parseDay("2027-01-29")!).nonResponders(),
-                                  partners: partners, config: config, asOf: DayFormat.parseDay("2027-01-29")!)
-        #expect(early.rows.count == 1)
-        let late = Ranking.build(scores: try store.latestScores(), nonResponders: try service(DayFormat.parseDay("2027-02-01")!).nonResponders(),
-                                 partners: partners, config: config, asOf: DayFormat.parseDay("2027-02-01")!)
+        func ranking(_ day: String) throws -> Ranking {
+            Ranking.build(scores: try store.latestScores(), nonResponders: try service(DayFormat.parseDay(day)!).nonResponders(),
+                          partners: partners, config: config, asOf: DayFormat.parseDay(day)!)
+        }
+        #expect(try ranking("2026-12-30").rows.count == 1)
+        let unreminded = try #require(try ranking("2027-02-01").rows.first { $0.partner.email == "b@x.example.com" })
+        #expect(!unreminded.knockout && !unreminded.nonResponse && unreminded.tierLabel == "Overdue")
+        #expect(unreminded.overdue?.hasPrefix("overdue — reminder 1 of 2 due (deadline 2026-12-31") == true)
+        // Two reminders delivered: 29 days after the deadline still overdue, 31 days after a non-response knock-out.
+        let outbox = setup.fixture.directory.url.appendingPathComponent("outbox")
+        for _ in 0..<2 {
+            #expect(try store.queueReminders(campaignID: setup.fixture.campaign.id, maxReminders: 2, minDays: 0, at: fixedNow) == 1)
+            _ = try setup.fixture.sender(DropTransportFactory(directory: outbox)).send(campaignID: setup.fixture.campaign.id)
+        }
+        #expect(try ranking("2027-01-29").rows.first { $0.partner.email == "b@x.example.com" }?.overdue?.hasPrefix("overdue — reminders sent") == true)
+        let late = try ranking("2027-02-01")
         #expect(late.rows.count == 2)
+        #expect(late.rows.first { $0.partner.email == "b@x.example.com" }?.headline.contains("2 reminders sent: unknown risk is high risk") == true)
         let silent = try #require(late.rows.first { $0.nonResponse })
         #expect(silent.knockout && silent.tier >= .high && silent.partner.email == "b@x.example.com")
         #expect(late.rows.first?.nonResponse == true || late.rows.first!.tier >= silent.tier)
@@ -89,6 +103,23 @@ import Testing
         // A deactivated partner leaves the ranking (the ranking table follows partner.active).
         try store.deactivatePartner(id: answered, at: fixedNow)
         #expect(try store.latestScores().isEmpty)
+    }
+}
+
+extension ReviewTests {
+    @Test func aPartnerNoMessageReachedIsANonResponderWithoutReminders() throws {
+        let setup = try ResponseIngestTests().setup(partners: "A,a@x.example.com,CA,highway-carrier,,en\n")
+        let store = setup.fixture.store
+        let (config, countries) = try catalog.scoring()
+        let after = DayFormat.parseDay("2027-02-01")!
+        let service = ScoringService(scores: store, responses: store, surveys: store, campaigns: store, config: config, countries: countries, time: FixedTime(after))
+        #expect(try service.nonResponders().map(\.knockout) == [false])
+        // The invitation bounced for good (a 550): no reminder can reach the partner either.
+        try store.pool.write { try $0.execute(sql: "UPDATE mail_message SET state = 'failed' WHERE kind = 'invitation'") }
+        let missing = try service.nonResponders()
+        #expect(missing.map(\.knockout) == [true] && missing.first?.undeliverable == true)
+        let row = try #require(Ranking.build(scores: [], nonResponders: missing, partners: try store.partners(matching: PartnerFilter()), config: config, asOf: after).rows.first)
+        #expect(row.knockout && row.nonResponse && row.headline.contains("no message reached the partner"))
     }
 }
 

@@ -80,12 +80,12 @@ public struct EvidenceReports {
             "tiers": RiskTier.allCases.reversed().map { tier in ["tier": tier.label, "count": String(ranking.rows.filter { $0.tier == tier }.count)] },
             "overdue": overdue.map { item in
                 ["partner_id": String(item.partner.id), "name": item.partner.name, "due": item.lastReview ?? "-",
-                 "tier": ranking.rows.first { row in row.partner.id == item.partner.id }?.tier.label ?? "-"]
+                 "tier": ranking.rows.first { row in row.partner.id == item.partner.id }?.tierLabel ?? "-"]
             },
             "flags": flagged.map { ["partner_id": String($0.partner.id), "name": $0.partner.name, "text": $0.headline] },
             "ranking": ranking.rows.enumerated().map { index, row in
                 ["rank": String(index + 1), "partner_id": String(row.partner.id), "name": row.partner.name, "sector": row.partner.sector.rawValue,
-                 "country": row.partner.country, "tier": row.tier.label, "risk": row.overallRisk.map(Self.number) ?? "no response",
+                 "country": row.partner.country, "tier": row.tierLabel, "risk": row.overallRisk.map(Self.number) ?? (row.overdue == nil ? "no response" : "overdue"),
                  "worst": row.worst.joined(separator: ", "), "next_due": row.nextDue ?? "-"]
             },
         ]

@@ -10,9 +10,14 @@ public struct Ranking {
         public var flags: Int
         public var knockout: Bool
         public var nonResponse: Bool
+        /// Past the deadline without an answer, not yet a knock-out: "overdue — reminder 1 of 2 due".
+        public var overdue: String?
         public var lastReview: String?
         public var nextDue: String?
         public var headline: String
+
+        /// The tier as shown: "Overdue" for a partner past the deadline that is not yet a knock-out.
+        public var tierLabel: String { overdue == nil ? tier.label : "Overdue" }
     }
 
     public var rows: [Row]
@@ -39,19 +44,28 @@ public struct Ranking {
             let flags = score.flagCount ?? score.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count
             let headline = (language == .fr ? score.topReasonFR : score.topReason) ?? score.factors.first?.text.text(language) ?? ""
             rows.append(Row(partner: partner, tier: tier, overallRisk: risk, worst: worst, flags: flags, knockout: score.knockout,
-                            nonResponse: false, lastReview: reviewed.map(DayFormat.day), nextDue: due.map(DayFormat.day),
+                            nonResponse: false, overdue: nil, lastReview: reviewed.map(DayFormat.day), nextDue: due.map(DayFormat.day),
                             headline: headline))
         }
         for missing in nonResponders where !seen.contains(missing.partnerID) {
             guard let partner = byID[missing.partnerID] else { continue }
             seen.insert(missing.partnerID)
+            guard missing.knockout else {
+                let status = overdueText(missing, config: config, language: language)
+                rows.append(Row(partner: partner, tier: .medium, overallRisk: nil, worst: [], flags: 0, knockout: false, nonResponse: false,
+                                overdue: status, lastReview: nil, nextDue: nil, headline: status))
+                continue
+            }
+            let reached = missing.undeliverable ? (en: "no message reached the partner", fr: "aucun message n'a atteint le partenaire")
+                : (en: "\(missing.remindersSent) reminders sent", fr: "\(missing.remindersSent) rappels envoyés")
             rows.append(Row(partner: partner, tier: config.knockoutMinTier, overallRisk: nil, worst: [], flags: 1, knockout: true,
-                            nonResponse: true, lastReview: nil, nextDue: nil,
-                            headline: language == .fr ? "Aucune réponse complète \(config.nonResponseDaysAfterDeadline) jours après l'échéance du \(missing.deadline) (campagne \(missing.campaignID))"
-                                : "No complete response \(config.nonResponseDaysAfterDeadline) days after the \(missing.deadline) deadline (campaign \(missing.campaignID)): unknown risk is high risk"))
+                            nonResponse: true, overdue: nil, lastReview: nil, nextDue: nil,
+                            headline: language == .fr ? "Aucune réponse complète \(config.nonResponseDaysAfterDeadline) jours après l'échéance du \(missing.deadline) (campagne \(missing.campaignID)), \(reached.fr)"
+                                : "No complete response \(config.nonResponseDaysAfterDeadline) days after the \(missing.deadline) deadline (campaign \(missing.campaignID)), \(reached.en): unknown risk is high risk"))
         }
         // Positions are sorted on small keys and the rows moved once (a row is large to move).
-        let keys = rows.map { (tier: $0.tier, risk: $0.overallRisk ?? 100, name: $0.partner.name) }
+        // An overdue partner (unknown risk, not yet a knock-out) sorts between High and Medium.
+        let keys = rows.map { (tier: $0.tier.rank * 2 + ($0.overdue == nil ? 0 : 1), risk: $0.overallRisk ?? 100, name: $0.partner.name) }
         let order = keys.indices.sorted { lhs, rhs in
             let (left, right) = (keys[lhs], keys[rhs])
             if left.tier != right.tier { return left.tier > right.tier }
@@ -61,9 +75,20 @@ public struct Ranking {
         return Ranking(rows: order.map { rows[$0] })
     }
 
+    /// "overdue — reminder 1 of 2 due": what stands between an overdue partner and the non-response knock-out.
+    static func overdueText(_ missing: NonResponder, config: ScoringConfig, language: Language) -> String {
+        let next = min(missing.remindersSent + 1, max(1, config.nonResponseReminders))
+        if missing.remindersSent < config.nonResponseReminders {
+            return language == .fr ? "en retard — rappel \(next) sur \(config.nonResponseReminders) à envoyer (échéance du \(missing.deadline), campagne \(missing.campaignID))"
+                : "overdue — reminder \(next) of \(config.nonResponseReminders) due (deadline \(missing.deadline), campaign \(missing.campaignID))"
+        }
+        return language == .fr ? "en retard — rappels envoyés; non-réponse \(config.nonResponseDaysAfterDeadline) jours après l'échéance du \(missing.deadline)"
+            : "overdue — reminders sent; a non-response knock-out \(config.nonResponseDaysAfterDeadline) days after the \(missing.deadline) deadline"
+    }
+
     public func filtered(tier: RiskTier?, sector: Sector?, country: String?) -> Ranking {
         Ranking(rows: rows.filter { row in
-            (tier == nil || row.tier == tier) && (sector == nil || row.partner.sector == sector)
+            (tier == nil || (row.tier == tier && row.overdue == nil)) && (sector == nil || row.partner.sector == sector)
                 && (country.map { row.partner.country == $0.uppercased() } ?? true)
         })
     }
@@ -73,12 +98,13 @@ public struct Ranking {
             columns: ["rank", "id", "partner", "sector", "country", "tier", "risk", "worst", "flags", "last_review", "next_due"],
             rows: rows.enumerated().map { index, row in
                 [String(index + 1), String(row.partner.id), row.partner.name, row.partner.sector.rawValue, row.partner.country,
-                 row.tier.label + (row.knockout ? " KO" : ""), row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r",
+                 row.tierLabel + (row.knockout ? " KO" : ""), row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r",
                  row.worst.joined(separator: ", "), String(row.flags), row.lastReview ?? "-", row.nextDue ?? "-"]
             },
             objects: rows.enumerated().map { index, row in
                 ["rank": .number(Double(index + 1)), "partner_id": .number(Double(row.partner.id)), "partner": .string(row.partner.name),
-                 "sector": .string(row.partner.sector.rawValue), "country": .string(row.partner.country), "tier": .string(row.tier.label),
+                 "sector": .string(row.partner.sector.rawValue), "country": .string(row.partner.country),
+                 "tier": .string(row.tierLabel), "overdue": .text(row.overdue),
                  "overall_risk": row.overallRisk.map { .number(($0 * 10).rounded() / 10) } ?? .null, "knockout": .bool(row.knockout),
                  "non_response": .bool(row.nonResponse), "worst_categories": .array(row.worst.map(JSONValue.string)),
                  "flags": .number(Double(row.flags)), "last_review": .text(row.lastReview), "next_review_due": .text(row.nextDue),
@@ -91,7 +117,7 @@ public struct Ranking {
         let headers = ["#", "id", "partner", "sector", "cc", "tier", "risk", "worst categories", "flags", "due"]
         let body = rows.enumerated().map { index, row -> [String] in
             let risk: String = row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r"
-            let tier: String = row.tier.label + (row.knockout ? "!" : "")
+            let tier: String = row.tierLabel + (row.knockout ? "!" : "")
             return [String(index + 1), String(row.partner.id), String(row.partner.name.prefix(24)), String(row.partner.sector.rawValue.prefix(15)),
                     row.partner.country, tier, risk, String(row.worst.joined(separator: ", ").prefix(22)), String(row.flags), row.nextDue ?? "-"]
         }
@@ -108,7 +134,9 @@ public struct Ranking {
                 lines[index + 2] = "\u{1B}[\(code)m" + lines[index + 2] + "\u{1B}[0m"
             }
         }
-        let counts = RiskTier.allCases.reversed().map { tier in "\(tier.label) \(rows.filter { $0.tier == tier }.count)" }
+        var counts = RiskTier.allCases.reversed().map { tier in "\(tier.label) \(rows.filter { $0.tier == tier && $0.overdue == nil }.count)" }
+        let overdue = rows.filter { $0.overdue != nil }.count
+        if overdue > 0 { counts.insert("Overdue \(overdue)", at: 2) }
         return (lines + ["", "\(rows.count) partners ranked: " + counts.joined(separator: ", ") + "  (! = knock-out, n/r = no response)"]).joined(separator: "\n")
     }
 }

@@ -48,18 +48,30 @@ public struct StoredScore: Sendable, Equatable {
     }
 }
 
-/// A partner invited but without a complete response long after the deadline.
+/// A partner invited but without a complete response after the deadline: a non-response
+/// knock-out once the grace period has passed and the reminders were sent (or the partner could
+/// not be reached), else overdue.
 public struct NonResponder: Sendable, Equatable {
     public var partnerID: Int64
     public var invitationID: Int64
     public var campaignID: Int64
     public var deadline: String
+    /// Reminders delivered to the partner's server for this invitation.
+    public var remindersSent: Int
+    /// No message of the invitation reached the partner and one failed for good.
+    public var undeliverable: Bool
+    /// Set by `ScoringService.nonResponders`: unknown risk is high risk from now on.
+    public var knockout: Bool
 
-    public init(partnerID: Int64, invitationID: Int64, campaignID: Int64, deadline: String) {
+    public init(partnerID: Int64, invitationID: Int64, campaignID: Int64, deadline: String, remindersSent: Int = 0,
+                undeliverable: Bool = false, knockout: Bool = true) {
         self.partnerID = partnerID
         self.invitationID = invitationID
         self.campaignID = campaignID
         self.deadline = deadline
+        self.remindersSent = remindersSent
+        self.undeliverable = undeliverable
+        self.knockout = knockout
     }
 }
 
@@ -69,6 +81,8 @@ public protocol ScoreRepository: Sendable {
     /// The newest score of every active partner.
     func latestScores() throws -> [StoredScore]
     func scoreHistory(partnerID: Int64) throws -> [StoredScore]
+    /// Partners whose latest invitation's deadline is before `deadlineBefore` (a day) without a
+    /// complete response, with the reminders sent to them.
     func nonResponders(deadlineBefore: String) throws -> [NonResponder]
     /// Everything needed to score every current response, read in a few queries.
     func currentScoringInputs() throws -> [ScoringWorkItem]

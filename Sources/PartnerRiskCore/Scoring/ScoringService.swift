@@ -74,10 +74,17 @@ public struct ScoringService: Sendable {
     /// Scores per write transaction: a rescore of 100,000 partners commits 4 times.
     static let scoresPerTransaction = 25_000
 
-    /// Partners invited without a complete response `non_response_days_after_deadline` after the deadline.
+    /// Partners invited without a complete response once the deadline has passed. Each is a
+    /// knock-out when `non_response_days_after_deadline` have passed too and
+    /// `non_response_reminders` reminders were sent (or no message reached the partner); before
+    /// that it is overdue.
     public func nonResponders() throws -> [NonResponder] {
-        let cutoff = time.now().addingTimeInterval(-Double(config.nonResponseDaysAfterDeadline) * 86_400)
-        return try scores.nonResponders(deadlineBefore: DayFormat.day(cutoff))
+        let cutoff = DayFormat.day(time.now().addingTimeInterval(-Double(config.nonResponseDaysAfterDeadline) * 86_400))
+        return try scores.nonResponders(deadlineBefore: DayFormat.day(time.now())).map { missing in
+            var missing = missing
+            missing.knockout = missing.deadline < cutoff && (missing.remindersSent >= config.nonResponseReminders || missing.undeliverable)
+            return missing
+        }
     }
 }
 
