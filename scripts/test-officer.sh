@@ -67,4 +67,49 @@ assert ru is None or (ru["knockout"] and ru["tier"] in ("High", "Critical")), ru
 assert mm is None or mm["tier"] in ("High", "Critical"), mm
 assert ru or mm, "neither partner answered"
 PY
+set +e
+OUT=$("$BIN" review sign-off 1 --decision accept --note "looks fine" 2>&1); RC=$?
+set -e
+check "sign-off accept is refused while a knock-out stands, naming it" \
+    bash -c '[ "$1" != 0 ] && grep -q "cannot be accepted while these stand: .*knock-out country.RU" <<<"$2"' _ "$RC" "$OUT"
+set +e
+OUT=$("$BIN" review sign-off 1 --decision accept --note x --override 2>&1); RC=$?
+set -e
+check "... --override without --reason is refused" bash -c '[ "$1" != 0 ] && grep -q -- "--override needs --reason" <<<"$2"' _ "$RC" "$OUT"
+OUT=$("$BIN" review sign-off 1 --decision accept --note "board approved" --override --reason "sole supplier; CBSA informed" --officer "Dana Roy")
+check "... and with --override --reason it is recorded as an override ($OUT)" grep -q "(override recorded)" <<<"$OUT"
+check "... which the history shows with the officer and what stood" \
+    bash -c '"$0" partners show 1 | grep -q "Dana Roy  review.sign-off  accept: OVERRIDE (.*knock-out country.RU.*): sole supplier; CBSA informed"' "$BIN"
+set +e
+OUT=$("$BIN" review sign-off 4 --decision action-plan --note "fix seals" 2>&1); RC=$?
+set -e
+check "an action plan without a corrective action is refused, saying how to add one" \
+    bash -c '[ "$1" != 0 ] && grep -q "an action plan needs a corrective action: add one with .partner-risk actions add 4" <<<"$2"' _ "$RC" "$OUT"
+"$BIN" actions add 4 --finding F5_broken_seal_procedure --due 2026-01-15 --owner "Ohio Parts shipping" --note "write the broken-seal procedure" >/dev/null
+"$BIN" actions add 4 --finding C1_prehire_checks --due 2099-01-15 --owner "HR" >/dev/null
+OVERDUE=$("$BIN" actions list --overdue --format json)
+check "actions list --overdue lists the action past its due date only" python3 -c '
+import json, sys
+rows = json.loads(sys.argv[1])
+assert [(r["id"], r["finding"], r["status"]) for r in rows] == [(1, "F5_broken_seal_procedure", "overdue")], rows' "$OVERDUE"
+check "review due names the overdue corrective action" bash -c '"$0" review due --format csv | grep -q "corrective action 1 overdue since 2026-01-15: F5_broken_seal_procedure (Ohio Parts shipping)"' "$BIN"
+check "the ranking counts the partner's open and overdue actions" python3 -c '
+import json, sys
+rows = {r["partner_id"]: r for r in json.loads(sys.argv[1])}
+assert rows[4]["open_actions"] == 2 and rows[4]["overdue_actions"] == 1, rows.get(4)' "$("$BIN" ranking --format json)"
+check "sign-off action-plan is recorded once an action is open" bash -c '"$0" review sign-off 4 --decision action-plan --note "fix seals" | grep -q "action-plan"' "$BIN"
+echo "procedure v1" > "$WORK/fake.pdf"
+set +e
+OUT=$("$BIN" actions close 1 --note "done" --evidence "$WORK/fake.pdf" 2>&1); RC=$?
+set -e
+check "actions close refuses a file whose content is not what its name says, in words" \
+    bash -c '[ "$1" != 0 ] && grep -q "fake.pdf: not kept as evidence: its content is not a .pdf file" <<<"$2"' _ "$RC" "$OUT"
+printf '%%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%%%EOF\n' > "$WORK/procedure.pdf"
+OUT=$("$BIN" actions close 1 --note "procedure received and checked" --evidence "$WORK/procedure.pdf")
+check "actions close keeps the file with its SHA-256 ($OUT)" grep -q "sha256 $(sha256sum "$WORK/procedure.pdf" | cut -c1-64)" <<<"$OUT"
+check "... and the action is no longer overdue" [ "$("$BIN" actions list --overdue --format json)" = "[]" ]
+set +e
+OUT=$("$BIN" actions close 1 --note again 2>&1); RC=$?
+set -e
+check "a closed action cannot be closed again" bash -c '[ "$1" != 0 ] && grep -q "was closed on" <<<"$2"' _ "$RC" "$OUT"
 checks_passed

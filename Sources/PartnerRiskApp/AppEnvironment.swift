@@ -86,6 +86,13 @@ public struct AppEnvironment: Sendable {
         OfficerDecisionService(repositories: repositories, submissions: submissions, actor: officerName(officer), time: time)
     }
 
+    /// Sign-offs and corrective actions, recorded as `officer`.
+    public func signOffs(officer: String?) -> SignOffService {
+        let submissions = self.submissions
+        return SignOffService(repositories: repositories, actor: officerName(officer), time: time,
+                              nonResponders: { try submissions.scoringService().nonResponders() })
+    }
+
     /// The HTML evidence and program reports.
     public func reports() throws -> EvidenceReports {
         EvidenceReports(store: repositories, catalog: catalog, templates: try TemplateLibrary(directory: workspace.templatesDirectory),
@@ -111,5 +118,6 @@ extension AppEnvironment {
         }
         return Ranking.build(scores: try repositories.latestScores(), nonResponders: try service.nonResponders(), partners: partners,
                              config: service.config, asOf: time.now())
+            .counting(actions: try repositories.actions(partnerID: nil, openOnly: true), on: DayFormat.day(time.now()))
     }
 }

@@ -106,6 +106,10 @@ extension SQLiteStore: OfficerDecisionRepository {
         }
     }
 
+    public func acceptedFlagCodes(responseID: Int64) throws -> Set<String> {
+        try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT code FROM flag_acceptance WHERE response_id = ?", arguments: [responseID])) }
+    }
+
     public func currentResponseIDs(partnerID: Int64) throws -> [Int64] {
         let invitations = try pool.read { db in try Self.invitationIDs(db, partnerID: partnerID) }
         return try currentResponseIDs(invitationIDs: invitations)

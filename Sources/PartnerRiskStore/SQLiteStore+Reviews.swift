@@ -3,25 +3,25 @@ import GRDB
 import PartnerRiskCore
 
 extension SQLiteStore: ReviewRepository {
-    public func flagPartner(id: Int64, reason: String, at time: Date) throws {
+    public func flagPartner(id: Int64, reason: String, actor: String, at time: Date) throws {
         try pool.write { db in
             try db.execute(sql: "INSERT INTO partner_flag (partner_id, reason, raised_by, raised_at) VALUES (?, ?, ?, ?)",
-                           arguments: [id, reason, Actor.current, Self.timestamp(time)])
-            try Self.appendAudit(db, actor: Actor.current, action: "partners.flag", subject: "partner:\(id)", detail: reason, at: time)
+                           arguments: [id, reason, actor, Self.timestamp(time)])
+            try Self.appendAudit(db, actor: actor, action: "partners.flag", subject: "partner:\(id)", detail: reason, at: time)
         }
     }
 
-    public func signOff(partnerID: Int64, decision: ReviewDecision, note: String, at time: Date) throws {
+    public func signOff(partnerID: Int64, decision: ReviewDecision, note: String, actor: String, at time: Date) throws {
         try pool.write { db in
             let now = Self.timestamp(time)
             try db.execute(sql: "INSERT INTO review_sign_off (partner_id, decision, note, actor, at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [partnerID, decision.rawValue, note, Actor.current, now])
+                           arguments: [partnerID, decision.rawValue, note, actor, now])
             // A sign-off closes the officer's open flags on the partner.
             try db.execute(sql: "UPDATE partner_flag SET cleared_at = ? WHERE partner_id = ? AND cleared_at IS NULL", arguments: [now, partnerID])
             if decision == .suspend {
                 try db.execute(sql: "UPDATE partner SET active = 0, updated_at = ? WHERE id = ?", arguments: [now, partnerID])
             }
-            try Self.appendAudit(db, actor: Actor.current, action: "review.sign-off", subject: "partner:\(partnerID)",
+            try Self.appendAudit(db, actor: actor, action: "review.sign-off", subject: "partner:\(partnerID)",
                                  detail: "\(decision.rawValue): \(note)", at: time)
         }
     }

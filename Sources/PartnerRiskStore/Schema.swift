@@ -20,12 +20,40 @@ enum Schema {
         migrator.registerMigration("v13-outbox-claims", migrate: v13)
         migrator.registerMigration("v14-one-link-per-invitation", migrate: v14)
         migrator.registerMigration("v15-officer-decisions", migrate: v15)
+        migrator.registerMigration("v16-corrective-actions", migrate: v16)
         return migrator
     }
 
     /// One link per invitation: its token is derived from the link key and the invitation's
     /// `token_generation` (`TokenKey`), so every mail of it carries the same link; a reissue
     /// moves the generation on and revokes the old link.
+    /// Corrective actions: a finding, its owner and due date; closed with a note (and a file kept
+    /// in the evidence vault), never deleted.
+    private static func v16(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE corrective_action (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                finding TEXT NOT NULL,
+                due TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                closed_by TEXT,
+                closed_at TEXT,
+                close_note TEXT,
+                close_evidence TEXT,
+                close_evidence_sha256 TEXT
+            );
+            CREATE INDEX corrective_action_partner ON corrective_action(partner_id, id);
+            CREATE TRIGGER corrective_action_no_delete BEFORE DELETE ON corrective_action
+                BEGIN SELECT RAISE(ABORT, 'corrective actions are closed, never deleted'); END;
+            CREATE TRIGGER corrective_action_closed_once BEFORE UPDATE ON corrective_action WHEN OLD.closed_at IS NOT NULL
+                BEGIN SELECT RAISE(ABORT, 'a closed corrective action is history'); END;
+            """)
+    }
+
     /// The officer's decisions that scores rest on, each kept with who and when (append-only):
     /// memberships verified with their program, evidence reviewed, red-flag explanations accepted
     /// (for one response: a new revision needs a new look). The ranking keeps its headline in French too.

@@ -77,17 +77,27 @@ struct ReviewSignOffCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "id"))
     var partner: String
 
-    @Option(help: "accept, action-plan or suspend.")
+    @OptionGroup var officer: OfficerOption
+
+    @Option(help: "accept, action-plan (needs an open corrective action: `actions add`) or suspend (partner deactivated).")
     var decision: ReviewDecision = .accept
 
     @Option(help: ArgumentHelp("Your note: what you checked and why you decided so.", valueName: "text"))
     var note: String
 
+    @Flag(name: .customLong("override"), help: "Accept although a knock-out or an open red flag stands (give --reason).")
+    var overrideStanding = false
+
+    @Option(help: ArgumentHelp("Why you accept despite what stands (with --override); recorded with the sign-off.", valueName: "text"))
+    var reason: String?
+
     func run() throws {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
-        try app.repositories.signOff(partnerID: found.id, decision: decision, note: note, at: app.time.now())
-        say("signed off partner \(found.id) \(found.name): \(decision.rawValue)")
+        if overrideStanding && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw PartnerRiskError.badInput("--override needs --reason \"why\": the reason is what CBSA will read")
+        }
+        say(try app.signOffs(officer: officer.officer).signOff(found, decision: decision, note: note, overrideReason: overrideStanding ? reason : nil))
     }
 }
 
@@ -103,13 +113,15 @@ struct PartnersFlagCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "id"))
     var partner: String
 
+    @OptionGroup var officer: OfficerOption
+
     @Option(help: ArgumentHelp("What happened.", valueName: "text"))
     var reason: String
 
     func run() throws {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
-        try app.repositories.flagPartner(id: found.id, reason: reason, at: app.time.now())
+        try app.repositories.flagPartner(id: found.id, reason: reason, actor: app.officerName(officer.officer), at: app.time.now())
         say("flagged partner \(found.id) \(found.name): \(reason)")
     }
 }

@@ -15,6 +15,9 @@ public struct Ranking {
         public var lastReview: String?
         public var nextDue: String?
         public var headline: String
+        /// Corrective actions still open, and those of them past their due date.
+        public var openActions = 0
+        public var overdueActions = 0
 
         /// The tier as shown: "Overdue" for a partner past the deadline that is not yet a knock-out.
         public var tierLabel: String { overdue == nil ? tier.label : "Overdue" }
@@ -86,6 +89,17 @@ public struct Ranking {
             : "overdue — reminders sent; a non-response knock-out \(config.nonResponseDaysAfterDeadline) days after the \(missing.deadline) deadline"
     }
 
+    /// The ranking with each partner's open and overdue corrective actions counted (as of `day`).
+    public func counting(actions: [CorrectiveAction], on day: String) -> Ranking {
+        let open = Dictionary(grouping: actions.filter(\.isOpen), by: \.partnerID)
+        return Ranking(rows: rows.map { row in
+            var row = row
+            row.openActions = open[row.partner.id]?.count ?? 0
+            row.overdueActions = open[row.partner.id]?.filter { $0.isOverdue(on: day) }.count ?? 0
+            return row
+        })
+    }
+
     public func filtered(tier: RiskTier?, sector: Sector?, country: String?) -> Ranking {
         Ranking(rows: rows.filter { row in
             (tier == nil || (row.tier == tier && row.overdue == nil)) && (sector == nil || row.partner.sector == sector)
@@ -95,11 +109,12 @@ public struct Ranking {
 
     public var listing: Listing {
         Listing(
-            columns: ["rank", "id", "partner", "sector", "country", "tier", "risk", "worst", "flags", "last_review", "next_due"],
+            columns: ["rank", "id", "partner", "sector", "country", "tier", "risk", "worst", "flags", "last_review", "next_due", "open_actions", "overdue_actions"],
             rows: rows.enumerated().map { index, row in
                 [String(index + 1), String(row.partner.id), row.partner.name, row.partner.sector.rawValue, row.partner.country,
                  row.tierLabel + (row.knockout ? " KO" : ""), row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r",
-                 row.worst.joined(separator: ", "), String(row.flags), row.lastReview ?? "-", row.nextDue ?? "-"]
+                 row.worst.joined(separator: ", "), String(row.flags), row.lastReview ?? "-", row.nextDue ?? "-",
+                 String(row.openActions), String(row.overdueActions)]
             },
             objects: rows.enumerated().map { index, row in
                 ["rank": .number(Double(index + 1)), "partner_id": .number(Double(row.partner.id)), "partner": .string(row.partner.name),
@@ -108,7 +123,8 @@ public struct Ranking {
                  "overall_risk": row.overallRisk.map { .number(($0 * 10).rounded() / 10) } ?? .null, "knockout": .bool(row.knockout),
                  "non_response": .bool(row.nonResponse), "worst_categories": .array(row.worst.map(JSONValue.string)),
                  "flags": .number(Double(row.flags)), "last_review": .text(row.lastReview), "next_review_due": .text(row.nextDue),
-                 "top_reason": .string(row.headline)]
+                 "top_reason": .string(row.headline), "open_actions": .number(Double(row.openActions)),
+                 "overdue_actions": .number(Double(row.overdueActions))]
             })
     }
 
@@ -137,6 +153,11 @@ public struct Ranking {
         var counts = RiskTier.allCases.reversed().map { tier in "\(tier.label) \(rows.filter { $0.tier == tier && $0.overdue == nil }.count)" }
         let overdue = rows.filter { $0.overdue != nil }.count
         if overdue > 0 { counts.insert("Overdue \(overdue)", at: 2) }
-        return (lines + ["", "\(rows.count) partners ranked: " + counts.joined(separator: ", ") + "  (! = knock-out, n/r = no response)"]).joined(separator: "\n")
+        var footer = ["", "\(rows.count) partners ranked: " + counts.joined(separator: ", ") + "  (! = knock-out, n/r = no response)"]
+        let late = rows.filter { $0.overdueActions > 0 }
+        if !late.isEmpty {
+            footer.append("overdue corrective actions: " + late.map { "\($0.partner.id) (\($0.overdueActions))" }.joined(separator: ", ") + " (see `partner-risk actions list --overdue`)")
+        }
+        return (lines + footer).joined(separator: "\n")
     }
 }

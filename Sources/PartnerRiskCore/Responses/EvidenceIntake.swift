@@ -104,7 +104,9 @@ public struct EvidenceIntake: Sendable {
     }
 }
 
-extension EvidenceVault.Refusal {
+extension EvidenceVault.Refusal: CustomStringConvertible {
+    public var description: String { reason }
+
     /// The refusal in words for the officer's summary.
     var reason: String {
         switch self {

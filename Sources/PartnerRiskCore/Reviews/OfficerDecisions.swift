@@ -65,6 +65,8 @@ public protocol OfficerDecisionRepository: Sendable {
     /// Accepts the partner's explanation of red flag `code` on response `responseID`; false when
     /// it was accepted before. A new revision of the answers needs its own acceptance.
     func acceptFlag(partnerID: Int64, responseID: Int64, code: String, note: String, actor: String, at time: Date) throws -> Bool
+    /// The red flags whose explanation the officer accepted on this response.
+    func acceptedFlagCodes(responseID: Int64) throws -> Set<String>
     /// The current complete response of each of the partner's invitations.
     func currentResponseIDs(partnerID: Int64) throws -> [Int64]
 }

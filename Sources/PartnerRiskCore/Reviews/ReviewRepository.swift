@@ -38,8 +38,8 @@ public enum ReviewDecision: String, CaseIterable, Sendable {
 
 /// Storage for flags, sign-offs and the per-partner review facts.
 public protocol ReviewRepository: Sendable {
-    func flagPartner(id: Int64, reason: String, at time: Date) throws
-    func signOff(partnerID: Int64, decision: ReviewDecision, note: String, at time: Date) throws
+    func flagPartner(id: Int64, reason: String, actor: String, at time: Date) throws
+    func signOff(partnerID: Int64, decision: ReviewDecision, note: String, actor: String, at time: Date) throws
     func reviewRecords() throws -> [ReviewRecord]
     func signOffs(partnerID: Int64) throws -> [(at: String, actor: String, decision: String, note: String)]
 }

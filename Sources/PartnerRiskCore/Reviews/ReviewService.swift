@@ -33,7 +33,28 @@ public struct ReviewService {
                 return merged
             }
         }
-        return due.sorted { $0.partner.name < $1.partner.name }
+        return try withOverdueActions(due).sorted { $0.partner.name < $1.partner.name }
+    }
+
+    /// A partner with an open corrective action past its due date is due, with the action named.
+    func withOverdueActions(_ due: [ReviewPlanner.Due]) throws -> [ReviewPlanner.Due] {
+        let today = DayFormat.day(time.now())
+        let overdue = Dictionary(grouping: try store.actions(partnerID: nil, openOnly: true).filter { $0.isOverdue(on: today) }, by: \.partnerID)
+        guard !overdue.isEmpty else { return due }
+        var result = due
+        let records = Dictionary(try store.reviewRecords().map { ($0.partnerID, $0) }, uniquingKeysWith: { first, _ in first })
+        for partner in try store.partners(matching: PartnerFilter()) {
+            guard let actions = overdue[partner.id] else { continue }
+            let reasons = actions.map { "corrective action \($0.id) overdue since \($0.due): \($0.finding) (\($0.owner))" }
+            if let index = result.firstIndex(where: { $0.partner.id == partner.id }) {
+                result[index].reasons += reasons
+            } else {
+                let record = records[partner.id]
+                result.append(ReviewPlanner.Due(partner: partner, reasons: reasons, lastReview: record?.reviewedAt.map(DayFormat.day),
+                                                hasFullReview: record?.hasFullReview ?? false))
+            }
+        }
+        return result
     }
 
     /// One campaign for exactly the partners due: the annual update for those with a full review
