@@ -67,6 +67,12 @@ assert ru is None or (ru["knockout"] and ru["tier"] in ("High", "Critical")), ru
 assert mm is None or mm["tier"] in ("High", "Critical"), mm
 assert ru or mm, "neither partner answered"
 PY
+"$BIN" partners flag 2 --reason "seal breach at the border" --officer "Sam Lee" >/dev/null
+env -u USER -u LOGNAME -u PARTNER_RISK_ACTOR "$BIN" partners flag 2 --reason "second breach" >/dev/null
+HISTORY=$("$BIN" partners show 2)
+check "any command records --officer as who acted (partners flag)" grep -q "Sam Lee  partners.flag  seal breach at the border" <<<"$HISTORY"
+check "... and without --officer, officer.name or a login variable, the account's name, never a bare \"officer\"" \
+    bash -c 'grep -q "  $(id -un)  partners.flag  second breach" <<<"$1" && ! grep -q "  officer  " <<<"$1"' _ "$HISTORY"
 set +e
 OUT=$("$BIN" review sign-off 1 --decision accept --note "looks fine" 2>&1); RC=$?
 set -e

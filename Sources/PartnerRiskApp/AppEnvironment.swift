@@ -18,8 +18,12 @@ public struct AppEnvironment: Sendable {
     public let scoring: ScoringSource
     public let messages: any MessageDecoding
 
+    /// Who acts (`--officer`, `officer.name`, else the login name): every decision recorded names them.
+    public let officer: String
+
     public init(workspace: Workspace, config: AppConfig, repositories: any Repositories, time: any TimeSource,
-                messages: any MessageDecoding = MIMEMessageDecoder()) {
+                messages: any MessageDecoding = MIMEMessageDecoder(), officer: String? = nil) {
+        self.officer = officer ?? Self.officerName(nil, config: config)
         self.workspace = workspace
         self.config = config
         self.repositories = repositories
@@ -30,15 +34,17 @@ public struct AppEnvironment: Sendable {
     }
 
     /// Opens the database named by `--db` (or `PARTNER_RISK_DB`) and the config beside it (or `--config`).
-    public static func open(database: String?, config: String? = nil, time: any TimeSource = SystemTime()) throws -> AppEnvironment {
+    /// `officer` (`--officer`) names who acts in the audit trail, before `officer.name` and the login name.
+    public static func open(database: String?, config: String? = nil, officer: String? = nil, time: any TimeSource = SystemTime()) throws -> AppEnvironment {
         let workspace = Workspace.resolve(databaseFlag: database)
         let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
-        return AppEnvironment(workspace: workspace, config: settings, repositories: try workspace.openStore(), time: time)
+        let actor = officerName(officer, config: settings)
+        return AppEnvironment(workspace: workspace, config: settings, repositories: try workspace.openStore(actor: actor), time: time, officer: actor)
     }
 
     /// The same environment with another clock (`--as-of`).
     public func with(time: any TimeSource) -> AppEnvironment {
-        AppEnvironment(workspace: workspace, config: config, repositories: repositories, time: time, messages: messages)
+        AppEnvironment(workspace: workspace, config: config, repositories: repositories, time: time, messages: messages, officer: officer)
     }
 
     /// The answer intake every channel shares.
@@ -72,7 +78,7 @@ public struct AppEnvironment: Sendable {
     }
 
     /// Who records a decision: `--officer`, else `officer.name` in the config, else the login name.
-    public func officerName(_ flag: String?) -> String {
+    public static func officerName(_ flag: String?, config: AppConfig) -> String {
         if let flag, !flag.trimmingCharacters(in: .whitespaces).isEmpty { return flag }
         if let name = config.officer?.name, !name.trimmingCharacters(in: .whitespaces).isEmpty { return name }
         return Actor.current
@@ -82,27 +88,34 @@ public struct AppEnvironment: Sendable {
     public var officerLanguage: Language { config.officer?.language.flatMap { Language(name: $0) } ?? .en }
 
     /// The officer's decisions that scores rest on, recorded as `officer`.
-    public func decisions(officer: String?) -> OfficerDecisionService {
-        OfficerDecisionService(repositories: repositories, submissions: submissions, actor: officerName(officer), time: time)
+    public var decisions: OfficerDecisionService {
+        OfficerDecisionService(repositories: repositories, submissions: submissions, actor: officer, time: time)
     }
 
     /// Sign-offs and corrective actions, recorded as `officer`.
-    public func signOffs(officer: String?) -> SignOffService {
+    public var signOffs: SignOffService {
         let submissions = self.submissions
-        return SignOffService(repositories: repositories, actor: officerName(officer), time: time,
+        return SignOffService(repositories: repositories, actor: officer, time: time,
                               nonResponders: { try submissions.scoringService().nonResponders() })
+    }
+
+    /// The officer the reports name: the config's, with the acting officer's name when it gives none.
+    var reportOfficer: AppConfig.Officer {
+        var officer = config.officer ?? AppConfig.Officer()
+        if officer.name?.trimmingCharacters(in: .whitespaces).isEmpty ?? true { officer.name = self.officer }
+        return officer
     }
 
     /// The HTML evidence and program reports.
     public func reports() throws -> EvidenceReports {
         EvidenceReports(store: repositories, catalog: catalog, templates: try TemplateLibrary(directory: workspace.templatesDirectory),
-                        officer: config.officer ?? AppConfig.Officer(), time: time)
+                        officer: reportOfficer, time: time)
     }
 }
 
 extension Workspace {
     /// Opens (creating and migrating) the SQLite database of this workspace.
-    public func openStore() throws -> SQLiteStore { try SQLiteStore(path: databasePath) }
+    public func openStore(actor: String = Actor.current) throws -> SQLiteStore { try SQLiteStore(path: databasePath, actor: actor) }
 }
 
 extension AppEnvironment {

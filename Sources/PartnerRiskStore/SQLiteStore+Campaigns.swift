@@ -20,7 +20,7 @@ extension SQLiteStore: CampaignRepository {
                 try invitation.execute(arguments: [campaignID, partner.id, surveyVersionFor(partner), now])
                 try message.execute(arguments: [db.lastInsertedRowID, partner.email, now, now])
             }
-            try Self.appendAudit(db, actor: Actor.current, action: "campaign.create", subject: "campaign:\(campaignID)",
+            try Self.appendAudit(db, actor: actor, action: "campaign.create", subject: "campaign:\(campaignID)",
                                  detail: "\(name): \(partners.count) partners (\(audience)), deadline \(deadline)", at: time)
             return campaignID
         }
@@ -53,7 +53,7 @@ extension SQLiteStore: CampaignRepository {
                 UPDATE invitation_token SET revoked_at = ? WHERE revoked_at IS NULL
                   AND invitation_id IN (SELECT id FROM invitation WHERE campaign_id = ?)
                 """, arguments: [Self.timestamp(linksLastUntil), id])
-            try Self.appendAudit(db, actor: Actor.current, action: "campaign.close", subject: "campaign:\(id)", detail: "", at: time)
+            try Self.appendAudit(db, actor: actor, action: "campaign.close", subject: "campaign:\(id)", detail: "", at: time)
         }
     }
 
@@ -163,7 +163,7 @@ extension SQLiteStore: CampaignRepository {
                     SELECT i.id, 'invitation', p.email, 'queued', ?, ? FROM invitation i JOIN partner p ON p.id = i.partner_id WHERE i.id = ?
                     """, arguments: [now, now, invitationID])
             }
-            try Self.appendAudit(db, actor: Actor.current, action: "invitation.reissue", subject: "invitation:\(invitationID)",
+            try Self.appendAudit(db, actor: actor, action: "invitation.reissue", subject: "invitation:\(invitationID)",
                                  detail: "link generation \(generation); the earlier link is revoked", at: time)
             return generation
         }
@@ -175,7 +175,7 @@ extension SQLiteStore: CampaignRepository {
             if let partnerID { ids += try Self.invitationIDs(db, partnerID: partnerID) }
             let count = try Self.revoke(db, invitationIDs: ids, at: Self.timestamp(time))
             for id in Set(ids) {
-                try Self.appendAudit(db, actor: Actor.current, action: "invitation.revoke", subject: "invitation:\(id)", detail: reason, at: time)
+                try Self.appendAudit(db, actor: actor, action: "invitation.revoke", subject: "invitation:\(id)", detail: reason, at: time)
             }
             return count
         }
@@ -249,7 +249,7 @@ extension SQLiteStore: CampaignRepository {
                 try db.execute(sql: "UPDATE invitation SET reminders_sent = reminders_sent + 1 WHERE id = ?", arguments: [invitationID])
             }
             if !rows.isEmpty {
-                try Self.appendAudit(db, actor: Actor.current, action: "campaign.remind", subject: "campaign:\(campaignID)",
+                try Self.appendAudit(db, actor: actor, action: "campaign.remind", subject: "campaign:\(campaignID)",
                                      detail: "\(rows.count) reminders queued", at: time)
             }
             return rows.count

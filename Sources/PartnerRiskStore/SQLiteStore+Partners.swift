@@ -51,7 +51,7 @@ extension SQLiteStore: PartnerRepository {
             }
             if summary.created + summary.updated > 0 {
                 try Self.appendAudit(
-                    db, actor: Actor.current, action: "partners.import", subject: "partners",
+                    db, actor: actor, action: "partners.import", subject: "partners",
                     detail: "created \(summary.created), updated \(summary.updated)", at: time)
             }
             return summary
@@ -113,7 +113,7 @@ extension SQLiteStore: PartnerRepository {
             guard db.changesCount == 1 else { throw PartnerRiskError.badInput("no partner with id \(id); see `partner-risk partners list`") }
             // A deactivated partner's links stop working at once.
             try Self.revoke(db, invitationIDs: Self.invitationIDs(db, partnerID: id), at: Self.timestamp(time))
-            try Self.appendAudit(db, actor: Actor.current, action: "partners.deactivate", subject: "partner:\(id)", detail: "", at: time)
+            try Self.appendAudit(db, actor: actor, action: "partners.deactivate", subject: "partner:\(id)", detail: "", at: time)
         }
     }
 

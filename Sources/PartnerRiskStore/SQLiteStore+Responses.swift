@@ -96,7 +96,7 @@ extension SQLiteStore: ResponseRepository {
     /// next revision, current unless a revision saved later is on file.
     public func storeResponses(_ batch: [NewResponse]) throws -> [StoredRevision] {
         guard !batch.isEmpty else { return [] }
-        let actor = Actor.current
+        let actor = self.actor
         return try pool.write { db in
             let stored = try db.cachedStatement(sql: "SELECT revision, checksum, saved_at FROM response WHERE invitation_id = ? ORDER BY saved_at, id")
             let insertResponse = try db.cachedStatement(sql: """

@@ -4,10 +4,10 @@ import PartnerRiskCore
 
 extension SQLiteStore: SurveyRepository {
     public func register(_ survey: Survey, at time: Date) throws -> StoredSurveyVersion {
-        try pool.write { db in try Self.register(survey, at: time, in: db) }
+        try pool.write { db in try Self.register(survey, at: time, actor: actor, in: db) }
     }
 
-    static func register(_ survey: Survey, at time: Date, in db: Database) throws -> StoredSurveyVersion {
+    static func register(_ survey: Survey, at time: Date, actor: String, in db: Database) throws -> StoredSurveyVersion {
         if let row = try Row.fetchOne(
             db, sql: "SELECT * FROM survey_version WHERE survey_id = ? AND version = ?", arguments: [survey.id, survey.version]) {
             let stored = storedSurvey(row)
@@ -25,7 +25,7 @@ extension SQLiteStore: SurveyRepository {
                 """,
             arguments: [survey.id, survey.version, survey.kind.rawValue, survey.title.en, survey.contentHash, survey.source, timestamp(time)])
         let rowID = db.lastInsertedRowID
-        try appendAudit(db, actor: Actor.current, action: "surveys.register", subject: "survey:\(survey.id)",
+        try appendAudit(db, actor: actor, action: "surveys.register", subject: "survey:\(survey.id)",
                         detail: "version \(survey.version) sha256 \(survey.contentHash)", at: time)
         return storedSurvey(try Row.fetchOne(db, sql: "SELECT * FROM survey_version WHERE id = ?", arguments: [rowID])!)  // inserted above in this transaction
     }

@@ -34,7 +34,7 @@ extension SQLiteStore: WebFormRepository {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [file.invitationID, file.questionID, file.sha256, file.originalName, file.contentType, file.size,
                                  Self.timestamp(time), file.channel, file.source])
-            let actor = file.channel == "web" ? "partner" : Actor.current
+            let actor = file.channel == "web" ? "partner" : self.actor
             try Self.appendAudit(db, actor: actor, action: "evidence.add", subject: "invitation:\(file.invitationID)",
                                  detail: "\(file.questionID ?? "not yet assigned"): \(file.originalName) sha256:\(file.sha256) via \(file.channel)", at: time)
             return true

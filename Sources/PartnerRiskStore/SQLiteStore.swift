@@ -10,10 +10,15 @@ public final class SQLiteStore: Sendable {
 
     public let path: String
     let pool: DatabasePool
+    /// Who the audit trail names for what this store records on a person's behalf: the officer
+    /// (`--officer`, `officer.name`, else the login name).
+    public let actor: String
 
-    /// Opens (creating if needed) and migrates the database at `path`.
-    public init(path: String) throws {
+    /// Opens (creating if needed) and migrates the database at `path`; `actor` is who the audit
+    /// trail names (default: the login name).
+    public init(path: String, actor: String = Actor.current) throws {
         self.path = path
+        self.actor = actor
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)

@@ -15,7 +15,6 @@ struct ActionsAddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Ask a partner for a corrective action on a finding.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var officer: OfficerOption
 
     @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "partner"))
     var partner: String
@@ -35,7 +34,7 @@ struct ActionsAddCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
-        let id = try app.signOffs(officer: officer.officer).addAction(found, finding: finding, due: due, owner: owner, note: note)
+        let id = try app.signOffs.addAction(found, finding: finding, due: due, owner: owner, note: note)
         say("corrective action \(id) for partner \(found.id) \(found.name): \(finding), due \(due), owner \(owner)")
     }
 }
@@ -78,7 +77,6 @@ struct ActionsCloseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "close", abstract: "Close a corrective action, saying how it was done.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var officer: OfficerOption
 
     @Argument(help: ArgumentHelp("The action's id (see `actions list`).", valueName: "id"))
     var id: Int64
@@ -91,7 +89,7 @@ struct ActionsCloseCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.environment()
-        let closed = try app.signOffs(officer: officer.officer).closeAction(id: id, note: note, evidence: evidence.map { URL(fileURLWithPath: $0) }, vault: app.evidence)
+        let closed = try app.signOffs.closeAction(id: id, note: note, evidence: evidence.map { URL(fileURLWithPath: $0) }, vault: app.evidence)
         say("closed corrective action \(closed.id) of partner \(closed.partnerID) \(closed.partnerName)"
             + (closed.closeEvidenceSHA256.map { ", evidence \(closed.closeEvidence ?? "") sha256 \($0)" } ?? ""))
     }

@@ -44,7 +44,6 @@ struct EvidenceAcceptCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "accept", abstract: "Accept an evidence file.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var officer: OfficerOption
 
     @Argument(help: ArgumentHelp("The file's id (see `evidence list`).", valueName: "id"))
     var id: Int64
@@ -54,7 +53,7 @@ struct EvidenceAcceptCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.environment()
-        say(try app.decisions(officer: officer.officer).reviewEvidence(id: id, status: .accepted, reason: note).message)
+        say(try app.decisions.reviewEvidence(id: id, status: .accepted, reason: note).message)
     }
 }
 
@@ -62,7 +61,6 @@ struct EvidenceRejectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject an evidence file (unreadable, out of date, not what was asked): it counts as missing.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var officer: OfficerOption
 
     @Argument(help: ArgumentHelp("The file's id (see `evidence list`).", valueName: "id"))
     var id: Int64
@@ -72,7 +70,7 @@ struct EvidenceRejectCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.environment()
-        say(try app.decisions(officer: officer.officer).reviewEvidence(id: id, status: .rejected, reason: reason).message)
+        say(try app.decisions.reviewEvidence(id: id, status: .rejected, reason: reason).message)
     }
 }
 
@@ -80,7 +78,6 @@ struct EvidenceFalsifiedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "falsified", abstract: "Record that an evidence file was found falsified: a knock-out.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var officer: OfficerOption
 
     @Argument(help: ArgumentHelp("The file's id (see `evidence list`).", valueName: "id"))
     var id: Int64
@@ -90,7 +87,7 @@ struct EvidenceFalsifiedCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.environment()
-        say(try app.decisions(officer: officer.officer).reviewEvidence(id: id, status: .falsified, reason: reason).message)
+        say(try app.decisions.reviewEvidence(id: id, status: .falsified, reason: reason).message)
     }
 }
 
@@ -99,7 +96,6 @@ struct EvidenceAssignCommand: ParsableCommand {
         commandName: "assign", abstract: "Assign a file that came with a reply but not with a question to the question it supports.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var officer: OfficerOption
 
     @Argument(help: ArgumentHelp("The file's id (see `evidence list`).", valueName: "id"))
     var id: Int64
@@ -109,6 +105,6 @@ struct EvidenceAssignCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.environment()
-        say(try app.decisions(officer: officer.officer).assignEvidence(id: id, questionID: question).message)
+        say(try app.decisions.assignEvidence(id: id, questionID: question).message)
     }
 }

@@ -21,7 +21,6 @@ struct FlagsAcceptCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var officer: OfficerOption
 
     @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "partner"))
     var partner: String
@@ -35,6 +34,6 @@ struct FlagsAcceptCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
-        say(try app.decisions(officer: officer.officer).acceptFlag(partner: found, code: code, note: note).message)
+        say(try app.decisions.acceptFlag(partner: found, code: code, note: note).message)
     }
 }

@@ -3,12 +3,6 @@ import Foundation
 import PartnerRiskApp
 import PartnerRiskCore
 
-/// Who records a decision: shared by every command that records one.
-struct OfficerOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Who is deciding (default: officer.name in the config, else your login name).", valueName: "name"))
-    var officer: String?
-}
-
 struct PartnersVerifyMembershipCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-membership",
@@ -20,7 +14,6 @@ struct PartnersVerifyMembershipCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var officer: OfficerOption
 
     @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "partner"))
     var partner: String
@@ -40,7 +33,7 @@ struct PartnersVerifyMembershipCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
-        let outcome = try app.decisions(officer: officer.officer).verifyMembership(partner: found, program: program, number: number, expires: expires, note: note)
+        let outcome = try app.decisions.verifyMembership(partner: found, program: program, number: number, expires: expires, note: note)
         say(outcome.message + (outcome.rescored > 0 ? " (rescored)" : ""))
     }
 }
@@ -51,7 +44,6 @@ struct PartnersUnverifyMembershipCommand: ParsableCommand {
         abstract: "Withdraw a membership's verification (suspended, cancelled, checked wrongly): it waives nothing from now on.")
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var officer: OfficerOption
 
     @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "partner"))
     var partner: String
@@ -65,6 +57,6 @@ struct PartnersUnverifyMembershipCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
-        say(try app.decisions(officer: officer.officer).unverifyMembership(partner: found, program: program, note: note).message)
+        say(try app.decisions.unverifyMembership(partner: found, program: program, note: note).message)
     }
 }

@@ -29,12 +29,15 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The database file (default: $PARTNER_RISK_DB, else ./partner-risk.sqlite).", valueName: "path"))
     var db: String?
 
+    @Option(help: ArgumentHelp("Who is acting, as the audit trail names you (default: officer.name in the config, else your login name).", valueName: "name"))
+    var officer: String?
+
     var workspace: Workspace { Workspace.resolve(databaseFlag: db) }
 
     /// The composition root for this command: the store, the config file (`config`, else the
     /// one beside the database) and the services built from them.
     func environment(config: String? = nil, time: any TimeSource = SystemTime()) throws -> AppEnvironment {
-        try AppEnvironment.open(database: db, config: config, time: time)
+        try AppEnvironment.open(database: db, config: config, officer: officer, time: time)
     }
 }
 

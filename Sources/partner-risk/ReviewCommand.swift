@@ -77,7 +77,6 @@ struct ReviewSignOffCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "id"))
     var partner: String
 
-    @OptionGroup var officer: OfficerOption
 
     @Option(help: "accept, action-plan (needs an open corrective action: `actions add`) or suspend (partner deactivated).")
     var decision: ReviewDecision = .accept
@@ -97,7 +96,7 @@ struct ReviewSignOffCommand: ParsableCommand {
         if overrideStanding && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw PartnerRiskError.badInput("--override needs --reason \"why\": the reason is what CBSA will read")
         }
-        say(try app.signOffs(officer: officer.officer).signOff(found, decision: decision, note: note, overrideReason: overrideStanding ? reason : nil))
+        say(try app.signOffs.signOff(found, decision: decision, note: note, overrideReason: overrideStanding ? reason : nil))
     }
 }
 
@@ -113,7 +112,6 @@ struct PartnersFlagCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "id"))
     var partner: String
 
-    @OptionGroup var officer: OfficerOption
 
     @Option(help: ArgumentHelp("What happened.", valueName: "text"))
     var reason: String
@@ -121,7 +119,7 @@ struct PartnersFlagCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
-        try app.repositories.flagPartner(id: found.id, reason: reason, actor: app.officerName(officer.officer), at: app.time.now())
+        try app.repositories.flagPartner(id: found.id, reason: reason, actor: app.officer, at: app.time.now())
         say("flagged partner \(found.id) \(found.name): \(reason)")
     }
 }

@@ -16,7 +16,7 @@ public struct EvidenceReports {
         self.time = time
     }
 
-    var member: [String: Any] { ["company": officer.company ?? "—", "officer": officer.name ?? Actor.current] }
+    var member: [String: Any] { ["company": officer.company ?? "—", "officer": officer.name ?? "—"] }
 
     static func number(_ value: Double) -> String { String(format: "%.1f", value) }
 

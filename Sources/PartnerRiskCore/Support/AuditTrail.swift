@@ -30,6 +30,11 @@ public enum Actor {
     /// Read once: the environment does not change while a command runs.
     private static let resolved: String = {
         let environment = ProcessInfo.processInfo.environment
-        return environment["PARTNER_RISK_ACTOR"] ?? environment["USER"] ?? "officer"
+        for name in ["PARTNER_RISK_ACTOR", "USER", "LOGNAME"] {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        // No login variables (a service, a container): the account's name, else its number.
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
     }()
 }
