@@ -118,4 +118,42 @@ set +e
 OUT=$("$BIN" actions close 1 --note again 2>&1); RC=$?
 set -e
 check "a closed action cannot be closed again" bash -c '[ "$1" != 0 ] && grep -q "was closed on" <<<"$2"' _ "$RC" "$OUT"
+"$BIN" report partner 3 --out "$WORK/partner-3.html" >/dev/null
+python3 - "$WORK/partner-3.html" > "$WORK/partner-3.txt" <<'PY'
+import html, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+print(html.unescape(re.sub(r"<[^>]+>", " ", text)))
+PY
+check "the partner report shows answers as labels (roles by name, not [\"highway-carrier\"]; yes/no as words)" python3 - "$WORK/partner-3.html" <<'PY'
+import html, re, sys
+answers = open(sys.argv[1], encoding="utf-8").read().split("<h2>Answers</h2>")[1].split("<h2>")[0]
+cells = {}
+for row in re.findall(r"<tr>(.*?)</tr>", answers, re.S)[1:]:
+    tds = [html.unescape(re.sub(r"<[^>]+>", "", td)).strip() for td in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    cells[tds[1]] = tds[3]
+assert cells, answers[:300]
+assert not any(v.startswith(("[", "{", '"')) for v in cells.values()), cells
+assert cells["A1_roles"][:1].isupper() and "-" not in cells["A1_roles"].split(",")[0], cells["A1_roles"]
+assert cells.get("B1_risk_assessment") in ("yes", "no", "partial"), cells.get("B1_risk_assessment")
+PY
+check "... the declared membership as declared, the verified one with who verified it" \
+    bash -c 'grep -q "declared, not verified" "$1" && grep -q "ctpat  12345678  2027-05-31  Dana Roy" "$1"' _ "$WORK/partner-3.txt"
+check "... the audit trail with named officers" grep -q "Dana Roy  membership.verify" "$WORK/partner-3.txt"
+"$BIN" report partner 1 --out "$WORK/partner-1.html" >/dev/null
+check "a knock-out partner's banner gives its real tier (at least High), not \"the highest tier\"" \
+    bash -c 'grep -q "rates a partner at least High whatever its other answers. This partner is rated High" "$1" && ! grep -q "highest tier" "$1"' _ "$WORK/partner-1.html"
+"$BIN" report partner 4 --out "$WORK/partner-4.html" >/dev/null
+check "... and the partner report lists its corrective actions with their status" \
+    bash -c 'grep -q "F5_broken_seal_procedure" "$1" && grep -q "<strong>closed</strong>" "$1" && grep -q "<strong>open</strong>" "$1"' _ "$WORK/partner-4.html"
+"$BIN" report program --as-of 2099-12-01 --out "$WORK/program.html" >/dev/null
+check "the program report lists every open flag of a partner, each marked (the Russian partner's knock-outs)" python3 - "$WORK/program.html" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+flags = text.split("Open flags")[1].split("<h2>")[0]
+rows = [r for r in re.findall(r"<tr>(.*?)</tr>", flags, re.S) if re.search(r'<td class="num">1</td>', r)]
+assert len(rows) >= 2, rows
+assert all("flag-ko" in r for r in rows if "Knock-out" in r), rows
+PY
+check "... stamps the real generation time and shows the as-of day as \"As of\"" \
+    bash -c 'grep -q "As of 2099-12-01" "$1" && grep -q "Generated $(date -u +%Y-%m-%d)" "$1"' _ "$WORK/program.html"
 checks_passed

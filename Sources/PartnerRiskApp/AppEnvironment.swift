@@ -109,7 +109,7 @@ public struct AppEnvironment: Sendable {
     /// The HTML evidence and program reports.
     public func reports() throws -> EvidenceReports {
         EvidenceReports(store: repositories, catalog: catalog, templates: try TemplateLibrary(directory: workspace.templatesDirectory),
-                        officer: reportOfficer, time: time)
+                        officer: reportOfficer, time: time, clock: SystemTime(), language: officerLanguage)
     }
 }
 

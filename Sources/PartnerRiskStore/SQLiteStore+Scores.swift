@@ -33,7 +33,7 @@ extension SQLiteStore: ScoreRepository {
 
 
     /// The newest score of every active partner with its full explanation (for the re-review planner).
-    func latestScoresDetailed() throws -> [StoredScore] {
+    public func latestScoresDetailed() throws -> [StoredScore] {
         try pool.read { db in
             try Row.fetchAll(db, sql: Self.scoreSQL + """
                  WHERE s.id IN (SELECT score_id FROM current_score)

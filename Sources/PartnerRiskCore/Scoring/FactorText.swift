@@ -3,7 +3,7 @@ import Foundation
 /// The sentences of an explanation, in both languages (the officer reads one, chosen by
 /// `officer.language`, whatever the partner's). Each names the question, the answer given (as
 /// the form showed it), the rule and the points.
-enum FactorText {
+public enum FactorText {
     /// Why a question lost credit.
     enum LossReason: Hashable {
         /// The answer itself earns less than full credit.
@@ -133,6 +133,35 @@ enum FactorText {
         case (_, .array(let items)): return quoted(items.map { $0.stringValue ?? $0.rendered() }.joined(separator: ", "))
         default: return quoted(value.rendered())
         }
+    }
+
+    /// An answer as a report shows it: option labels, yes/no words, the text itself, and "not
+    /// applicable" with its reason.
+    public static func label(_ question: Question, _ answer: Answer, _ language: Language) -> String {
+        switch answer {
+        case .notApplicable(let reason): return (language == .fr ? "Sans objet : " : "Not applicable: ") + reason
+        case .value(let value):
+            switch (question.type, value) {
+            case (.text, .string(let text)), (.date, .string(let text)): return text
+            case (.number, .number(let number)): return number.formatted() + (question.unit.map { " " + $0.text(language) } ?? "")
+            case (.countryList, .array(let items)): return items.compactMap(\.stringValue).joined(separator: ", ")
+            default:
+                let shown = FactorText.answer(question, value).text(language)
+                let quotes: Set<Character> = ["“", "”", "«", "»", " "]
+                return String(shown.drop { quotes.contains($0) }.reversed().drop { quotes.contains($0) }.reversed())
+            }
+        }
+    }
+
+    /// What a kind of factor is called in a report.
+    public static func kindLabel(_ kind: ScoreFactor.Kind, _ language: Language) -> String {
+        let labels: [ScoreFactor.Kind: (String, String)] = [
+            .knockout: ("Knock-out", "Éliminatoire"), .redFlag: ("Red flag", "Signal d'alerte"), .country: ("Country", "Pays"),
+            .membership: ("Trusted trader", "Négociant fiable"), .loss: ("Answer", "Réponse"), .evidence: ("Missing evidence", "Pièce manquante"),
+            .expired: ("Expired", "Expiré"), .cap: ("Cap", "Plafond"),
+        ]
+        let label = labels[kind] ?? (kind.rawValue, kind.rawValue)
+        return language == .fr ? label.1 : label.0
     }
 
     static func certificate(_ role: String) -> (en: String, fr: String) {

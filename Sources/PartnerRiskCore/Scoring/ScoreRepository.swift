@@ -80,6 +80,8 @@ public protocol ScoreRepository: Sendable {
     func registerScoringConfig(_ config: ScoringConfig, countries: CountryRiskList, at time: Date) throws -> Int64
     /// The newest score of every active partner.
     func latestScores() throws -> [StoredScore]
+    /// The same with categories and the whole explanation (reports).
+    func latestScoresDetailed() throws -> [StoredScore]
     func scoreHistory(partnerID: Int64) throws -> [StoredScore]
     /// Partners whose latest invitation's deadline is before `deadlineBefore` (a day) without a
     /// complete response, with the reminders sent to them.
