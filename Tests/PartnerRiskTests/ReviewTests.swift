@@ -123,6 +123,24 @@ extension ReviewTests {
     }
 }
 
+extension ReviewTests {
+    @Test func aReviewOverdueByMoreThan90DaysCountsAsANonResponse() throws {
+        let (config, _) = try catalog.scoring()
+        let partner = partner(1)
+        let reviewed = "2025-01-10T12:00:00Z"   // Low: due 12 months later, 2026-01-10
+        let score = StoredScore(id: 1, partnerID: 1, overallRisk: 12, baseRisk: 12, countryMultiplier: 1, tier: .low, knockout: false,
+                                nonResponse: false, categories: [], factors: [], computedAt: reviewed, reviewedAt: reviewed)
+        func row(_ day: String) throws -> Ranking.Row {
+            try #require(Ranking.build(scores: [score], nonResponders: [], partners: [partner], config: config, asOf: DayFormat.parseDay(day)!).rows.first)
+        }
+        let late = try row("2026-03-01")       // 50 days overdue: the penalty only
+        #expect(late.overallRisk == 22 && !late.knockout && !late.nonResponse)
+        let lapsed = try row("2026-05-01")     // 110 days after the due day (noon) overdue
+        #expect(lapsed.knockout && lapsed.nonResponse && lapsed.tier == config.knockoutMinTier)
+        #expect(lapsed.headline == "Review overdue by 110 days (more than 90): counts as a non-response")
+    }
+}
+
 @Suite struct ReportTests {
     @Test func reportsRenderTheScoredPartnerAndEscapeText() throws {
         let setup = try ResponseIngestTests().setup(partners: "A <script>,a@x.example.com,CA,highway-carrier,,en\n")

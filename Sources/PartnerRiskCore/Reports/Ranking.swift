@@ -38,16 +38,25 @@ public struct Ranking {
             let due = reviewed.map { DayFormat.adding(months: config.reviewInterval(for: score.tier), to: $0) }
             var risk = score.overallRisk
             var tier = score.tier
+            var headline = (language == .fr ? score.topReasonFR : score.topReason) ?? score.factors.first?.text.text(language) ?? ""
+            var lapsed = false
             if let due, due < asOf {
                 risk = min(100, risk + config.overduePenaltyPoints)
                 tier = max(tier, config.tier(for: risk))
+                // Long overdue: the answers are too old to rely on, as if the partner had not answered.
+                let late = DayFormat.daysBetween(due, asOf)
+                if late > config.overdueAsNonResponseDays {
+                    lapsed = true
+                    tier = max(tier, config.knockoutMinTier)
+                    headline = language == .fr ? "Revue en retard de \(late) jours (plus de \(config.overdueAsNonResponseDays)) : comptée comme une non-réponse"
+                        : "Review overdue by \(late) days (more than \(config.overdueAsNonResponseDays)): counts as a non-response"
+                }
             }
             let worst = score.worstSummary.map { $0.isEmpty ? [] : $0.components(separatedBy: ", ") }
                 ?? score.categories.sorted { $0.risk > $1.risk }.prefix(2).map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }
             let flags = score.flagCount ?? score.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count
-            let headline = (language == .fr ? score.topReasonFR : score.topReason) ?? score.factors.first?.text.text(language) ?? ""
-            rows.append(Row(partner: partner, tier: tier, overallRisk: risk, worst: worst, flags: flags, knockout: score.knockout,
-                            nonResponse: false, overdue: nil, lastReview: reviewed.map(DayFormat.day), nextDue: due.map(DayFormat.day),
+            rows.append(Row(partner: partner, tier: tier, overallRisk: risk, worst: worst, flags: flags + (lapsed ? 1 : 0), knockout: score.knockout || lapsed,
+                            nonResponse: lapsed, overdue: nil, lastReview: reviewed.map(DayFormat.day), nextDue: due.map(DayFormat.day),
                             headline: headline))
         }
         for missing in nonResponders where !seen.contains(missing.partnerID) {
