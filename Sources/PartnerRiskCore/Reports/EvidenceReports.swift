@@ -114,11 +114,12 @@ public struct EvidenceReports {
         let factors = Dictionary(try store.latestScoresDetailed().map { ($0.partnerID, $0.factors) }, uniquingKeysWith: { first, _ in first })
         let flags: [[String: Any]] = ranking.rows.flatMap { row -> [[String: Any]] in
             let base: [String: Any] = ["partner_id": String(row.partner.id), "name": row.partner.name, "tier": row.tierLabel]
+            var status: [[String: Any]] = []
             if row.nonResponse || row.overdue != nil {
                 let label = row.knockout ? FactorText.kindLabel(.knockout, language) : "Overdue"
-                return [base.merging(["text": row.headline, "knockout": row.knockout, "label": label] as [String: Any]) { first, _ in first }]
+                status = [base.merging(["text": row.headline, "knockout": row.knockout, "label": label] as [String: Any]) { first, _ in first }]
             }
-            return (factors[row.partner.id] ?? []).filter { $0.kind == .knockout || $0.kind == .redFlag }.map { factor in
+            return status + (factors[row.partner.id] ?? []).filter { $0.kind == .knockout || $0.kind == .redFlag }.map { factor in
                 let item: [String: Any] = ["text": factor.text.text(language), "knockout": factor.kind == .knockout, "label": FactorText.kindLabel(factor.kind, language)]
                 return base.merging(item) { first, _ in first }
             }
