@@ -41,6 +41,9 @@ check "verify-membership records a CTPAT membership and rescores ($OUT)" grep -q
 SHOW=$("$BIN" partners show 3)
 check "partners show lists the verified membership with who verified it" grep -q "ctpat 12345678, expires 2027-05-31, verified by Dana Roy" <<<"$SHOW"
 check "... and its history names the officer, not a bare \"officer\"" grep -q "Dana Roy  membership.verify" <<<"$SHOW"
+"$BIN" partners verify-membership 2 --program aeo_eu --number EU-1 --expires 2028-01-01 >/dev/null
+check "partners unverify (or unverify-membership) withdraws a verification" \
+    bash -c '"$0" partners unverify 2 --program aeo_eu --note "wrong firm" | grep -q "withdrew the verification" && ! "$0" partners show 2 | grep -q "^Verified memberships"' "$BIN"
 check "a French partner's explanation is shown to an English officer in English" \
     bash -c 'grep -q "^What drove the score:" <<<"$1" && ! sed -n "/^What drove the score:/,/^[A-Z]/p" <<<"$1" | grep -q -e "réponse" -e "Critère" -e "Signal d" -e "Risque pays"' _ "$SHOW"
 echo 'officer: {name: "Jeanne Roy", language: fr}' > "$WORK/partner-risk.yaml"

@@ -41,7 +41,8 @@ struct PartnersVerifyMembershipCommand: ParsableCommand {
 struct PartnersUnverifyMembershipCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unverify-membership",
-        abstract: "Withdraw a membership's verification (suspended, cancelled, checked wrongly): it waives nothing from now on.")
+        abstract: "Withdraw a membership's verification (suspended, cancelled, checked wrongly): it waives nothing from now on.",
+        aliases: ["unverify"])
 
     @OptionGroup var global: GlobalOptions
 
