@@ -13,14 +13,15 @@ s=$(t); "$BIN" rescore --all; e=$(t)
 s2=$(t); "$BIN" ranking --format json > "$WORK/ranking.json"; e2=$(t)
 # The ranking query alone (the same SQL the command runs), through the sqlite3 shell.
 QUERY="SELECT c.score_id AS id, c.partner_id, c.response_id, c.overall_risk, c.base_risk, c.country_multiplier, c.tier, c.knockout,
-              c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at
+              c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at,
+              c.headline_text_id
        FROM current_score c WHERE c.active = 1
        ORDER BY c.overall_risk DESC;"
 # Timed twice: stepping through every row and reading every column (what the ranking command's
 # database work is), and printing all rows as text (which adds the shell's formatting).
 STEP="SELECT count(*), max(id), max(partner_id), max(response_id), max(overall_risk), max(base_risk), max(country_multiplier),
              max(tier), max(knockout), max(non_response), max(computed_at), max(worst_categories), max(flag_count),
-             max(headline), max(received_at) FROM (${QUERY%;});"
+             max(headline), max(received_at), max(headline_text_id) FROM (${QUERY%;});"
 # sqlite3's own timer ("Run Time: real S") covers the statement only, not starting the shell.
 run_time() { printf '.timer on\n%s\n' "$1" | sqlite3 "$PARTNER_RISK_DB" | sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' | tail -1; }
 run_time "$STEP" > /dev/null

@@ -46,23 +46,28 @@ extension SQLiteStore: ScoreRepository {
     /// order from `current_score`.
     public static let rankingSQL = """
         SELECT c.score_id AS id, c.partner_id, c.response_id, c.overall_risk, c.base_risk, c.country_multiplier, c.tier, c.knockout,
-               c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at, c.headline_fr
+               c.non_response, c.computed_at, c.worst_categories, c.flag_count, c.headline, c.reviewed_at AS received_at, c.headline_text_id
         FROM current_score c WHERE c.active = 1
         ORDER BY c.overall_risk DESC
         """
 
     /// The newest score of every active partner, with the ranking summary only.
     public func latestScores() throws -> [StoredScore] {
-        try pool.read { db in try Row.fetchAll(db, sql: Self.rankingSQL).map(Self.rankingScore) }
+        try pool.read { db in
+            let texts = try Self.explanationTexts(db)
+            return try Row.fetchAll(db, sql: Self.rankingSQL).map { Self.rankingScore($0, texts: texts) }
+        }
     }
 
     /// A row of `rankingSQL`, read by position (100,000 rows for a full ranking).
-    static func rankingScore(_ row: Row) -> StoredScore {
-        StoredScore(id: row[0], partnerID: row[1], responseID: row[2], overallRisk: row[3],
+    static func rankingScore(_ row: Row, texts: [Int64: LocalizedText]) -> StoredScore {
+        // The headline by sentence id (scores written since v15), else the English copy (before).
+        let headline = (row[14] as Int64?).flatMap { texts[$0] }
+        return StoredScore(id: row[0], partnerID: row[1], responseID: row[2], overallRisk: row[3],
                            baseRisk: row[4], countryMultiplier: row[5], tier: RiskTier(rawValue: row[6]) ?? .high,
                            knockout: row[7], nonResponse: row[8], categories: [], factors: [],
                            computedAt: row[9], reviewedAt: row[13], surveyVersion: nil, configVersion: nil,
-                           worstSummary: row[10], flagCount: row[11], topReason: row[12], topReasonFR: row[14])
+                           worstSummary: row[10], flagCount: row[11], topReason: headline?.en ?? row[12], topReasonFR: headline?.fr ?? row[12])
     }
 
     public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
@@ -238,8 +243,8 @@ private final class ScoreWriter {
         self.db = db
         self.configVersionID = configVersionID
         self.computedAt = computedAt
-        // `score.headline` stays empty: the first reason is in the explanation, and the ranking
-        // reads its copy from `current_score` (it was a tenth of every score row).
+        // `score.headline` stays empty: the first reason is in the explanation. The ranking names it
+        // by sentence id in `current_score.headline_text_id` (its `headline` copy stays empty too).
         score = try db.cachedStatement(sql: """
             INSERT INTO score (partner_id, invitation_id, response_id, survey_version_id, scoring_config_version_id, overall_risk,
                                base_risk, country_multiplier, tier, knockout, non_response, explanation, computed_at,
@@ -248,7 +253,7 @@ private final class ScoreWriter {
             """)
         current = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
-                                                  tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at, headline_fr)
+                                                  tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at, headline_text_id)
             VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
             """)
         insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
@@ -259,13 +264,18 @@ private final class ScoreWriter {
         for record in items {
             let (work, result) = (record.work, record.result)
             if let scored, try Bool.fetchOne(scored, arguments: [work.partner.id, work.responseID]) == true { continue }
-            let explanation = try record.explanation.text { index in try textID(record, index) }
+            var first: Int64?
+            let explanation = try record.explanation.text { index in
+                let id = try textID(record, index)
+                if index == 0 { first = id }
+                return id
+            }
             try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                           result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
                                           result.knockout, explanation, computedAt, record.worst, record.flagCount, record.categories])
             try current.execute(arguments: [work.partner.id, db.lastInsertedRowID, work.responseID, result.overallRisk, result.baseRisk,
                                             result.countryMultiplier, result.tier.rawValue, result.knockout, computedAt, record.worst,
-                                            record.flagCount, record.headline, work.receivedAt, record.headlineFR])
+                                            record.flagCount, "", work.receivedAt, first])
         }
     }
 

@@ -56,7 +56,8 @@ enum Schema {
 
     /// The officer's decisions that scores rest on, each kept with who and when (append-only):
     /// memberships verified with their program, evidence reviewed, red-flag explanations accepted
-    /// (for one response: a new revision needs a new look). The ranking keeps its headline in French too.
+    /// (for one response: a new revision needs a new look). The ranking names its headline by sentence
+    /// id (both languages, and a small ranking row) instead of copying the English text.
     private static func v15(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE membership_verification (
@@ -90,7 +91,7 @@ enum Schema {
                 at TEXT NOT NULL,
                 UNIQUE (response_id, code)
             );
-            ALTER TABLE current_score ADD COLUMN headline_fr TEXT;
+            ALTER TABLE current_score ADD COLUMN headline_text_id INTEGER REFERENCES explanation_text(id);
             """)
         for table in ["membership_verification", "evidence_review", "flag_acceptance"] {
             try db.execute(sql: """

@@ -268,7 +268,8 @@ import Testing
         #expect(try service.rescoreAll() == 3)
         let rows = try store.pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT s.headline, s.explanation, s.categories, s.overall_risk, c.headline AS ranked, c.overall_risk AS ranked_risk
+                SELECT s.id AS score_id, s.headline, s.explanation, s.categories, s.overall_risk, c.headline AS ranked, c.headline_text_id AS ranked_text,
+                       c.overall_risk AS ranked_risk
                 FROM score s JOIN current_score c ON c.score_id = s.id
                 """)
         }
@@ -286,9 +287,12 @@ import Testing
                 let parts = item.split(separator: ":")
                 for number in [Double(parts[1])!, Double(parts[2])!] { #expect(abs(number * 1000 - (number * 1000).rounded()) < 1e-6) }
             }
+            // The ranking names the explanation's first sentence by id, in both languages; no text copy.
             let first = try #require(factors.first?.objectValue?["t"]?.numberValue)
+            #expect(row["ranked_text"] as Int64? == Int64(first) && (row["ranked"] as String).isEmpty)
             let text = try store.pool.read { db in try String.fetchOne(db, sql: "SELECT en FROM explanation_text WHERE id = ?", arguments: [Int64(first)]) }
-            #expect(text == row["ranked"] as String)
+            let ranked = try #require(try store.latestScores().first { $0.id == row["score_id"] as Int64 })
+            #expect(ranked.topReason == text && ranked.topReasonFR != text && ranked.topReasonFR?.isEmpty == false)
         }
     }
 

@@ -51,11 +51,22 @@ public enum FactorText {
 
     /// A category whose control score a must (or knock-out) question without credit capped.
     static func cap(_ category: Category, by questions: [(Question, LocalizedText)], cap: Double, tenths: Int) -> LocalizedText {
+        withPoints(tenths, capReason(category, by: questions, cap: cap))
+    }
+
+    /// The cap's sentence after its points (the same for every partner capped by the same answers).
+    static func capReason(_ category: Category, by questions: [(Question, LocalizedText)], cap: Double) -> LocalizedText {
         let en = questions.map { "\($0.0.id) “\($0.0.text.en)” \($0.1.en == "" ? "" : "answered \($0.1.en) ")(\(level($0.0).en))" }
         let fr = questions.map { "\($0.0.id) « \($0.0.text.fr) » \($0.1.fr == "" ? "" : "réponse \($0.1.fr) ")(\(level($0.0).fr))" }
         let limit = cap.formatted()
-        return LocalizedText(en: "−\(shown(tenths)) pts \(category.rawValue) capped at \(limit): \(en.joined(separator: "; ")) earned no credit",
-                             fr: "−\(shown(tenths)) pts \(category.rawValue) plafonné à \(limit) : \(fr.joined(separator: "; ")) sans aucun point")
+        return LocalizedText(en: "\(category.rawValue) capped at \(limit): \(en.joined(separator: "; ")) earned no credit",
+                             fr: "\(category.rawValue) plafonné à \(limit) : \(fr.joined(separator: "; ")) sans aucun point")
+    }
+
+    /// `text` after "−1.7 pts ".
+    static func withPoints(_ tenths: Int, _ text: LocalizedText) -> LocalizedText {
+        let points = "−" + shown(tenths) + " pts "
+        return LocalizedText(en: points + text.en, fr: points + text.fr)
     }
 
     static func flag(_ rule: RedFlagRule, partnerExplanation: String?, accepted: FlagAcceptance?) -> LocalizedText {

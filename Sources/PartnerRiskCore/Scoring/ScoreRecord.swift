@@ -9,9 +9,8 @@ public struct ScoreRecord: Sendable {
     /// The two riskiest weighted categories, e.g. `seals 93, physical 50`.
     public var worst: String
     public var flagCount: Int
-    /// The first reason of the explanation, in English and in French.
+    /// The first reason of the explanation (English).
     public var headline: String
-    public var headlineFR: String
     /// `category:control:risk:capped` joined by `;` (scores to three decimals).
     public var categories: String
     /// One per factor of `result.factors`, in order.
@@ -26,7 +25,6 @@ public struct ScoreRecord: Sendable {
             .map { "\($0.category.rawValue) \(Int($0.risk.rounded()))" }.joined(separator: ", ")
         flagCount = result.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count
         headline = result.factors.first?.text.en ?? ""
-        headlineFR = result.factors.first?.text.fr ?? ""
         categories = result.categories.map {
             "\($0.category.rawValue):\(StoredExplanation.thousandths($0.control)):\(StoredExplanation.thousandths($0.risk)):\($0.capped ? 1 : 0)"
         }.joined(separator: ";")

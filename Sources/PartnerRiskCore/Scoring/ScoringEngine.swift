@@ -42,7 +42,7 @@ struct CategorySums {
     var total = 0.0
     var capped = false
     /// The must and knock-out questions without credit that capped the category, with their answers.
-    var cappedBy: [(Question, LocalizedText)] = []
+    var cappedBy: [(question: Question, value: JSONValue?)] = []
 }
 
 /// Credit a question lost, and why.
@@ -173,7 +173,7 @@ public struct ScoringEngine {
             sums[category].total += weight
             if credit == 0 && (question.level == .must || question.level == .knockout) {
                 sums[category].capped = true
-                sums[category].cappedBy.append((question, FactorText.answer(question, value)))
+                sums[category].cappedBy.append((question, value))
             }
             if answered == 0 && question.level == .knockout {
                 factors.append(ScoreFactor(kind: .knockout, code: question.id,
@@ -205,8 +205,10 @@ public struct ScoringEngine {
         if knockout { tier = max(tier, input.config.knockoutMinTier) }
         if flags.openMoney, let floor = input.config.openMoneyFlagMinTier { tier = max(tier, floor) }
         if let floor = country.floor { tier = max(tier, floor) }
-        factors += capFactors(categories, uncapped: uncapped, sums: sums, totalWeight: totalWeight, config: input.config)
-        factors += lossFactors(losses, categories: categories, totalWeight: totalWeight, sums: sums, config: input.config)
+        // The largest point losses and caps, together at most `maxLossFactors`.
+        let caps = capFactors(categories, uncapped: uncapped, sums: sums, totalWeight: totalWeight, config: input.config)
+        let points = lossFactors(losses, categories: categories, totalWeight: totalWeight, sums: sums, config: input.config)
+        factors += caps.isEmpty ? points : Array((caps + points).sorted { $0.points > $1.points }.prefix(Self.maxLossFactors))
         return ScoreResult(categories: categories, baseRisk: baseRisk, countryMultiplier: country.multiplier, overallRisk: overall,
                            tier: tier, knockout: knockout, factors: order(factors))
     }
@@ -378,24 +380,31 @@ public struct ScoringEngine {
         }
     }
 
-    /// One factor per capped category, naming the questions that capped it; its points are
-    /// what the cap added to the overall risk beyond the questions' own losses.
+    /// One factor per category the cap lowered, naming the questions that capped it; its points
+    /// are what the cap added to the overall risk beyond the questions' own losses.
     func capFactors(_ categories: [CategoryScore], uncapped: [Double], sums: [CategorySums], totalWeight: Double,
                     config: ScoringConfig) -> [ScoreFactor] {
         guard totalWeight > 0 else { return [] }
         return zip(categories, uncapped).compactMap { category, uncapped in
-            guard category.capped else { return nil }
+            // A cap that changed nothing (the control score was below it anyway) is no factor: the
+            // questions' own losses explain the category.
             let points = max(0, uncapped - category.control) * category.weight / totalWeight
+            guard category.capped, Self.tenths(points) > 0 else { return nil }
             let by = sums[category.category.ordinal].cappedBy
-            return ScoreFactor(kind: .cap, code: "cap.\(category.category.rawValue)",
-                               text: FactorText.cap(category.category, by: by, cap: config.mustNoCap, tenths: Self.tenths(points)), points: points)
+            let tenths = Self.tenths(points)
+            let reason = memo.capText(category.category, by: by) {
+                FactorText.capReason(category.category, by: by.map { ($0.question, FactorText.answer($0.question, $0.value)) }, cap: config.mustNoCap)
+            }
+            let text = FactorText.withPoints(tenths, reason)
+            return ScoreFactor(kind: .cap, code: "cap.\(category.category.rawValue)", text: text, points: points)
         }
     }
 
     /// `points` in tenths, as the explanation shows them.
     static func tenths(_ points: Double) -> Int { Int((points * 10).rounded()) }
 
-    /// How many point losses an explanation lists (knock-outs, red flags and countries are all listed).
+    /// How many point losses and caps an explanation lists (knock-outs, red flags, countries,
+    /// expired memberships are all listed).
     public static let maxLossFactors = 10
 
     /// Knock-outs first, then red flags, country factors, expired certificates and memberships
@@ -457,6 +466,23 @@ final class ScoringMemo {
         if let cached = losses[key] { return cached.text }
         let text = build()
         losses[key] = (question, text)
+        return text
+    }
+
+    private struct CapKey: Hashable {
+        let category: Category
+        let questions: [ObjectIdentifier]
+        let values: [JSONValue?]
+    }
+
+    /// The questions are kept so an identifier is never reused while cached.
+    private var caps: [CapKey: (questions: [Question], text: LocalizedText)] = [:]
+
+    func capText(_ category: Category, by: [(question: Question, value: JSONValue?)], build: () -> LocalizedText) -> LocalizedText {
+        let key = CapKey(category: category, questions: by.map { ObjectIdentifier($0.question) }, values: by.map(\.value))
+        if let cached = caps[key] { return cached.text }
+        let text = build()
+        caps[key] = (by.map(\.question), text)
         return text
     }
 

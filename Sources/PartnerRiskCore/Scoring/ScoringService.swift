@@ -51,8 +51,12 @@ public struct ScoringService: Sendable {
         let finished = FinishedChunks()
         let versions = surveysByVersion
         // The scoring threads run below this thread's priority: the writer bounds a rescore.
+        // Engines are reused from chunk to chunk (one thread at a time), so what each has worked
+        // out (sentences, countries) serves the next chunk too.
+        let engines = EnginePool()
         BackgroundWorkers.run(iterations: chunks.count, threads: min(cores, chunks.count), finally: finished.close) { index in
-            let engine = ScoringEngine()
+            let engine = engines.take()
+            defer { engines.give(engine) }
             finished.push(chunks[index].map { item in
                 let survey = versions[item.surveyVersionID]!  // loaded above for every version in `work`
                 return ScoreRecord(work: item, result: engine.score(ScoreInput(
@@ -85,6 +89,26 @@ public struct ScoringService: Sendable {
             missing.knockout = missing.deadline < cutoff && (missing.remindersSent >= config.nonResponseReminders || missing.undeliverable)
             return missing
         }
+    }
+}
+
+/// Scoring engines lent to scoring threads, one thread at a time each. `@unchecked` because an
+/// engine's memo is not thread-safe; safe because an engine is only ever held by the thread that
+/// took it, until it gives it back (every access to `idle` holds the lock).
+final class EnginePool: @unchecked Sendable {
+    private var idle: [ScoringEngine] = []
+    private let lock = NSLock()
+
+    func take() -> ScoringEngine {
+        lock.lock()
+        defer { lock.unlock() }
+        return idle.popLast() ?? ScoringEngine()
+    }
+
+    func give(_ engine: ScoringEngine) {
+        lock.lock()
+        idle.append(engine)
+        lock.unlock()
     }
 }
 
