@@ -40,25 +40,37 @@ struct EvidenceListCommand: ParsableCommand {
     }
 }
 
-struct EvidenceAcceptCommand: ParsableCommand {
+/// `evidence accept`, `reject` and `falsified` differ only in the decision they record.
+protocol EvidenceReviewCommand: ParsableCommand {
+    static var status: EvidenceStatus { get }
+    var global: GlobalOptions { get }
+    var id: Int64 { get }
+    var reason: String { get }
+}
+
+extension EvidenceReviewCommand {
+    func run() throws {
+        let app = try global.environment()
+        say(try app.decisions.reviewEvidence(id: id, status: Self.status, reason: reason).message)
+    }
+}
+
+struct EvidenceAcceptCommand: EvidenceReviewCommand {
     static let configuration = CommandConfiguration(commandName: "accept", abstract: "Accept an evidence file.")
+    static let status = EvidenceStatus.accepted
 
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: ArgumentHelp("The file's id (see `evidence list`).", valueName: "id"))
     var id: Int64
 
-    @Option(help: ArgumentHelp("What you checked.", valueName: "text"))
-    var note: String = ""
-
-    func run() throws {
-        let app = try global.environment()
-        say(try app.decisions.reviewEvidence(id: id, status: .accepted, reason: note).message)
-    }
+    @Option(name: .customLong("note"), help: ArgumentHelp("What you checked.", valueName: "text"))
+    var reason: String = ""
 }
 
-struct EvidenceRejectCommand: ParsableCommand {
+struct EvidenceRejectCommand: EvidenceReviewCommand {
     static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject an evidence file (unreadable, out of date, not what was asked): it counts as missing.")
+    static let status = EvidenceStatus.rejected
 
     @OptionGroup var global: GlobalOptions
 
@@ -67,15 +79,11 @@ struct EvidenceRejectCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Why it is rejected.", valueName: "text"))
     var reason: String
-
-    func run() throws {
-        let app = try global.environment()
-        say(try app.decisions.reviewEvidence(id: id, status: .rejected, reason: reason).message)
-    }
 }
 
-struct EvidenceFalsifiedCommand: ParsableCommand {
+struct EvidenceFalsifiedCommand: EvidenceReviewCommand {
     static let configuration = CommandConfiguration(commandName: "falsified", abstract: "Record that an evidence file was found falsified: a knock-out.")
+    static let status = EvidenceStatus.falsified
 
     @OptionGroup var global: GlobalOptions
 
@@ -84,11 +92,6 @@ struct EvidenceFalsifiedCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("What shows it was falsified.", valueName: "text"))
     var reason: String
-
-    func run() throws {
-        let app = try global.environment()
-        say(try app.decisions.reviewEvidence(id: id, status: .falsified, reason: reason).message)
-    }
 }
 
 struct EvidenceAssignCommand: ParsableCommand {
