@@ -55,6 +55,30 @@ set +e
 OUT=$("$BIN" flags accept 4 no_such_flag --note x 2>&1); RC=$?
 set -e
 check "flags accept refuses a flag the current answers do not raise" bash -c '[ "$1" != 0 ] && grep -q "raise no red flag no_such_flag" <<<"$2"' _ "$RC" "$OUT"
+# A reply from partner 4 with its answer file and a PDF beside it: the PDF is kept, for no question yet.
+python3 - "$WORK/answers" "$WORK/reply.eml" <<'PY'
+import json, os, sys
+from email.message import EmailMessage
+folder, out = sys.argv[1:]
+name = next(n for n in sorted(os.listdir(folder)) if json.load(open(os.path.join(folder, n)))["partner_id"] == 4)
+message = EmailMessage()
+message["From"], message["To"], message["Subject"] = "ohio@us.example.com", "compliance@example.com", "RE: questionnaire"
+message.set_content("Our answers and the seal certificate are attached.")
+message.add_attachment(open(os.path.join(folder, name), "rb").read(), maintype="application", subtype="json", filename=name)
+message.add_attachment(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", maintype="application", subtype="pdf", filename="seal-certificate.pdf")
+open(out, "wb").write(bytes(message))
+PY
+"$BIN" responses import "$WORK/reply.eml" >/dev/null 2>&1
+EVID=$("$BIN" evidence list --partner 4 --status pending --format json | python3 -c 'import json,sys; rows=json.load(sys.stdin); print(next(r["id"] for r in rows if r["name"] == "seal-certificate.pdf" and r["question_id"] is None))')
+check "a reply's PDF is listed as pending evidence for no question (evidence list --partner --status pending)" [ -n "$EVID" ]
+set +e
+OUT=$("$BIN" evidence falsified "$EVID" --reason forged 2>&1); RC=$?
+set -e
+check "... cannot be found falsified before it is assigned" bash -c '[ "$1" != 0 ] && grep -q "assign it first" <<<"$2"' _ "$RC" "$OUT"
+check "evidence assign puts it on F1_iso17712_seals" bash -c '"$0" evidence assign "$1" --question F1_iso17712_seals | grep -q "assigned to F1_iso17712_seals"' "$BIN" "$EVID"
+check "evidence reject records the reason and who decided" \
+    bash -c '"$0" evidence reject "$1" --reason "certificate for another seal model" --officer "Dana Roy" >/dev/null && "$0" evidence list --partner 4 --format json | grep -q "\"reason\":\"certificate for another seal model\",\"received_at\":.*\"reviewed_by\":\"Dana Roy\",.*\"status\":\"rejected\""' "$BIN" "$EVID"
+check "evidence accept turns it accepted" bash -c '"$0" evidence accept "$1" --note "checked with the lab" | grep -q "accepted" && "$0" evidence list --partner 4 --status accepted --format json | grep -q "seal-certificate.pdf"' "$BIN" "$EVID"
 LIST=$("$BIN" evidence list --format json)
 check "evidence list --format json prints a plain JSON list" python3 -c 'import json,sys; assert isinstance(json.loads(sys.argv[1]), list)' "$LIST"
 set +e
