@@ -106,6 +106,12 @@ public struct AppEnvironment: Sendable {
         return officer
     }
 
+    /// Sanctions screening at the configured threshold, decisions recorded as `officer`.
+    public var screening: ScreeningService {
+        ScreeningService(repositories: repositories, submissions: submissions, actor: officer, time: time,
+                         threshold: config.screening?.threshold ?? ScreeningService.defaultThreshold)
+    }
+
     /// The HTML evidence and program reports.
     public func reports() throws -> EvidenceReports {
         EvidenceReports(store: repositories, catalog: catalog, templates: try TemplateLibrary(directory: workspace.templatesDirectory),
@@ -130,7 +136,8 @@ extension AppEnvironment {
             partners = partners.filter { invited.contains($0.id) }
         }
         return Ranking.build(scores: try repositories.latestScores(), nonResponders: try service.nonResponders(), partners: partners,
-                             config: service.config, asOf: time.now())
+                             config: service.config, asOf: time.now(), language: officerLanguage,
+                             hits: try repositories.screeningHits(partnerID: nil, status: nil).filter { $0.status != .cleared })
             .counting(actions: try repositories.actions(partnerID: nil, openOnly: true), on: DayFormat.day(time.now()))
     }
 }

@@ -21,12 +21,67 @@ enum Schema {
         migrator.registerMigration("v14-one-link-per-invitation", migrate: v14)
         migrator.registerMigration("v15-officer-decisions", migrate: v15)
         migrator.registerMigration("v16-corrective-actions", migrate: v16)
+        migrator.registerMigration("v17-sanctions-screening", migrate: v17)
         return migrator
     }
 
     /// One link per invitation: its token is derived from the link key and the invitation's
     /// `token_generation` (`TokenKey`), so every mail of it carries the same link; a reissue
     /// moves the generation on and revokes the old link.
+    /// Sanctions screening: every imported version of every list kept whole (entries with their
+    /// content hash), and the hits found, open until the officer confirms or clears them.
+    private static func v17(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE screening_list_version (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                list TEXT NOT NULL,
+                format TEXT NOT NULL,
+                list_date TEXT,
+                source_file TEXT NOT NULL,
+                file_sha256 TEXT NOT NULL,
+                entries INTEGER NOT NULL,
+                imported_at TEXT NOT NULL,
+                actor TEXT NOT NULL
+            );
+            CREATE TABLE screening_entry (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                version_id INTEGER NOT NULL REFERENCES screening_list_version(id),
+                entry_key TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                names TEXT NOT NULL,
+                program TEXT NOT NULL DEFAULT '',
+                listed_on TEXT,
+                details TEXT NOT NULL DEFAULT '',
+                content_sha256 TEXT NOT NULL,
+                UNIQUE (version_id, entry_key)
+            );
+            CREATE INDEX screening_entry_key ON screening_entry(entry_key, version_id);
+            CREATE TABLE screening_hit (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                partner_id INTEGER NOT NULL REFERENCES partner(id),
+                list TEXT NOT NULL,
+                entry_key TEXT NOT NULL,
+                entry_sha256 TEXT NOT NULL,
+                screened_name TEXT NOT NULL,
+                screened_as TEXT NOT NULL,
+                matched_name TEXT NOT NULL,
+                score REAL NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'confirmed', 'cleared')),
+                found_at TEXT NOT NULL,
+                decided_by TEXT,
+                decided_at TEXT,
+                note TEXT NOT NULL DEFAULT '',
+                UNIQUE (partner_id, list, entry_key, screened_name)
+            );
+            CREATE TRIGGER screening_list_version_no_change BEFORE UPDATE ON screening_list_version
+                BEGIN SELECT RAISE(ABORT, 'list versions are history; import the list again'); END;
+            CREATE TRIGGER screening_entry_no_change BEFORE UPDATE ON screening_entry
+                BEGIN SELECT RAISE(ABORT, 'list versions are history; import the list again'); END;
+            CREATE TRIGGER screening_hit_no_delete BEFORE DELETE ON screening_hit
+                BEGIN SELECT RAISE(ABORT, 'screening hits are cleared, never deleted'); END;
+            """)
+    }
+
     /// Corrective actions: a finding, its owner and due date; closed with a note (and a file kept
     /// in the evidence vault), never deleted.
     private static func v16(_ db: Database) throws {

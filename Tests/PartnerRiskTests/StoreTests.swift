@@ -9,7 +9,8 @@ import Testing
                                 "v6-ranking-order", "v7-score-categories", "v8-one-copy-of-answers-and-flags", "v9-revisions-by-save-time",
                                 "v10-imap-content-digest", "v11-evidence-from-every-channel",
                                 "v12-thank-you-names-its-response", "v13-outbox-claims",
-                                "v14-one-link-per-invitation", "v15-officer-decisions", "v16-corrective-actions"]
+                                "v14-one-link-per-invitation", "v15-officer-decisions", "v16-corrective-actions",
+                                "v17-sanctions-screening"]
 
     @Test func migratesAnEmptyFileIntoWALWithTheWholeSchema() throws {
         let directory = TemporaryDirectory()

@@ -124,7 +124,7 @@ public struct EvidenceReports {
                 return base.merging(item) { first, _ in first }
             }
         }
-        var tiers = RiskTier.allCases.reversed().map { tier in ["tier": tier.label, "count": String(ranking.rows.filter { $0.tier == tier && $0.overdue == nil }.count)] }
+        var tiers = RiskTier.allCases.reversed().map { tier in ["tier": tier.label, "count": String(ranking.rows.filter { $0.tier == tier && !$0.isPending }.count)] }
         tiers.insert(["tier": "Overdue", "count": String(ranking.rows.filter { $0.overdue != nil }.count)], at: 2)
         let today = DayFormat.day(time.now())
         let totals: [String: String] = [

@@ -15,19 +15,25 @@ public struct Ranking {
         public var lastReview: String?
         public var nextDue: String?
         public var headline: String
+        /// Sanctions-list hits waiting for the officer (confirmed ones are knock-outs).
+        public var openHits = 0
         /// Corrective actions still open, and those of them past their due date.
         public var openActions = 0
         public var overdueActions = 0
 
-        /// The tier as shown: "Overdue" for a partner past the deadline that is not yet a knock-out.
-        public var tierLabel: String { overdue == nil ? tier.label : "Overdue" }
+        /// Not scored, not a knock-out, but needing the officer: overdue, or a sanctions hit to review.
+        public var isPending: Bool { overdue != nil || (overallRisk == nil && !knockout && !nonResponse && openHits > 0) }
+
+        /// The tier as shown: "Overdue" for a partner past the deadline that is not yet a knock-out,
+        /// "Unscored" for one with a sanctions hit to review and no answers yet.
+        public var tierLabel: String { overdue != nil ? "Overdue" : (isPending ? "Unscored" : tier.label) }
     }
 
     public var rows: [Row]
 
     /// Builds the ranking as of `asOf` from the latest scores and the non-responders.
     public static func build(scores: [StoredScore], nonResponders: [NonResponder], partners: [Partner], config: ScoringConfig,
-                             asOf: Date, language: Language = .en) -> Ranking {
+                             asOf: Date, language: Language = .en, hits: [ScreeningHit] = []) -> Ranking {
         let byID = Dictionary(uniqueKeysWithValues: partners.map { ($0.id, $0) })
         var rows: [Row] = []
         var seen = Set<Int64>()
@@ -75,9 +81,27 @@ public struct Ranking {
                             headline: language == .fr ? "Aucune réponse complète \(config.nonResponseDaysAfterDeadline) jours après l'échéance du \(missing.deadline) (campagne \(missing.campaignID)), \(reached.fr)"
                                 : "No complete response \(config.nonResponseDaysAfterDeadline) days after the \(missing.deadline) deadline (campaign \(missing.campaignID)), \(reached.en): unknown risk is high risk"))
         }
+        // A confirmed sanctions hit ranks the partner as a knock-out even before it has answered.
+        for hit in hits where hit.status == .confirmed && !seen.contains(hit.partnerID) {
+            guard let partner = byID[hit.partnerID] else { continue }
+            seen.insert(hit.partnerID)
+            rows.append(Row(partner: partner, tier: config.knockoutMinTier, overallRisk: nil, worst: [], flags: 1, knockout: true, nonResponse: false,
+                            overdue: nil, lastReview: nil, nextDue: nil, headline: FactorText.sanctionsHit(hit).text(language)))
+        }
+        let open = Dictionary(grouping: hits.filter { $0.status == .open }, by: \.partnerID)
+        for index in rows.indices { rows[index].openHits = open[rows[index].partner.id]?.count ?? 0 }
+        for (partnerID, partnerHits) in open where !seen.contains(partnerID) {
+            guard let partner = byID[partnerID] else { continue }
+            // Not yet answered, not yet decided: listed so the officer sees the hit, at the bottom.
+            var row = Row(partner: partner, tier: .medium, overallRisk: nil, worst: [], flags: 0, knockout: false, nonResponse: false,
+                          overdue: nil, lastReview: nil, nextDue: nil,
+                          headline: language == .fr ? "Correspondance possible sur une liste de sanctions, à examiner" : "Possible sanctions list match to review")
+            row.openHits = partnerHits.count
+            rows.append(row)
+        }
         // Positions are sorted on small keys and the rows moved once (a row is large to move).
         // An overdue partner (unknown risk, not yet a knock-out) sorts between High and Medium.
-        let keys = rows.map { (tier: $0.tier.rank * 2 + ($0.overdue == nil ? 0 : 1), risk: $0.overallRisk ?? 100, name: $0.partner.name) }
+        let keys = rows.map { (tier: $0.tier.rank * 2 + ($0.isPending ? 1 : 0), risk: $0.overallRisk ?? 100, name: $0.partner.name) }
         let order = keys.indices.sorted { lhs, rhs in
             let (left, right) = (keys[lhs], keys[rhs])
             if left.tier != right.tier { return left.tier > right.tier }
@@ -111,19 +135,19 @@ public struct Ranking {
 
     public func filtered(tier: RiskTier?, sector: Sector?, country: String?) -> Ranking {
         Ranking(rows: rows.filter { row in
-            (tier == nil || (row.tier == tier && row.overdue == nil)) && (sector == nil || row.partner.sector == sector)
+            (tier == nil || (row.tier == tier && !row.isPending)) && (sector == nil || row.partner.sector == sector)
                 && (country.map { row.partner.country == $0.uppercased() } ?? true)
         })
     }
 
     public var listing: Listing {
         Listing(
-            columns: ["rank", "id", "partner", "sector", "country", "tier", "risk", "worst", "flags", "last_review", "next_due", "open_actions", "overdue_actions"],
+            columns: ["rank", "id", "partner", "sector", "country", "tier", "risk", "worst", "flags", "last_review", "next_due", "open_actions", "overdue_actions", "open_hits"],
             rows: rows.enumerated().map { index, row in
                 [String(index + 1), String(row.partner.id), row.partner.name, row.partner.sector.rawValue, row.partner.country,
                  row.tierLabel + (row.knockout ? " KO" : ""), row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r",
                  row.worst.joined(separator: ", "), String(row.flags), row.lastReview ?? "-", row.nextDue ?? "-",
-                 String(row.openActions), String(row.overdueActions)]
+                 String(row.openActions), String(row.overdueActions), String(row.openHits)]
             },
             objects: rows.enumerated().map { index, row in
                 ["rank": .number(Double(index + 1)), "partner_id": .number(Double(row.partner.id)), "partner": .string(row.partner.name),
@@ -133,7 +157,7 @@ public struct Ranking {
                  "non_response": .bool(row.nonResponse), "worst_categories": .array(row.worst.map(JSONValue.string)),
                  "flags": .number(Double(row.flags)), "last_review": .text(row.lastReview), "next_review_due": .text(row.nextDue),
                  "top_reason": .string(row.headline), "open_actions": .number(Double(row.openActions)),
-                 "overdue_actions": .number(Double(row.overdueActions))]
+                 "overdue_actions": .number(Double(row.overdueActions)), "open_hits": .number(Double(row.openHits))]
             })
     }
 
@@ -144,7 +168,7 @@ public struct Ranking {
             let risk: String = row.overallRisk.map { String(Int($0.rounded())) } ?? "n/r"
             let tier: String = row.tierLabel + (row.knockout ? "!" : "")
             return [String(index + 1), String(row.partner.id), String(row.partner.name.prefix(24)), String(row.partner.sector.rawValue.prefix(15)),
-                    row.partner.country, tier, risk, String(row.worst.joined(separator: ", ").prefix(22)), String(row.flags), row.nextDue ?? "-"]
+                    row.partner.country, tier, risk, String(row.worst.joined(separator: ", ").prefix(22)), String(row.flags + row.openHits), row.nextDue ?? "-"]
         }
         var lines = TextTable(headers: headers, rows: body, maxColumnWidth: 24).render().components(separatedBy: "\n")
         if colour {
@@ -159,9 +183,11 @@ public struct Ranking {
                 lines[index + 2] = "\u{1B}[\(code)m" + lines[index + 2] + "\u{1B}[0m"
             }
         }
-        var counts = RiskTier.allCases.reversed().map { tier in "\(tier.label) \(rows.filter { $0.tier == tier && $0.overdue == nil }.count)" }
+        var counts = RiskTier.allCases.reversed().map { tier in "\(tier.label) \(rows.filter { $0.tier == tier && !$0.isPending }.count)" }
         let overdue = rows.filter { $0.overdue != nil }.count
         if overdue > 0 { counts.insert("Overdue \(overdue)", at: 2) }
+        let unscored = rows.filter { $0.isPending && $0.overdue == nil }.count
+        if unscored > 0 { counts.append("Unscored with a hit \(unscored)") }
         var footer = ["", "\(rows.count) partners ranked: " + counts.joined(separator: ", ") + "  (! = knock-out, n/r = no response)"]
         let late = rows.filter { $0.overdueActions > 0 }
         if !late.isEmpty {

@@ -21,6 +21,13 @@ public enum FactorText {
                       fr: "Critère éliminatoire : \(question.id) « \(question.text.fr) », réponse \(answer.fr)")
     }
 
+    static func sanctionsHit(_ hit: ScreeningHit) -> LocalizedText {
+        let score = String(format: "%.2f", hit.score)
+        return LocalizedText(
+            en: "Knock-out: sanctions list hit confirmed by \(hit.decidedBy ?? "the officer"): \(hit.screenedAs) “\(hit.screenedName)” is \(hit.list) entry \(hit.entryKey) “\(hit.matchedName)” (\(hit.program), similarity \(score))",
+            fr: "Critère éliminatoire : correspondance sur une liste de sanctions confirmée par \(hit.decidedBy ?? "l'agent") : « \(hit.screenedName) » est l'inscription \(hit.entryKey) de \(hit.list) « \(hit.matchedName) » (\(hit.program), similarité \(score))")
+    }
+
     static func falsified(_ question: Question, reason: String) -> LocalizedText {
         LocalizedText(en: "Knock-out: the evidence for \(question.id) “\(question.text.en)” was found falsified by the officer: \(reason)",
                       fr: "Critère éliminatoire : la pièce justificative de \(question.id) « \(question.text.fr) » a été jugée falsifiée par l'agent : \(reason)")

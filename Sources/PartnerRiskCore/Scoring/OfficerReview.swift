@@ -9,11 +9,15 @@ public struct OfficerReview: Sendable, Equatable {
     public var falsified: [String: String]
     /// Red flags (by code) whose explanation the officer accepted for the response being scored.
     public var acceptedFlags: [String: FlagAcceptance]
+    /// Sanctions-list hits the officer confirmed: each a knock-out.
+    public var confirmedHits: [ScreeningHit]
 
-    public init(memberships: [VerifiedMembership] = [], falsified: [String: String] = [:], acceptedFlags: [String: FlagAcceptance] = [:]) {
+    public init(memberships: [VerifiedMembership] = [], falsified: [String: String] = [:], acceptedFlags: [String: FlagAcceptance] = [:],
+                confirmedHits: [ScreeningHit] = []) {
         self.memberships = memberships
         self.falsified = falsified
         self.acceptedFlags = acceptedFlags
+        self.confirmedHits = confirmedHits
     }
 
     public static let none = OfficerReview()

@@ -197,6 +197,9 @@ public struct ScoringEngine {
         let baseRisk = totalWeight > 0 ? categories.reduce(0) { $0 + $1.weight * $1.risk } / totalWeight : 100
         let flags = redFlags(input, answers: answers)
         factors += flags.factors
+        factors += input.review.confirmedHits.map {
+            ScoreFactor(kind: .knockout, code: "sanctions.\($0.list).\($0.entryKey)", text: FactorText.sanctionsHit($0), points: 0)
+        }
         let country = countryRisk(input, answers)
         factors += country.factors
         let knockout = factors.contains { $0.kind == .knockout }

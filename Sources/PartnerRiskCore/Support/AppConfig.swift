@@ -20,6 +20,10 @@ public struct AppConfig: Codable, Sendable, Equatable {
         }
     }
 
+    public struct Screening: Codable, Sendable, Equatable {
+        public var threshold: Double?
+    }
+
     public struct Mail: Codable, Sendable, Equatable {
         /// `smtp` or `drop`.
         public var transport: String?
@@ -60,6 +64,8 @@ public struct AppConfig: Codable, Sendable, Equatable {
     }
 
     public var officer: Officer?
+    /// `screening: {threshold: 0.9}`: the least name similarity that makes a hit.
+    public var screening: Screening?
     public var publicURL: String?
     public var mail: Mail?
     public var imap: IMAP?
@@ -80,7 +86,7 @@ public struct AppConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case officer, mail, imap, evidence, linkGraceDays = "link_grace_days"
+        case officer, mail, imap, evidence, screening, linkGraceDays = "link_grace_days"
         case publicURL = "public_url", quarantineDir = "quarantine_dir", evidenceDir = "evidence_dir"
     }
 

@@ -1,0 +1,77 @@
+import Crypto
+import Foundation
+
+/// Screening of partners against the sanctions lists the officer imported: list versions kept,
+/// every partner re-screened after a list import, hits confirmed (a knock-out) or cleared.
+public struct ScreeningService: Sendable {
+    public let repositories: any Repositories
+    public let submissions: SubmissionService
+    /// Who decides (`--officer`, `officer.name`, else the login name).
+    public let actor: String
+    public let time: any TimeSource
+    /// The least similarity (0…1) that makes a hit.
+    public let threshold: Double
+
+    /// 0.90: the words of the two names, compared in any order, agree on nine tenths of their
+    /// letters by Jaro–Winkler (see README).
+    public static let defaultThreshold = 0.90
+
+    public init(repositories: any Repositories, submissions: SubmissionService, actor: String, time: any TimeSource, threshold: Double = defaultThreshold) {
+        self.repositories = repositories
+        self.submissions = submissions
+        self.actor = actor
+        self.time = time
+        self.threshold = threshold
+    }
+
+    /// What a list import did: the list stored, its changes, and the hits the re-screening found.
+    public struct ListImport: Sendable {
+        public var list: SanctionsList
+        public var changes: SanctionsListChanges
+        public var screening: ScreeningOutcome
+    }
+
+    /// Reads, stores and screens everyone against a list file; `name` overrides the list's name
+    /// and `asOf` its date when the file gives none.
+    public func importList(_ path: String, name: String?, asOf: String?) throws -> ListImport {
+        var list = try SanctionsListReader().read(path)
+        if let name, !name.isEmpty { list.name = name }
+        if list.date == nil { list.date = asOf ?? DayFormat.day(time.now()) }
+        var isFolder: ObjCBool = false
+        FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        let file = isFolder.boolValue ? (path as NSString).appendingPathComponent("sdn.csv") : path
+        let hash = CanonicalJSON.hex(SHA256.hash(data: try FileBytes.contents(of: file)))
+        let changes = try repositories.storeList(list, sourceFile: file, sha256: hash, at: time.now())
+        return ListImport(list: list, changes: changes, screening: try run(partnerID: nil))
+    }
+
+    /// Screens every active partner (or one) against the latest version of every list and records
+    /// the matches (a hit changes a score only once the officer confirms it).
+    public func run(partnerID: Int64?) throws -> ScreeningOutcome {
+        let entries = try repositories.currentEntries()
+        guard !entries.isEmpty else { return ScreeningOutcome() }
+        let index = ScreeningIndex(entries: entries.map(\.entry))
+        var partners = try repositories.partners(matching: PartnerFilter())
+        if let partnerID { partners = partners.filter { $0.id == partnerID } }
+        var found: [FoundMatch] = []
+        for partner in partners {
+            for match in index.matches(partner.name, threshold: threshold) {
+                let listed = entries[match.entry]
+                found.append(FoundMatch(partnerID: partner.id, list: listed.list, entryKey: listed.entry.key, screenedName: partner.name,
+                                        screenedAs: "partner", matchedName: match.matchedName, score: match.score))
+            }
+        }
+        return try repositories.recordMatches(found, at: time.now())
+    }
+
+    /// Confirms a hit (the partner is a knock-out from now on) or clears it as a false positive.
+    public func decide(hit id: Int64, status: ScreeningHit.Status, note: String) throws -> ScreeningHit {
+        guard let hit = try repositories.screeningHit(id: id) else { throw PartnerRiskError.badInput("no screening hit \(id): see `partner-risk screening hits`") }
+        guard !note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw PartnerRiskError.badInput("say what you checked (--note): date of birth, address, registration number, ownership")
+        }
+        try repositories.decideHit(id: id, status: status, note: note, actor: actor, at: time.now())
+        try submissions.score(try repositories.currentResponseIDs(partnerID: hit.partnerID))
+        return try repositories.screeningHit(id: id) ?? hit
+    }
+}
