@@ -145,6 +145,36 @@ set +e
 OUT=$("$BIN" actions close 1 --note again 2>&1); RC=$?
 set -e
 check "a closed action cannot be closed again" bash -c '[ "$1" != 0 ] && grep -q "was closed on" <<<"$2"' _ "$RC" "$OUT"
+# Sanctions screening with the fixture lists (shaped like the official files).
+LISTS=Tests/PartnerRiskTests/Fixtures/sanctions
+printf 'name,email,country,sector\nGolden Crescent Exchange Co.,gold@ae.example.com,AE,customs-broker\nSeverny Put LLC,severny@ru.example.com,RU,highway-carrier\n' > "$WORK/p2.csv"
+"$BIN" partners import "$WORK/p2.csv" >/dev/null 2>&1
+OUT=$("$BIN" screening lists import "$LISTS/un-consolidated.xml")
+check "screening lists import reads the UN XML, says what was added and reports the new hit ($(tail -1 <<<"$OUT"))" \
+    bash -c 'grep -q "list un-consolidated of 2025-06-02, 6 entries: added 6, changed 0, removed 0" <<<"$1" && grep -q "new hit 1: partner 5 Golden Crescent Exchange Co." <<<"$1"' _ "$OUT"
+"$BIN" screening lists import "$LISTS/canada-sema-legacy.xml" >/dev/null
+OUT=$("$BIN" screening lists import "$LISTS/canada-sema-bilingual.xml")
+check "a newer Canadian file (bilingual tags) says what changed" grep -q "added 1, changed 1, removed 1" <<<"$OUT"
+set +e
+OUT=$("$BIN" screening lists import "$LISTS/malformed/truncated.xml" 2>&1); RC=$?
+set -e
+check "a cut-off list file is refused with FILE:LINE and changes nothing" \
+    bash -c '[ "$1" != 0 ] && grep -q "truncated.xml:24: not well-formed XML" <<<"$2" && "$0" screening lists show | grep -q "canada-sema .* 6 "' "$BIN" "$RC" "$OUT"
+HITS=$("$BIN" screening hits --status open --format json)
+check "screening hits --format json lists the open hits with id, partner_id, partner, list, entry, matched_name, score, status" python3 -c '
+import json, sys
+rows = json.loads(sys.argv[1])
+assert len(rows) == 2 and all({"id", "partner_id", "partner", "list", "entry", "matched_name", "score", "status"} <= set(r) for r in rows), rows
+assert {r["partner"] for r in rows} == {"Golden Crescent Exchange Co.", "Severny Put LLC"}, rows' "$HITS"
+check "screening clear records a false positive" bash -c '"$0" screening clear 2 --note "different registration number" --officer "Dana Roy" | grep -q "cleared hit 2"' "$BIN"
+check "screening confirm makes the unanswered partner a knock-out in the ranking" bash -c '
+"$0" screening confirm 1 --note "same address and director" --officer "Dana Roy" >/dev/null
+"$0" ranking --format json | python3 -c "
+import json, sys
+row = next(r for r in json.load(sys.stdin) if r[\"partner\"] == \"Golden Crescent Exchange Co.\")
+assert row[\"knockout\"] and row[\"top_reason\"].startswith(\"Knock-out: sanctions list hit confirmed by Dana Roy\"), row"' "$BIN"
+check "screening run finds nothing new, and the cleared hit stays cleared" \
+    bash -c '"$0" screening run | grep -q "0 new hit(s), 0 opened again, 2 already known" && "$0" screening hits --status cleared --format json | grep -q "\"id\":2"' "$BIN"
 "$BIN" report partner 3 --out "$WORK/partner-3.html" >/dev/null
 python3 - "$WORK/partner-3.html" > "$WORK/partner-3.txt" <<'PY'
 import html, re, sys

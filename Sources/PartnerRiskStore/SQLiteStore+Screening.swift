@@ -135,8 +135,14 @@ extension SQLiteStore: ScreeningRepository {
     public func decideHit(id: Int64, status: ScreeningHit.Status, note: String, actor: String, at time: Date) throws {
         try pool.write { db in
             let now = Self.timestamp(time)
-            try db.execute(sql: "UPDATE screening_hit SET status = ?, note = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-                           arguments: [status.rawValue, note, actor, now, id])
+            // The decision is about the entry as it reads now: a later change of it opens a cleared hit again.
+            try db.execute(sql: """
+                UPDATE screening_hit SET status = ?, note = ?, decided_by = ?, decided_at = ?,
+                       entry_sha256 = COALESCE((SELECT e.content_sha256 FROM screening_entry e JOIN screening_list_version v ON v.id = e.version_id
+                                                WHERE v.list = screening_hit.list AND e.entry_key = screening_hit.entry_key
+                                                  AND e.version_id IN (\(Self.latestVersions))), entry_sha256)
+                WHERE id = ?
+                """, arguments: [status.rawValue, note, actor, now, id])
             let partner = try Int64.fetchOne(db, sql: "SELECT partner_id FROM screening_hit WHERE id = ?", arguments: [id]) ?? 0
             try Self.audit(db, at: now, actor: actor, action: "screening.\(status == .confirmed ? "confirm" : "clear")", subject: "partner:\(partner)",
                            detail: "hit \(id): \(note)")
