@@ -175,6 +175,20 @@ row = next(r for r in json.load(sys.stdin) if r[\"partner\"] == \"Golden Crescen
 assert row[\"knockout\"] and row[\"top_reason\"].startswith(\"Knock-out: sanctions list hit confirmed by Dana Roy\"), row"' "$BIN"
 check "screening run finds nothing new, and the cleared hit stays cleared" \
     bash -c '"$0" screening run | grep -q "0 new hit(s), 0 opened again, 2 already known" && "$0" screening hits --status cleared --format json | grep -q "\"id\":2"' "$BIN"
+printf 'name,email,country,sector\nAndes Pacific Trading S.A. de C.V.,andes@mx.example.com,MX,exporter\n' > "$WORK/p3.csv"
+"$BIN" screening lists import "$LISTS/ofac" >/dev/null
+printf 'name,email,country,sector\nAndes Pacific Trading SA de CV,andes2@mx.example.com,MX,exporter\n' > "$WORK/p4.csv"
+"$BIN" partners import "$WORK/p4.csv" > /dev/null 2> "$WORK/p4.err"
+check "partners import screens the new partner and names its hit" grep -q "warning: partner 7 Andes Pacific Trading SA de CV may be on ofac-sdn: entry 40103" "$WORK/p4.err"
+ID2=$("$BIN" campaign create --survey pip-partner-security --deadline 2099-12-31 --sector exporter 2>/dev/null)
+set +e
+OUT=$("$BIN" campaign send "$ID2" --drop "$WORK/outbox2" --block-on-hits 2>&1); RC=$?
+set -e
+check "campaign send --block-on-hits names the partner and sends nothing" \
+    bash -c '[ "$1" != 0 ] && grep -q "warning: partner 7 " <<<"$2" && grep -q "nothing sent (--block-on-hits)" <<<"$2" && [ ! -d "$3" ]' _ "$RC" "$OUT" "$WORK/outbox2"
+check "partners show lists the partner's hits" bash -c '"$0" partners show 5 | grep -q "hit 1  confirmed  un-consolidated 6909201 “GOLDEN CRESCENT EXCHANGE COMPANY”.*confirmed by Dana Roy"' "$BIN"
+"$BIN" report partner 5 --out "$WORK/partner-5.html" >/dev/null
+check "the partner report has its sanctions screening with the decision" bash -c 'grep -q "<h2>Sanctions screening</h2>" "$1" && grep -q "<strong>confirmed</strong>" "$1" && grep -q "Dana Roy" "$1"' _ "$WORK/partner-5.html"
 "$BIN" report partner 3 --out "$WORK/partner-3.html" >/dev/null
 python3 - "$WORK/partner-3.html" > "$WORK/partner-3.txt" <<'PY'
 import html, re, sys
@@ -211,6 +225,7 @@ rows = [r for r in re.findall(r"<tr>(.*?)</tr>", flags, re.S) if re.search(r'<td
 assert len(rows) >= 2, rows
 assert all("flag-ko" in r for r in rows if "Knock-out" in r), rows
 PY
+check "... lists the possible sanctions matches still to decide" grep -q "possible sanctions-list match(es) to confirm or clear" "$WORK/program.html"
 check "... stamps the real generation time and shows the as-of day as \"As of\"" \
     bash -c 'grep -q "As of 2099-12-01" "$1" && grep -q "Generated $(date -u +%Y-%m-%d)" "$1"' _ "$WORK/program.html"
 checks_passed

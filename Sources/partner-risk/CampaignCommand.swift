@@ -145,7 +145,16 @@ struct CampaignSendCommand: ParsableCommand {
     @Flag(name: .customLong("resend-uncertain"), help: "Also re-send messages whose delivery is uncertain after an interrupted run.")
     var resendUncertain = false
 
+    @Flag(name: .customLong("block-on-hits"), help: "Send nothing while an invited partner has an open or confirmed sanctions-list hit.")
+    var blockOnHits = false
+
     func run() throws {
+        let app = try global.environment()
+        let hits = try app.screening.standingHits(partnerIDs: try app.repositories.invitedPartners(campaignID: id))
+        warn(hits.map(ScreeningService.warning))
+        if blockOnHits && !hits.isEmpty {
+            throw PartnerRiskError.badInput("campaign \(id): nothing sent (--block-on-hits): \(Set(hits.map(\.partnerID)).count) invited partner(s) have sanctions-list hits to decide (`partner-risk screening hits`)")
+        }
         let report = try runSender(campaignID: id, global: global, mail: mail, resendUncertain: resendUncertain)
         if report.failed > 0 || report.deferred > 0 {
             FileHandle.standardError.write(Data("some messages were not accepted; see `partner-risk campaign status \(id)`\n".utf8))

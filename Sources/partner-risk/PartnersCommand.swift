@@ -46,6 +46,10 @@ struct PartnersImportCommand: ParsableCommand {
         let imported = Set(summary.emails.map { $0.lowercased() })
         let partners = try store.partners(matching: PartnerFilter()).filter { imported.contains($0.email.lowercased()) }
         try warnAboutCountries(partners, app: app)
+        // Screened at once against the lists on file; every standing hit is named.
+        let ids = Set(partners.map(\.id))
+        _ = try app.screening.run(partnerIDs: ids)
+        warn(try app.screening.standingHits(partnerIDs: ids).map(ScreeningService.warning))
     }
 }
 
@@ -117,11 +121,14 @@ struct PartnersDeactivateCommand: ParsableCommand {
 }
 
 
+/// Lines for the officer on standard error, escaped.
+func warn(_ lines: [String]) {
+    for line in lines { FileHandle.standardError.write(Data((TerminalText.escapedLines(line) + "\n").utf8)) }
+}
+
 /// Names, on standard error, the partners registered in a knock-out or at-least-High country.
 func warnAboutCountries(_ partners: [Partner], app: AppEnvironment) throws {
     guard !partners.isEmpty else { return }
     let (config, countries) = try app.scoring.scoring()
-    for warning in CountryWatch.warnings(partners, config: config, countries: countries) {
-        FileHandle.standardError.write(Data((TerminalText.escapedLines(warning.line) + "\n").utf8))
-    }
+    warn(CountryWatch.warnings(partners, config: config, countries: countries).map(\.line))
 }

@@ -97,6 +97,11 @@ public struct EvidenceReports {
             ["program": membership.program, "number": membership.number, "expires": membership.expires ?? "none (waives nothing)",
              "verified_by": membership.verifiedBy, "verified_at": membership.verifiedAt, "note": membership.note]
         }
+        context["hits"] = try store.screeningHits(partnerID: id, status: nil).map { hit -> [String: Any] in
+            ["id": String(hit.id), "list": hit.list, "entry": "\(hit.entryKey) \(hit.entryName)", "program": hit.program, "matched_name": hit.matchedName,
+             "screened": "\(hit.screenedAs) “\(hit.screenedName)”", "score": String(format: "%.2f", hit.score), "status": hit.status.rawValue,
+             "decided": hit.decidedBy.map { "\($0), \(hit.decidedAt ?? "")" } ?? "", "note": hit.note]
+        }
         let today = DayFormat.day(time.now())
         context["actions"] = try store.actions(partnerID: id, openOnly: false).map { action -> [String: Any] in
             ["id": String(action.id), "finding": action.finding, "due": action.due, "owner": action.owner, "note": action.note,
@@ -118,6 +123,10 @@ public struct EvidenceReports {
             if row.nonResponse || row.overdue != nil {
                 let label = row.knockout ? FactorText.kindLabel(.knockout, language) : "Overdue"
                 status = [base.merging(["text": row.headline, "knockout": row.knockout, "label": label] as [String: Any]) { first, _ in first }]
+            }
+            if row.openHits > 0 {
+                let text = "\(row.openHits) possible sanctions-list match(es) to confirm or clear (`partner-risk screening hits --partner \(row.partner.id)`)"
+                status.append(base.merging(["text": text, "knockout": false, "label": "Screening"] as [String: Any]) { first, _ in first })
             }
             return status + (factors[row.partner.id] ?? []).filter { $0.kind == .knockout || $0.kind == .redFlag }.map { factor in
                 let item: [String: Any] = ["text": factor.text.text(language), "knockout": factor.kind == .knockout, "label": FactorText.kindLabel(factor.kind, language)]

@@ -12,6 +12,8 @@ public struct PartnerSheet {
     /// Memberships the officer verified.
     public var memberships: [VerifiedMembership] = []
     public var evidence: [EvidenceItem] = []
+    /// Sanctions-list hits, every status.
+    public var hits: [ScreeningHit] = []
     /// The officer's language: explanations are shown in it, whatever the partner's.
     public var language: Language = .en
 
@@ -20,6 +22,7 @@ public struct PartnerSheet {
                                  scores: try store.scoreHistory(partnerID: partner.id), responses: try store.responses(campaignID: nil, partnerID: partner.id))
         sheet.memberships = try store.verifiedMemberships(partnerID: partner.id)
         sheet.evidence = try store.evidenceItems(partnerID: partner.id, status: nil)
+        sheet.hits = try store.screeningHits(partnerID: partner.id, status: nil)
         sheet.language = language
         sheet.changes = try changesBetweenLastReviews(sheet, store: store)
         return sheet
@@ -64,6 +67,14 @@ public struct PartnerSheet {
             lines += memberships.map {
                 "  \($0.program) \($0.number), expires \($0.expires ?? "— (no expiry: waives nothing)"), verified by \($0.verifiedBy) on \($0.verifiedAt.prefix(10))"
                     + ($0.note.isEmpty ? "" : ": \($0.note)")
+            }
+        }
+        if !hits.isEmpty {
+            lines.append("Sanctions screening:")
+            lines += hits.map { hit in
+                "  hit \(hit.id)  \(hit.status.rawValue)  \(hit.list) \(hit.entryKey) “\(hit.matchedName)” ~ \(hit.screenedAs) “\(hit.screenedName)” "
+                    + "(similarity \(String(format: "%.2f", hit.score)))" + (hit.decidedBy.map { ", \(hit.status.rawValue) by \($0)" } ?? "")
+                    + (hit.note.isEmpty ? "" : ": \(hit.note)")
             }
         }
         if !evidence.isEmpty {
@@ -121,6 +132,11 @@ public struct PartnerSheet {
             object["explanation"] = .array(score.factors.map {
                 .object(["kind": .string($0.kind.rawValue), "code": .string($0.code), "text": .string($0.text.text(language)),
                          "points": .number(($0.points * 10).rounded() / 10)])
+            })
+            object["screening_hits"] = .array(hits.map {
+                .object(["id": .number(Double($0.id)), "list": .string($0.list), "entry": .string($0.entryKey), "matched_name": .string($0.matchedName),
+                         "score": .number(($0.score * 1000).rounded() / 1000), "status": .string($0.status.rawValue), "decided_by": .text($0.decidedBy),
+                         "note": .string($0.note)])
             })
             object["memberships"] = .array(memberships.map {
                 .object(["program": .string($0.program), "number": .string($0.number), "expires": .text($0.expires), "verified_by": .string($0.verifiedBy),

@@ -48,11 +48,16 @@ public struct ScreeningService: Sendable {
     /// Screens every active partner (or one) against the latest version of every list and records
     /// the matches (a hit changes a score only once the officer confirms it).
     public func run(partnerID: Int64?) throws -> ScreeningOutcome {
+        try run(partnerIDs: partnerID.map { [$0] })
+    }
+
+    /// Screens these partners (nil: every active partner).
+    public func run(partnerIDs: Set<Int64>?) throws -> ScreeningOutcome {
         let entries = try repositories.currentEntries()
         guard !entries.isEmpty else { return ScreeningOutcome() }
         let index = ScreeningIndex(entries: entries.map(\.entry))
         var partners = try repositories.partners(matching: PartnerFilter())
-        if let partnerID { partners = partners.filter { $0.id == partnerID } }
+        if let partnerIDs { partners = partners.filter { partnerIDs.contains($0.id) } }
         var found: [FoundMatch] = []
         for partner in partners {
             for match in index.matches(partner.name, threshold: threshold) {
@@ -62,6 +67,17 @@ public struct ScreeningService: Sendable {
             }
         }
         return try repositories.recordMatches(found, at: time.now())
+    }
+
+    /// The hits still standing (open or confirmed) of these partners, for a warning.
+    public func standingHits(partnerIDs: Set<Int64>) throws -> [ScreeningHit] {
+        try repositories.screeningHits(partnerID: nil, status: nil).filter { $0.status != .cleared && partnerIDs.contains($0.partnerID) }
+    }
+
+    /// One line naming a standing hit.
+    public static func warning(_ hit: ScreeningHit) -> String {
+        "warning: partner \(hit.partnerID) \(hit.partnerName) \(hit.status == .confirmed ? "is" : "may be") on \(hit.list): entry \(hit.entryKey) “\(hit.matchedName)” "
+            + "(similarity \(String(format: "%.2f", hit.score)), hit \(hit.id) \(hit.status.rawValue)); see `partner-risk screening hits`"
     }
 
     /// Confirms a hit (the partner is a knock-out from now on) or clears it as a false positive.
