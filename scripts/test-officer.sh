@@ -175,7 +175,21 @@ row = next(r for r in json.load(sys.stdin) if r[\"partner\"] == \"Golden Crescen
 assert row[\"knockout\"] and row[\"top_reason\"].startswith(\"Knock-out: sanctions list hit confirmed by Dana Roy\"), row"' "$BIN"
 check "screening run finds nothing new, and the cleared hit stays cleared" \
     bash -c '"$0" screening run | grep -q "0 new hit(s), 0 opened again, 2 already known" && "$0" screening hits --status cleared --format json | grep -q "\"id\":2"' "$BIN"
-printf 'name,email,country,sector\nAndes Pacific Trading S.A. de C.V.,andes@mx.example.com,MX,exporter\n' > "$WORK/p3.csv"
+# An answer that names a listed person as an owner: screened at import, the hit says "owner".
+python3 - "$WORK/answers" "$WORK/owner" <<'PY'
+import hashlib, json, os, sys
+folder, out = sys.argv[1:]
+os.makedirs(out, exist_ok=True)
+name = next(n for n in sorted(os.listdir(folder)) if json.load(open(os.path.join(folder, n)))["partner_id"] == 4)
+data = json.load(open(os.path.join(folder, name)))
+data["answers"]["A12_owners"] = "Ohio Parts Holdings LLC\nPak Yong Su"
+canonical = json.dumps(data["answers"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+data["checksum"] = "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+json.dump(data, open(os.path.join(out, "owners.json"), "w"), ensure_ascii=False, indent=2)
+PY
+"$BIN" responses import "$WORK/owner" > "$WORK/owner.out" 2> "$WORK/owner.err"
+check "answers naming a listed owner are screened at import: the hit names the owner" \
+    bash -c 'grep -q "warning: partner 4 Ohio Parts may be on un-consolidated: entry 6909102 “PAK YONG SU”" "$1" && "$0" screening hits --partner 4 --format json | grep -q "\"screened_as\":\"owner\""' "$BIN" "$WORK/owner.err"
 "$BIN" screening lists import "$LISTS/ofac" >/dev/null
 printf 'name,email,country,sector\nAndes Pacific Trading SA de CV,andes2@mx.example.com,MX,exporter\n' > "$WORK/p4.csv"
 "$BIN" partners import "$WORK/p4.csv" > /dev/null 2> "$WORK/p4.err"

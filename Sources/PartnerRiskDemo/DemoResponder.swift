@@ -85,6 +85,11 @@ public struct DemoResponder {
             var goodChance: Double = [.strong: 0.97, .average: 0.8, .weakSeals: 0.85, .moneyFlags: 0.8][profile] ?? 0.8
             if question.level == .knockout { goodChance = [.strong: 1, .average: 0.99, .weakSeals: 0.98, .moneyFlags: 0.97][profile] ?? 1 }
             if profile == .weakSeals && question.category == .seals { goodChance = 0.15 }
+            // Names to screen: written without a draw, so the other answers stay those of each seed.
+            if let role = question.role, role.hasPrefix("screening.") {
+                answers[question.id] = .value(.string(role == "screening.banks" ? "Royal Bank of Canada\nBanco Nacional de Comercio Exterior" : "Marie-Claude Tremblay\nHolding Tremblay inc."))
+                continue
+            }
             if question.allowNA && random.unit() < 0.04 {
                 answers[question.id] = .notApplicable(reason: "Not part of our operations")
                 continue

@@ -121,6 +121,20 @@ extension SQLiteStore: ScreeningRepository {
         try Row.fetchOne(db, sql: hitSQL + " WHERE h.id = ?", arguments: [id]).map(hit)
     }
 
+    public func answeredNames(questionIDs: [String]) throws -> [(partnerID: Int64, questionID: String, text: String)] {
+        guard !questionIDs.isEmpty else { return [] }
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT i.partner_id, a.key, a.value FROM response r
+                JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
+                JOIN json_each(r.answers_json) a
+                WHERE r.complete = 1 AND p.active = 1 AND \(Self.isCurrent(complete: true))
+                  AND a.type = 'text' AND a.key IN (\(Self.placeholders(questionIDs.count)))
+                ORDER BY i.partner_id, r.id
+                """, arguments: StatementArguments(questionIDs)).map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
     public func screeningHits(partnerID: Int64?, status: ScreeningHit.Status?) throws -> [ScreeningHit] {
         try pool.read { db in
             try Row.fetchAll(db, sql: Self.hitSQL + " WHERE (?1 IS NULL OR h.partner_id = ?1) AND (?2 IS NULL OR h.status = ?2) ORDER BY h.id",

@@ -36,6 +36,7 @@ struct ResponsesImportCommand: ParsableCommand {
         for rejected in summary.rejected { say("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(summary)
         reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs, evidenceFor: summary.evidenceInvitations))
+        if !summary.acceptedResponseIDs.isEmpty { warnNewHits(try app.screening.run(partnerIDs: nil)) }
         print(summary.line)
     }
 }
@@ -107,6 +108,7 @@ struct ResponsesFetchCommand: ParsableCommand {
         for rejected in result.summary.rejected { say("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(result.summary)
         reportReceipt(try app.submissions.accepted(result.summary.acceptedResponseIDs, evidenceFor: result.summary.evidenceInvitations))
+        if !result.summary.acceptedResponseIDs.isEmpty { warnNewHits(try app.screening.run(partnerIDs: nil)) }
         print("\(client.mailbox): \(result.messages) new message(s), \(result.skipped) already seen by Message-ID; \(result.summary.line)")
     }
 }
@@ -125,4 +127,9 @@ func reportReceipt(_ receipt: SubmissionService.Receipt) {
     guard receipt.thankYous > 0 else { return }
     let campaigns = receipt.campaigns.sorted().map(String.init).joined(separator: ", ")
     FileHandle.standardError.write(Data("queued \(receipt.thankYous) thank-you message(s); they go out with `partner-risk campaign send` (campaign \(campaigns))\n".utf8))
+}
+
+/// Names, on standard error, the hits new answers brought (owners and banks are screened too).
+func warnNewHits(_ outcome: ScreeningOutcome) {
+    warn((outcome.new + outcome.reopened).map(ScreeningService.warning))
 }

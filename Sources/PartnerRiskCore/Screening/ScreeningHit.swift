@@ -94,6 +94,8 @@ public protocol ScreeningRepository: Sendable {
     /// Records a run's matches: new ones open, known ones kept (a cleared one opened again when
     /// its entry changed since it was cleared).
     func recordMatches(_ matches: [FoundMatch], at time: Date) throws -> ScreeningOutcome
+    /// The text answers of the current responses to these questions (owners, banks), by partner.
+    func answeredNames(questionIDs: [String]) throws -> [(partnerID: Int64, questionID: String, text: String)]
     func screeningHits(partnerID: Int64?, status: ScreeningHit.Status?) throws -> [ScreeningHit]
     func screeningHit(id: Int64) throws -> ScreeningHit?
     /// Confirms or clears a hit, with the officer's note; audited.

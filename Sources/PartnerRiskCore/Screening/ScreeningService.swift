@@ -11,12 +11,16 @@ public struct ScreeningService: Sendable {
     public let time: any TimeSource
     /// The least similarity (0…1) that makes a hit.
     public let threshold: Double
+    /// Questions whose answers name people or companies to screen too: id → `owner` or `bank`.
+    public let nameQuestions: [String: String]
 
     /// 0.90: the words of the two names, compared in any order, agree on nine tenths of their
     /// letters by Jaro–Winkler (see README).
     public static let defaultThreshold = 0.90
 
-    public init(repositories: any Repositories, submissions: SubmissionService, actor: String, time: any TimeSource, threshold: Double = defaultThreshold) {
+    public init(repositories: any Repositories, submissions: SubmissionService, actor: String, time: any TimeSource, threshold: Double = defaultThreshold,
+                nameQuestions: [String: String] = [:]) {
+        self.nameQuestions = nameQuestions
         self.repositories = repositories
         self.submissions = submissions
         self.actor = actor
@@ -51,19 +55,43 @@ public struct ScreeningService: Sendable {
         try run(partnerIDs: partnerID.map { [$0] })
     }
 
-    /// Screens these partners (nil: every active partner).
+    /// The questions of `surveys` whose answers name owners or banks (roles `screening.owners`, `screening.banks`).
+    public static func nameQuestions(in surveys: [Survey]) -> [String: String] {
+        var questions: [String: String] = [:]
+        for question in surveys.flatMap(\.questions) {
+            if question.role == "screening.owners" { questions[question.id] = "owner" }
+            if question.role == "screening.banks" { questions[question.id] = "bank" }
+        }
+        return questions
+    }
+
+    /// The names in an answer: one per line (semicolons separate too).
+    static func names(in text: String) -> [String] {
+        text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == ";" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Screens these partners (nil: every active partner): their names, and the owners and banks
+    /// their current answers name.
     public func run(partnerIDs: Set<Int64>?) throws -> ScreeningOutcome {
         let entries = try repositories.currentEntries()
         guard !entries.isEmpty else { return ScreeningOutcome() }
         let index = ScreeningIndex(entries: entries.map(\.entry))
         var partners = try repositories.partners(matching: PartnerFilter())
         if let partnerIDs { partners = partners.filter { partnerIDs.contains($0.id) } }
+        var screened: [Int64: [(name: String, as: String)]] = [:]
+        for partner in partners { screened[partner.id] = [(partner.name, "partner")] }
+        for answer in try repositories.answeredNames(questionIDs: Array(nameQuestions.keys)) where screened[answer.partnerID] != nil {
+            for name in Self.names(in: answer.text) { screened[answer.partnerID]?.append((name, nameQuestions[answer.questionID] ?? "name")) }
+        }
         var found: [FoundMatch] = []
         for partner in partners {
-            for match in index.matches(partner.name, threshold: threshold) {
-                let listed = entries[match.entry]
-                found.append(FoundMatch(partnerID: partner.id, list: listed.list, entryKey: listed.entry.key, screenedName: partner.name,
-                                        screenedAs: "partner", matchedName: match.matchedName, score: match.score))
+            var seen = Set<String>()
+            for (name, kind) in screened[partner.id] ?? [] where seen.insert(name.lowercased()).inserted {
+                for match in index.matches(name, threshold: threshold) {
+                    let listed = entries[match.entry]
+                    found.append(FoundMatch(partnerID: partner.id, list: listed.list, entryKey: listed.entry.key, screenedName: name,
+                                            screenedAs: kind, matchedName: match.matchedName, score: match.score))
+                }
             }
         }
         return try repositories.recordMatches(found, at: time.now())

@@ -17,7 +17,7 @@ public struct SurveyParser {
         "countries.registration", "countries.sites", "countries.banks", "countries.transit",
         "trusted_trader.program", "trusted_trader.number", "trusted_trader.expiry", "seal.certificate_expiry",
         "trigger.ownership_change", "trigger.incident", "trigger.sites", "trigger.routes", "trigger.subcontractors",
-        "trigger.certification_lost",
+        "trigger.certification_lost", "screening.owners", "screening.banks",
     ]
 
     public init() {}
