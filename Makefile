@@ -9,7 +9,7 @@ RELEASE_BIN := .build/release/partner-risk
 RUN_PACKAGES := libcurl4-openssl-dev libgmime-3.0-dev libsqlite3-dev
 TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd postfix dovecot-imapd sqlite3 openssl curl chromium time
 
-.PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-mail-ingest bench-score clean
+.PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-mail-ingest bench-score bench-screen clean
 
 ## Install missing system packages, build, and run the main job on embedded defaults.
 demo: deps build
@@ -56,6 +56,9 @@ bench-mail-ingest: test-deps release
 ## Score and rank 100,000 partners' responses from the database.
 bench-score: deps release
 	@bash scripts/bench-score.sh $(RELEASE_BIN)
+
+bench-screen: deps release
+	@bash scripts/bench-screen.sh $(RELEASE_BIN)
 
 clean:
 	rm -rf .build demo-out
