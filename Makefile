@@ -6,7 +6,7 @@ BIN := .build/debug/partner-risk
 RELEASE_BIN := .build/release/partner-risk
 
 # System packages: what running needs, and what the tests add (real mail servers, sqlite3, a browser).
-RUN_PACKAGES := libcurl4-openssl-dev libgmime-3.0-dev libsqlite3-dev
+RUN_PACKAGES := libcurl4-openssl-dev libgmime-3.0-dev libsqlite3-dev libxml2
 TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd postfix dovecot-imapd sqlite3 openssl curl chromium time
 
 .PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-mail-ingest bench-score bench-screen clean
