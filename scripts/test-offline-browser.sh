@@ -344,7 +344,7 @@ other_page() { # other_page LANG NAME [HOLD]: opens browser-LANG/NAME.html
     local dir="$WORK/browser-$1" writer=
     if [ "${3:-}" = hold ]; then
         rm -f "$dir/hold.txt" && mkfifo "$dir/hold.txt"
-        timeout 30 sh -c 'sleep 6; echo held > "$1"' sh "$dir/hold.txt" & writer=$!
+        timeout 40 sh -c 'sleep 10; echo held > "$1"' sh "$dir/hold.txt" & writer=$!
     fi
     /usr/bin/python3 - "$WORK/$1.html" "$dir/$2.html" "${3:-}" <<'PY'
 import json, re, sys
@@ -412,7 +412,7 @@ sees_probe() { # sees_probe LANG: control, the key set by the second page is see
     /usr/bin/python3 - "$WORK/browser-$1/control.json" <<'PY'
 import json, sys
 seen = json.load(open(sys.argv[1], encoding="utf-8"))
-assert seen.get("localEntries", {}).get("partnerRisk.test.probe") == "set by other.html", seen
+assert seen.get("localEntries", {}).get("partnerRisk.test.probe") in ("set by other.html", "set by probe.html"), seen
 PY
 }
 seen_by() { # seen_by LANG NAME: one line of what the second page saw
@@ -435,6 +435,13 @@ check "French page after filling, attaching a document and saving keeps nothing 
 other_page fr other hold
 check "a second local page, same folder and browser profile, opened after the French page finds nothing ($(seen_by fr other))" finds_nothing fr
 other_page fr control
+# The control depends on Chromium writing local storage to the profile before it quits; on a busy
+# machine it may not have, so the probe is set again (held longer) before the control counts as failed.
+for attempt in 1 2; do
+    sees_probe fr 2>/dev/null && break
+    other_page fr probe hold
+    other_page fr control
+done
 check "control: the profile carries a key set by one local page to the next ($(seen_by fr control))" sees_probe fr
 
 # The downloaded files as the importer will see them.
