@@ -173,6 +173,8 @@ check "screening confirm makes the unanswered partner a knock-out in the ranking
 import json, sys
 row = next(r for r in json.load(sys.stdin) if r[\"partner\"] == \"Golden Crescent Exchange Co.\")
 assert row[\"knockout\"] and row[\"top_reason\"].startswith(\"Knock-out: sanctions list hit confirmed by Dana Roy\"), row"' "$BIN"
+check "a confirmed hit makes the partner due in review due, the hit named" \
+    bash -c '"$0" review due --format csv | grep "Golden Crescent Exchange Co." | grep -q "sanctions list hit confirmed on .*un-consolidated 6909201"' "$BIN"
 check "screening run finds nothing new, and the cleared hit stays cleared" \
     bash -c '"$0" screening run | grep -q "0 new hit(s), 0 opened again, 2 already known" && "$0" screening hits --status cleared --format json | grep -q "\"id\":2"' "$BIN"
 # An answer that names a listed person as an owner: screened at import, the hit says "owner".

@@ -33,7 +33,29 @@ public struct ReviewService {
                 return merged
             }
         }
-        return try withOverdueActions(due).sorted { $0.partner.name < $1.partner.name }
+        return try withConfirmedHits(try withOverdueActions(due)).sorted { $0.partner.name < $1.partner.name }
+    }
+
+    /// A sanctions-list hit confirmed since the partner's last review makes it due, the hit named.
+    func withConfirmedHits(_ due: [ReviewPlanner.Due]) throws -> [ReviewPlanner.Due] {
+        let confirmed = Dictionary(grouping: try store.screeningHits(partnerID: nil, status: .confirmed), by: \.partnerID)
+        guard !confirmed.isEmpty else { return due }
+        var result = due
+        let records = Dictionary(try store.reviewRecords().map { ($0.partnerID, $0) }, uniquingKeysWith: { first, _ in first })
+        for partner in try store.partners(matching: PartnerFilter()) {
+            let record = records[partner.id]
+            let last = record?.reviewedAt.map(DayFormat.timestamp) ?? ""
+            let hits = (confirmed[partner.id] ?? []).filter { ($0.decidedAt ?? "") > last }
+            guard !hits.isEmpty else { continue }
+            let reasons = hits.map { "sanctions list hit confirmed on \(($0.decidedAt ?? "").prefix(10)): \($0.list) \($0.entryKey) “\($0.matchedName)”" }
+            if let index = result.firstIndex(where: { $0.partner.id == partner.id }) {
+                result[index].reasons += reasons
+            } else {
+                result.append(ReviewPlanner.Due(partner: partner, reasons: reasons, lastReview: record?.reviewedAt.map(DayFormat.day),
+                                                hasFullReview: record?.hasFullReview ?? false))
+            }
+        }
+        return result
     }
 
     /// A partner with an open corrective action past its due date is due, with the action named.
