@@ -57,7 +57,7 @@ bench-mail-ingest: test-deps release
 bench-score: deps release
 	@bash scripts/bench-score.sh $(RELEASE_BIN)
 
-bench-screen: deps release
+bench-screen: test-deps release
 	@bash scripts/bench-screen.sh $(RELEASE_BIN)
 
 clean:

@@ -134,7 +134,7 @@ extension SQLiteStore: OfficerDecisionRepository {
         return (memberships, falsified, accepted, try confirmedHits(db))
     }
 
-    /// One audit entry, inside the caller's transaction.
+    /// One audit entry, inside the caller's transaction (the one place that writes `audit_log`).
     static func audit(_ db: Database, at: String, actor: String, action: String, subject: String, detail: String) throws {
         try db.execute(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
                        arguments: [at, actor, action, subject, detail])

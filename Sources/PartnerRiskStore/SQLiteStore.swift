@@ -77,9 +77,7 @@ extension SQLiteStore: AuditTrail {
     }
 
     static func appendAudit(_ db: Database, actor: String, action: String, subject: String, detail: String, at time: Date) throws {
-        try db.execute(
-            sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-            arguments: [timestamp(time), actor, action, subject, detail])
+        try audit(db, at: timestamp(time), actor: actor, action: action, subject: subject, detail: detail)
     }
 
     public func auditEntries(subject: String?) throws -> [AuditEntry] {

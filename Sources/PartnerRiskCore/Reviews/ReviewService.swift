@@ -36,43 +36,38 @@ public struct ReviewService {
         return try withConfirmedHits(try withOverdueActions(due)).sorted { $0.partner.name < $1.partner.name }
     }
 
-    /// A sanctions-list hit confirmed since the partner's last review makes it due, the hit named.
-    func withConfirmedHits(_ due: [ReviewPlanner.Due]) throws -> [ReviewPlanner.Due] {
-        let confirmed = Dictionary(grouping: try store.screeningHits(partnerID: nil, status: .confirmed), by: \.partnerID)
-        guard !confirmed.isEmpty else { return due }
-        var result = due
-        let records = Dictionary(try store.reviewRecords().map { ($0.partnerID, $0) }, uniquingKeysWith: { first, _ in first })
-        for partner in try store.partners(matching: PartnerFilter()) {
-            let record = records[partner.id]
-            let last = record?.reviewedAt.map(DayFormat.timestamp) ?? ""
-            let hits = (confirmed[partner.id] ?? []).filter { ($0.decidedAt ?? "") > last }
-            guard !hits.isEmpty else { continue }
-            let reasons = hits.map { "sanctions list hit confirmed on \(($0.decidedAt ?? "").prefix(10)): \($0.list) \($0.entryKey) “\($0.matchedName)”" }
-            if let index = result.firstIndex(where: { $0.partner.id == partner.id }) {
-                result[index].reasons += reasons
-            } else {
-                result.append(ReviewPlanner.Due(partner: partner, reasons: reasons, lastReview: record?.reviewedAt.map(DayFormat.day),
-                                                hasFullReview: record?.hasFullReview ?? false))
-            }
-        }
-        return result
-    }
-
     /// A partner with an open corrective action past its due date is due, with the action named.
     func withOverdueActions(_ due: [ReviewPlanner.Due]) throws -> [ReviewPlanner.Due] {
         let today = DayFormat.day(time.now())
         let overdue = Dictionary(grouping: try store.actions(partnerID: nil, openOnly: true).filter { $0.isOverdue(on: today) }, by: \.partnerID)
-        guard !overdue.isEmpty else { return due }
+        return try adding(overdue.mapValues { $0.map { "corrective action \($0.id) overdue since \($0.due): \($0.finding) (\($0.owner))" } }, to: due)
+    }
+
+    /// A sanctions-list hit confirmed since the partner's last review makes it due, the hit named.
+    func withConfirmedHits(_ due: [ReviewPlanner.Due]) throws -> [ReviewPlanner.Due] {
+        let confirmed = Dictionary(grouping: try store.screeningHits(partnerID: nil, status: .confirmed), by: \.partnerID)
+        guard !confirmed.isEmpty else { return due }
+        let last = Dictionary(try store.reviewRecords().map { ($0.partnerID, $0.reviewedAt.map(DayFormat.timestamp) ?? "") }, uniquingKeysWith: { first, _ in first })
+        let reasons = confirmed.mapValues { hits in
+            hits.filter { ($0.decidedAt ?? "") > (last[$0.partnerID] ?? "") }
+                .map { "sanctions list hit confirmed on \(($0.decidedAt ?? "").prefix(10)): \($0.list) \($0.entryKey) “\($0.matchedName)”" }
+        }
+        return try adding(reasons, to: due)
+    }
+
+    /// `due` with these reasons (by partner) added: to the partner's entry, or as a new one.
+    func adding(_ reasons: [Int64: [String]], to due: [ReviewPlanner.Due]) throws -> [ReviewPlanner.Due] {
+        let reasons = reasons.filter { !$0.value.isEmpty }
+        guard !reasons.isEmpty else { return due }
         var result = due
         let records = Dictionary(try store.reviewRecords().map { ($0.partnerID, $0) }, uniquingKeysWith: { first, _ in first })
         for partner in try store.partners(matching: PartnerFilter()) {
-            guard let actions = overdue[partner.id] else { continue }
-            let reasons = actions.map { "corrective action \($0.id) overdue since \($0.due): \($0.finding) (\($0.owner))" }
+            guard let extra = reasons[partner.id] else { continue }
             if let index = result.firstIndex(where: { $0.partner.id == partner.id }) {
-                result[index].reasons += reasons
+                result[index].reasons += extra
             } else {
                 let record = records[partner.id]
-                result.append(ReviewPlanner.Due(partner: partner, reasons: reasons, lastReview: record?.reviewedAt.map(DayFormat.day),
+                result.append(ReviewPlanner.Due(partner: partner, reasons: extra, lastReview: record?.reviewedAt.map(DayFormat.day),
                                                 hasFullReview: record?.hasFullReview ?? false))
             }
         }
