@@ -83,15 +83,17 @@ public struct ScreeningService: Sendable {
         for answer in try repositories.answeredNames(questionIDs: Array(nameQuestions.keys)) where screened[answer.partnerID] != nil {
             for name in Self.names(in: answer.text) { screened[answer.partnerID]?.append((name, nameQuestions[answer.questionID] ?? "name")) }
         }
-        var found: [FoundMatch] = []
+        var asked: [(partnerID: Int64, name: String, kind: String)] = []
         for partner in partners {
             var seen = Set<String>()
-            for (name, kind) in screened[partner.id] ?? [] where seen.insert(name.lowercased()).inserted {
-                for match in index.matches(name, threshold: threshold) {
-                    let listed = entries[match.entry]
-                    found.append(FoundMatch(partnerID: partner.id, list: listed.list, entryKey: listed.entry.key, screenedName: name,
-                                            screenedAs: kind, matchedName: match.matchedName, score: match.score))
-                }
+            for (name, kind) in screened[partner.id] ?? [] where seen.insert(name.lowercased()).inserted { asked.append((partner.id, name, kind)) }
+        }
+        var found: [FoundMatch] = []
+        for (query, matches) in zip(asked, index.matches(asked.map(\.name), threshold: threshold)) {
+            for match in matches {
+                let listed = entries[match.entry]
+                found.append(FoundMatch(partnerID: query.partnerID, list: listed.list, entryKey: listed.entry.key, screenedName: query.name,
+                                        screenedAs: query.kind, matchedName: match.matchedName, score: match.score))
             }
         }
         return try repositories.recordMatches(found, at: time.now())
