@@ -51,7 +51,7 @@ PY
 "$BIN" screening lists import "$WORK/targets.simple.csv" --list bench >/dev/null
 NAMES=$(sqlite3 "$PARTNER_RISK_DB" "SELECT sum(json_array_length(names)) FROM screening_entry")
 t() { python3 -c 'import time; print(time.time())'; }
-[ -n "${KEEP:-}" ] && cp "$PARTNER_RISK_DB" "$KEEP"
+[ -n "${KEEP:-}" ] && cp "$PARTNER_RISK_DB"* "$(dirname "$KEEP")/" && ls -la "$PARTNER_RISK_DB"*
 s=$(t); "$BIN" screening run > "$WORK/run.txt"; e=$(t)
 NAIVE=$("$BIN" bench-screen-naive --sample 2000)
 python3 - "$s" "$e" "$PARTNERS" "$NAMES" "$WORK/run.txt" "$NAIVE" <<'PY'

@@ -244,4 +244,10 @@ PY
 check "... lists the possible sanctions matches still to decide" grep -q "possible sanctions-list match(es) to confirm or clear" "$WORK/program.html"
 check "... stamps the real generation time and shows the as-of day as \"As of\"" \
     bash -c 'grep -q "As of 2099-12-01" "$1" && grep -q "Generated $(date -u +%Y-%m-%d)" "$1"' _ "$WORK/program.html"
+# A partner whose own name is clean but who trades under a listed name (the partner file's aliases).
+printf 'name,email,country,sector,aliases\nPolar Ridge Freight Inc.,polar@ca.example.com,CA,highway-carrier,Polar Ridge;Severny Put\n' > "$WORK/p5.csv"
+"$BIN" partners import "$WORK/p5.csv" > /dev/null 2> "$WORK/p5.err"
+check "partners import screens a partner's aliases: the hit names the alias" \
+    bash -c 'grep -q "warning: partner 8 Polar Ridge Freight Inc. may be on" "$1" && "$0" screening hits --partner 8 --format json | grep -q "\"screened_as\":\"alias\",\"screened_name\":\"Severny Put\""' "$BIN" "$WORK/p5.err"
+check "... and partners show lists the aliases" bash -c '"$0" partners show 8 | grep -q "aliases: *Polar Ridge; Severny Put"' "$BIN"
 checks_passed

@@ -28,6 +28,7 @@ for SEED in $(seq 1 20); do # the demo leaves some partners silent: take a seed 
 done
 ANSWERS=$(ls "$WORK"/answers/*.json 2>/dev/null | head -1)
 TOKEN=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$ANSWERS")
+$BIN screening lists import Tests/PartnerRiskTests/Fixtures/sanctions/un-consolidated.xml >/dev/null
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 $BIN serve --port "$PORT" --drop "$WORK/thanks" > "$WORK/serve.log" 2>&1 &
 SERVER=$!
@@ -46,6 +47,7 @@ CSRF=$(grep -o 'name="csrf" value="[^"]*"' "$WORK/form.html" | sed 's/.*value="/
 /usr/bin/python3 - "$ANSWERS" "$CSRF" submit > "$WORK/submit.txt" <<'PY'
 import json, sys, urllib.parse
 answers = json.load(open(sys.argv[1]))["answers"]
+answers["A12_owners"] = "Famille Bélanger\nPak Yong Su"   # one owner on the UN list
 fields = [("csrf", sys.argv[2]), ("action", sys.argv[3])]
 for qid, value in sorted(answers.items()):
     if isinstance(value, dict) and "na" in value:
@@ -68,6 +70,9 @@ check "the response is stored as a web revision" bash -c "$BIN responses list --
 for _ in $(seq 50); do $BIN ranking --format json 2>/dev/null | grep -q '"tier"' && break; sleep 0.2; done
 check "and scored (the partner has a tier in the ranking)" bash -c "$BIN ranking --format json | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(0 if len(r)==1 and r[0][\"tier\"] in (\"Low\",\"Medium\",\"High\",\"Critical\") else 1)'"
 
+check "the owners the form names are screened after the submission (a hit names the owner)" bash -c '
+for _ in $(seq 50); do "$0" screening hits --format json | grep -q "\"screened_as\":\"owner\"" && exit 0; sleep 0.2; done; exit 1' "$BIN"
+check "... and serve's log names the hit" bash -c 'grep -q "may be on un-consolidated: entry 6909102" "$0"' "$WORK/serve.log"
 check "the thank-you mail carries no personal link" bash -c "! grep -q '/s/' '$WORK'/thanks/*.eml"
 # Links on the command line: reissue (old link dead, new mail with a new link), then revoke.
 INVITATION=$(sqlite3 "$PARTNER_RISK_DB" "SELECT invitation_id FROM invitation_token WHERE token_hash = '$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)'")

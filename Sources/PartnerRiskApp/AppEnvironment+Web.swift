@@ -4,7 +4,8 @@ import PartnerRiskCore
 import PartnerRiskWeb
 
 /// `partner-risk serve`, wired: the partner site over this environment's store, each accepted
-/// response taken through the submission path, and the thank-you mail sent in the background.
+/// response taken through the submission path (scored, and the partner screened again: its answers
+/// name its owners and banks), and the thank-you mail sent in the background.
 public struct PartnerServer: Sendable {
     public let site: PartnerWebSite
     public let settings: WebServerSettings
@@ -34,7 +35,7 @@ extension AppEnvironment {
         let leftOver = try submissions.scoreUnscored()
         if leftOver > 0 { report("scored \(leftOver) response(s) an earlier run accepted but did not score") }
         let dispatcher = try outboxDispatcher(overrides: overrides, publicURL: settings.publicURL, report: report)
-        let submissions = self.submissions
+        let submissions = self.submissions, screening = self.screening
         var site = try PartnerWebSite(
             responses: repositories, webForms: repositories, campaigns: repositories, ingest: ingest, submissions: submissions, vault: evidence,
             templatesDirectory: workspace.templatesDirectory, time: time, secureCookies: settings.publicURL.hasPrefix("https://"),
@@ -43,6 +44,11 @@ extension AppEnvironment {
                     do { try submissions.score([accepted.responseID]) } catch {
                         report("scoring response \(accepted.responseID) failed: \(error)")
                     }
+                    // The answers may name new owners or banks: screened at once, new hits reported.
+                    do {
+                        let outcome = try screening.run(partnerIDs: [accepted.partnerID])
+                        for hit in outcome.new + outcome.reopened { report(ScreeningService.warning(hit)) }
+                    } catch { report("screening partner \(accepted.partnerID) failed: \(error)") }
                 }
                 dispatcher.dispatch(campaignID: accepted.campaignID)
             })

@@ -8,7 +8,7 @@ extension SQLiteStore: PartnerRepository {
             var summary = PartnerImportSummary()
             // Only the importable fields: parsing 50,000 timestamps would dominate a re-import.
             let existing = try Row.fetchAll(db, sql: """
-                SELECT id, external_id, name, email, country, sector, contact_name, language, tags, trusted_trader FROM partner
+                SELECT id, external_id, name, email, country, sector, contact_name, language, tags, trusted_trader, aliases FROM partner
                 """).map(ImportedFields.init)
             var byExternalID: [String: ImportedFields] = [:]
             var byEmail: [String: ImportedFields] = [:]
@@ -19,19 +19,19 @@ extension SQLiteStore: PartnerRepository {
             let now = Self.timestamp(time)
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO partner (external_id, name, email, country, sector, contact_name, language, tags,
-                                     trusted_trader, active, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                                     trusted_trader, aliases, active, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 """)
             let update = try db.cachedStatement(sql: """
                 UPDATE partner SET external_id = ?, name = ?, email = ?, country = ?, sector = ?, contact_name = ?,
-                                   language = ?, tags = ?, trusted_trader = ?, updated_at = ?
+                                   language = ?, tags = ?, trusted_trader = ?, aliases = ?, updated_at = ?
                 WHERE id = ?
                 """)
             for draft in drafts {
                 let match = draft.externalID.flatMap { byExternalID[$0] } ?? byEmail[draft.email.lowercased()]
                 let fields: [(any DatabaseValueConvertible)?] = [
                     draft.externalID, draft.name, draft.email, draft.country, draft.sector.rawValue, draft.contactName,
-                    draft.language.rawValue, draft.tags.joined(separator: ";"), draft.trustedTrader,
+                    draft.language.rawValue, draft.tags.joined(separator: ";"), draft.trustedTrader, draft.aliases.joined(separator: ";"),
                 ]
                 if let match {
                     if match.matches(draft) {
@@ -123,22 +123,24 @@ extension SQLiteStore: PartnerRepository {
         var externalID: String?
         var name, email, country, sector, language, tags: String
         var contactName, trustedTrader: String?
+        var aliases: String
 
         init(_ row: Row) {
             id = row[0]; externalID = row[1]; name = row[2]; email = row[3]; country = row[4]; sector = row[5]
-            contactName = row[6]; language = row[7]; tags = row[8]; trustedTrader = row[9]
+            contactName = row[6]; language = row[7]; tags = row[8]; trustedTrader = row[9]; aliases = row[10]
         }
 
         func matches(_ draft: PartnerDraft) -> Bool {
             name == draft.name && email.lowercased() == draft.email.lowercased() && country == draft.country
                 && sector == draft.sector.rawValue && contactName == draft.contactName && language == draft.language.rawValue
                 && tags == draft.tags.joined(separator: ";") && externalID == draft.externalID && trustedTrader == draft.trustedTrader
+                && aliases == draft.aliases.joined(separator: ";")
         }
     }
 
     /// The partner columns, in the order `partner(from:at:)` reads them.
     static let partnerColumns = ["id", "external_id", "name", "email", "country", "sector", "contact_name", "language", "tags",
-                                 "trusted_trader", "active", "created_at", "updated_at"]
+                                 "trusted_trader", "active", "created_at", "updated_at", "aliases"]
 
     /// `partnerColumns` for a select list, each name after `prefix` (such as `p.`).
     static func partnerColumnList(_ prefix: String = "") -> String { partnerColumns.map { prefix + $0 }.joined(separator: ", ") }
@@ -147,12 +149,13 @@ extension SQLiteStore: PartnerRepository {
     /// (every partner query selects these columns): reading by name searches the columns
     /// case-insensitively for each one, which showed in loading 100,000 partners.
     static func partner(from row: Row, at offset: Int) -> Partner {
-        let tags: String = row[offset + 8]
+        let tags: String = row[offset + 8], aliases: String = row[offset + 13]
         return Partner(
             id: row[offset], externalID: row[offset + 1], name: row[offset + 2], email: row[offset + 3],
             country: row[offset + 4], sector: Sector(rawValue: row[offset + 5]) ?? .importer,
             contactName: row[offset + 6], language: Language(rawValue: row[offset + 7]) ?? .en,
             tags: tags.split(separator: ";").map(String.init), trustedTrader: row[offset + 9],
+            aliases: aliases.split(separator: ";").map(String.init),
             active: row[offset + 10], createdAt: date(row[offset + 11]) ?? Date(timeIntervalSince1970: 0),
             updatedAt: date(row[offset + 12]) ?? Date(timeIntervalSince1970: 0))
     }

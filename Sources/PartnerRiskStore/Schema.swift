@@ -22,6 +22,7 @@ enum Schema {
         migrator.registerMigration("v15-officer-decisions", migrate: v15)
         migrator.registerMigration("v16-corrective-actions", migrate: v16)
         migrator.registerMigration("v17-sanctions-screening", migrate: v17)
+        migrator.registerMigration("v18-partner-aliases", migrate: v18)
         return migrator
     }
 
@@ -30,6 +31,11 @@ enum Schema {
     /// moves the generation on and revokes the old link.
     /// Sanctions screening: every imported version of every list kept whole (entries with their
     /// content hash), and the hits found, open until the officer confirms or clears them.
+    /// Other names a partner trades under (`aliases` in the partner file), screened like its name.
+    private static func v18(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE partner ADD COLUMN aliases TEXT NOT NULL DEFAULT ''")
+    }
+
     private static func v17(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE screening_list_version (

@@ -18,7 +18,8 @@ struct PartnersImportCommand: ParsableCommand {
         discussion: """
             Columns are found by their header name (any case): name, email, country (ISO code such as CA), \
             sector, and optionally contact, language (en or fr), tags (separated by ;), external_id, \
-            trusted_trader (e.g. CTPAT:12345678).
+            trusted_trader (e.g. CTPAT:12345678), aliases (other names the partner trades under, separated by ;: \
+            screened against the sanctions lists like its name).
             Sectors: \(Sector.allNames).
             A partner is matched by external_id, else by email; importing the same file twice changes nothing. \
             Rows with problems are listed as FILE:LINE: column: reason and skipped; the others are imported.

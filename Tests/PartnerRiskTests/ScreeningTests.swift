@@ -102,6 +102,25 @@ import Testing
         #expect(abs(NameMatcher.jaroWinkler("martha", "marhta") - 0.961) < 0.001)   // the textbook value
     }
 
+    @Test func aPartnersAliasesAreReadKeptAsWrittenAndScreened() throws {
+        let csv = "name,email,country,sector,aliases\nPolar Ridge Freight Inc.,p@x.example.com,CA,highway-carrier, Polar Ridge ;Severny Put;;Polar Ridge;Polar Ridge Freight Inc.\n"
+        let draft = try #require(try PartnerCSVImport(fileName: "p.csv").read(Data(csv.utf8)).drafts.first)
+        #expect(draft.aliases == ["Polar Ridge", "Severny Put"])   // trimmed, once each, the name itself left out
+        let directory = TemporaryDirectory(), store = try directory.store()
+        _ = try store.upsertPartners([draft], at: fixedNow)
+        #expect(try store.upsertPartners([draft], at: fixedNow).unchanged == 1)
+        var renamed = draft
+        renamed.aliases = ["Polar Ridge"]
+        #expect(try store.upsertPartners([renamed], at: fixedNow).updated == 1)
+        _ = try store.upsertPartners([draft], at: fixedNow)
+        #expect(try store.partner(identifiedBy: "p@x.example.com")?.aliases == ["Polar Ridge", "Severny Put"])
+        let submissions = SubmissionService(repositories: store, scoring: ScoringSource(catalog: SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))),
+                                            time: FixedTime(fixedNow))
+        let screening = ScreeningService(repositories: store, submissions: submissions, actor: "Dana Officer", time: FixedTime(fixedNow))
+        let found = try screening.importList(Self.folder.appendingPathComponent("canada-sema-bilingual.xml").path, name: nil, asOf: nil).screening.new
+        #expect(found.count == 1 && found[0].screenedAs == "alias" && found[0].screenedName == "Severny Put", "\(found)")
+    }
+
     @Test func theIndexFindsWhatTheFullComparisonFinds() throws {
         let entries = try read("un-consolidated.xml").entries + read("ofac").entries + read("canada-sema-bilingual.xml").entries
         let index = ScreeningIndex(entries: entries)

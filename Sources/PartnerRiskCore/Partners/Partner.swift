@@ -15,6 +15,8 @@ public struct Partner: Codable, Sendable, Equatable, Identifiable {
     public var tags: [String]
     /// A trusted-trader membership such as `CTPAT:12345678` or `PIP:1234567`.
     public var trustedTrader: String?
+    /// Other names the partner trades under (former names, trade names), screened like its name.
+    public var aliases: [String]
     public var active: Bool
     public var createdAt: Date
     public var updatedAt: Date
@@ -22,7 +24,7 @@ public struct Partner: Codable, Sendable, Equatable, Identifiable {
     public init(
         id: Int64, externalID: String? = nil, name: String, email: String, country: String,
         sector: Sector, contactName: String? = nil, language: Language = .en, tags: [String] = [],
-        trustedTrader: String? = nil, active: Bool = true, createdAt: Date, updatedAt: Date
+        trustedTrader: String? = nil, aliases: [String] = [], active: Bool = true, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.externalID = externalID
@@ -34,6 +36,7 @@ public struct Partner: Codable, Sendable, Equatable, Identifiable {
         self.language = language
         self.tags = tags
         self.trustedTrader = trustedTrader
+        self.aliases = aliases
         self.active = active
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -44,6 +47,7 @@ public struct Partner: Codable, Sendable, Equatable, Identifiable {
         name == draft.name && email.lowercased() == draft.email.lowercased() && country == draft.country
             && sector == draft.sector && contactName == draft.contactName && language == draft.language
             && tags == draft.tags && externalID == draft.externalID && trustedTrader == draft.trustedTrader
+            && aliases == draft.aliases
     }
 }
 
@@ -59,10 +63,11 @@ public struct PartnerDraft: Sendable, Equatable {
     public var tags: [String]
     public var externalID: String?
     public var trustedTrader: String?
+    public var aliases: [String]
 
     public init(
         line: Int, name: String, email: String, country: String, sector: Sector, contactName: String? = nil,
-        language: Language = .en, tags: [String] = [], externalID: String? = nil, trustedTrader: String? = nil
+        language: Language = .en, tags: [String] = [], externalID: String? = nil, trustedTrader: String? = nil, aliases: [String] = []
     ) {
         self.line = line
         self.name = name
@@ -74,6 +79,7 @@ public struct PartnerDraft: Sendable, Equatable {
         self.tags = tags
         self.externalID = externalID
         self.trustedTrader = trustedTrader
+        self.aliases = aliases
     }
 }
 

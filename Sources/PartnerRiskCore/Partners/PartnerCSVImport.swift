@@ -20,7 +20,7 @@ public struct RowProblem: Error, Sendable, Equatable, CustomStringConvertible {
 /// Reads a partner CSV file into validated drafts and per-row problems. Does no I/O on the store.
 public struct PartnerCSVImport {
     public static let requiredColumns = ["name", "email", "country", "sector"]
-    public static let optionalColumns = ["contact", "language", "tags", "external_id", "trusted_trader"]
+    public static let optionalColumns = ["contact", "language", "tags", "external_id", "trusted_trader", "aliases"]
 
     /// The outcome of reading a file: rows ready to store and rows refused.
     public struct Result: Sendable {
@@ -124,13 +124,17 @@ public struct PartnerCSVImport {
         let tags = Array(Set(value("tags").split(separator: ";").map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         }.filter { !$0.isEmpty })).sorted()
+        // Aliases keep their spelling (they are screened and shown); `;` separates them, as in the lists.
+        var aliases: [String] = []
+        for alias in value("aliases").split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
+        where !alias.isEmpty && alias != name && !aliases.contains(alias) { aliases.append(alias) }
         let contact = value("contact")
         let externalID = value("external_id")
         return .success(PartnerDraft(
             line: record.line, name: name, email: email.lowercased(), country: country, sector: sector,
             contactName: contact.isEmpty ? nil : contact, language: language, tags: tags,
             externalID: externalID.isEmpty ? nil : externalID,
-            trustedTrader: trustedTrader.isEmpty ? nil : TrustedTraderID(trustedTrader)?.description))
+            trustedTrader: trustedTrader.isEmpty ? nil : TrustedTraderID(trustedTrader)?.description, aliases: aliases))
     }
 }
 

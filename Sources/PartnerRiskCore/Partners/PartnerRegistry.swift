@@ -54,11 +54,11 @@ public struct PartnerRegistry {
 
     /// A listing of partners in any output format.
     public static func listing(_ partners: [Partner]) -> Listing {
-        let columns = ["id", "name", "email", "country", "sector", "language", "tags", "external_id", "trusted_trader", "active"]
+        let columns = ["id", "name", "email", "country", "sector", "language", "tags", "external_id", "trusted_trader", "active", "aliases"]
         let rows = partners.map { partner in
             [String(partner.id), partner.name, partner.email, partner.country, partner.sector.rawValue,
              partner.language.rawValue, partner.tags.joined(separator: ";"), partner.externalID ?? "",
-             partner.trustedTrader ?? "", partner.active ? "yes" : "no"]
+             partner.trustedTrader ?? "", partner.active ? "yes" : "no", partner.aliases.joined(separator: ";")]
         }
         let objects: [[String: JSONValue]] = partners.map { partner in
             [
@@ -67,6 +67,7 @@ public struct PartnerRegistry {
                 "contact": .text(partner.contactName), "language": .string(partner.language.rawValue),
                 "tags": .array(partner.tags.map(JSONValue.string)), "external_id": .text(partner.externalID),
                 "trusted_trader": .text(partner.trustedTrader), "active": .bool(partner.active),
+                "aliases": .array(partner.aliases.map(JSONValue.string)),
             ]
         }
         return Listing(columns: columns, rows: rows, objects: objects)

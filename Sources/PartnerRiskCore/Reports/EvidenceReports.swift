@@ -54,6 +54,7 @@ public struct EvidenceReports {
         if let trusted = partner.trustedTrader { identity["trusted_trader"] = trusted + " (declared in the partner file, not verified)" }
         if let external = partner.externalID { identity["external_id"] = external }
         if !partner.tags.isEmpty { identity["tags"] = partner.tags.joined(separator: ", ") }
+        if !partner.aliases.isEmpty { identity["aliases"] = partner.aliases.joined(separator: "; ") }
         context["partner"] = identity
         if let score = scores.last {
             context["score"] = ["tier": score.tier.label, "risk": Self.number(score.overallRisk), "base": Self.number(score.baseRisk),

@@ -58,6 +58,7 @@ public struct PartnerSheet {
             "  sector:         \(partner.sector.rawValue)",
             "  language:       \(partner.language.rawValue)",
             "  tags:           \(partner.tags.isEmpty ? "-" : partner.tags.joined(separator: ", "))",
+            "  aliases:        \(partner.aliases.isEmpty ? "-" : partner.aliases.joined(separator: "; "))",
             "  external id:    \(partner.externalID ?? "-")",
             "  trusted trader: \(partner.trustedTrader.map { "\($0) (declared, not verified)" } ?? "-")",
             "  updated:        \(DayFormat.timestamp(partner.updatedAt))",

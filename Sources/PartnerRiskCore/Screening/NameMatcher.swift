@@ -19,9 +19,19 @@ public enum NameMatcher {
     /// The words of a name, folded (case, accents, width), without punctuation and legal forms.
     /// "S.A. de C.V." and "Co." fold to nothing; a name made only of such words keeps them.
     public static func words(_ name: String) -> [String] {
-        let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
-            .replacingOccurrences(of: ".", with: "").replacingOccurrences(of: "'", with: "").replacingOccurrences(of: "’", with: "")
-        let all = folded.split { !$0.isLetter && !$0.isNumber }.map { String($0).lowercased() }
+        // One pass over the folded scalars: dots and apostrophes join ("S.A." is "sa", "O'Neil"
+        // is "oneil"), any other scalar that is neither a letter nor a digit separates.
+        var all: [String] = [], word = String.UnicodeScalarView()
+        for scalar in name.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).unicodeScalars {
+            if scalar == "." || scalar == "'" || scalar == "’" { continue }
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                word.append(scalar)
+            } else if !word.isEmpty {
+                all.append(String(word).lowercased())
+                word = String.UnicodeScalarView()
+            }
+        }
+        if !word.isEmpty { all.append(String(word).lowercased()) }
         let kept = all.filter { !legalForms.contains($0) }
         return kept.isEmpty ? all : kept
     }

@@ -70,7 +70,7 @@ public struct ScreeningService: Sendable {
         text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == ";" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// Screens these partners (nil: every active partner): their names, and the owners and banks
+    /// Screens these partners (nil: every active partner): their names and aliases, and the owners and banks
     /// their current answers name.
     public func run(partnerIDs: Set<Int64>?) throws -> ScreeningOutcome {
         let entries = try repositories.currentEntries()
@@ -79,7 +79,7 @@ public struct ScreeningService: Sendable {
         var partners = try repositories.partners(matching: PartnerFilter())
         if let partnerIDs { partners = partners.filter { partnerIDs.contains($0.id) } }
         var screened: [Int64: [(name: String, as: String)]] = [:]
-        for partner in partners { screened[partner.id] = [(partner.name, "partner")] }
+        for partner in partners { screened[partner.id] = [(partner.name, "partner")] + partner.aliases.map { ($0, "alias") } }
         for answer in try repositories.answeredNames(questionIDs: Array(nameQuestions.keys)) where screened[answer.partnerID] != nil {
             for name in Self.names(in: answer.text) { screened[answer.partnerID]?.append((name, nameQuestions[answer.questionID] ?? "name")) }
         }
