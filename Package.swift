@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -60,12 +61,13 @@ let package = Package(
             name: "PartnerRiskTemplates",
             dependencies: ["PartnerRiskCore", .product(name: "Mustache", package: "swift-mustache")]
         ),
-        // Hummingbird: the partner site (and the officer workspace next).
+        // Hummingbird: the partner site and the officer workspace (bcrypt from hummingbird-auth).
         .target(
             name: "PartnerRiskWeb",
             dependencies: [
                 "PartnerRiskCore", "PartnerRiskMail", "PartnerRiskTemplates",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PartnerRiskCore
+import PartnerRiskTemplates
 import PartnerRiskWeb
 
 /// `partner-risk serve`, wired: the partner site over this environment's store, each accepted
@@ -8,6 +9,8 @@ import PartnerRiskWeb
 /// name its owners and banks), and the thank-you mail sent in the background.
 public struct PartnerServer: Sendable {
     public let site: PartnerWebSite
+    /// The officer workspace under `/officer/`.
+    public let officer: OfficerWorkspace
     public let settings: WebServerSettings
 
     /// Where the personal links in mail sent by the server point.
@@ -17,7 +20,7 @@ public struct PartnerServer: Sendable {
     public func run() async throws {
         var logger = Logger(label: "partner-risk.web")
         logger.logLevel = .notice
-        try await PartnerWebApplication.run(site: site, settings: settings, logger: logger)
+        try await PartnerWebApplication.run(site: site, officer: officer, settings: settings, logger: logger)
     }
 }
 
@@ -53,7 +56,16 @@ extension AppEnvironment {
                 dispatcher.dispatch(campaignID: accepted.campaignID)
             })
         site.trustedProxies = proxies
-        return PartnerServer(site: site, settings: settings)
+        return PartnerServer(site: site, officer: try officerWorkspace(secureCookies: settings.publicURL.hasPrefix("https://")), settings: settings)
+    }
+
+    /// The officer workspace: accounts and sessions in the store, each request on behalf of the
+    /// officer signed in (the same services as the CLI), templates loaded once.
+    public func officerWorkspace(secureCookies: Bool) throws -> OfficerWorkspace {
+        let templates = try TemplateLibrary(directory: workspace.templatesDirectory)
+        let environment = self
+        return try OfficerWorkspace(accounts: officerAccounts, desk: { name in environment.desk(for: name, templates: templates) },
+                                    templatesDirectory: workspace.templatesDirectory, secureCookies: secureCookies)
     }
 
     /// Sends a campaign's due messages in the background (the thank-you mail after a submission).

@@ -3,6 +3,7 @@ import PartnerRiskCore
 import PartnerRiskMail
 import PartnerRiskStore
 import PartnerRiskTemplates
+import PartnerRiskWeb
 
 /// The composition root: resolves the workspace, reads the config file once, opens the store and
 /// builds the clock, the mail reader and the services from them. The CLI and `serve` get every
@@ -40,6 +41,22 @@ public struct AppEnvironment: Sendable {
         let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
         let actor = officerName(officer, config: settings)
         return AppEnvironment(workspace: workspace, config: settings, repositories: try workspace.openStore(actor: actor), time: time, officer: actor)
+    }
+
+    /// The same environment on behalf of another officer (the workspace's signed-in officer).
+    public func acting(as name: String) -> AppEnvironment {
+        AppEnvironment(workspace: workspace, config: config, repositories: repositories.acting(as: name), time: time, messages: messages, officer: name)
+    }
+
+    /// What the signed-in officer `name` works with in the workspace; `templates` are loaded once.
+    public func desk(for name: String, templates: any TemplateRendering) -> OfficerDesk {
+        let env = acting(as: name)
+        return OfficerDesk(officer: name, repositories: env.repositories, decisions: env.decisions, signOffs: env.signOffs, screening: env.screening,
+                           vault: env.evidence, language: env.officerLanguage, time: env.time, ranking: { try env.ranking() },
+                           partnerContext: { partner in
+                               try EvidenceReports(store: env.repositories, catalog: env.catalog, templates: templates, officer: env.reportOfficer,
+                                                   time: env.time, language: env.officerLanguage).partnerContext(partner)
+                           })
     }
 
     /// The same environment with another clock (`--as-of`).
@@ -111,6 +128,12 @@ public struct AppEnvironment: Sendable {
         ScreeningService(repositories: repositories, submissions: submissions, actor: officer, time: time,
                          threshold: config.screening?.threshold ?? ScreeningService.defaultThreshold,
                          nameQuestions: ScreeningService.nameQuestions(in: (try? catalog.surveys()) ?? []))
+    }
+
+    /// Officer accounts of the workspace (bcrypt), changes recorded as `officer`.
+    public var officerAccounts: OfficerAccounts {
+        OfficerAccounts(repository: repositories, hasher: BcryptHasher(), time: time, actor: officer,
+                        idleTimeout: TimeInterval((config.workspace?.idleMinutes ?? OfficerAccounts.defaultIdleMinutes) * 60))
     }
 
     /// The HTML evidence and program reports.

@@ -4,7 +4,7 @@ import PartnerRiskCore
 
 /// The one SQLite database file that holds everything: WAL mode, foreign keys, busy timeout,
 /// versioned migrations. Implements the repository protocols the domain talks to.
-public final class SQLiteStore: Sendable {
+public final class SQLiteStore: ActingStore {
     /// The default file name in the working directory.
     public static let defaultPath = Workspace.defaultDatabasePath
 
@@ -13,6 +13,15 @@ public final class SQLiteStore: Sendable {
     /// Who the audit trail names for what this store records on a person's behalf: the officer
     /// (`--officer`, `officer.name`, else the login name).
     public let actor: String
+
+    /// The same database (the same connections), recording `actor` as who acts.
+    private init(sharing store: SQLiteStore, actor: String) {
+        self.path = store.path
+        self.pool = store.pool
+        self.actor = actor
+    }
+
+    public func acting(as actor: String) -> any Repositories { SQLiteStore(sharing: self, actor: actor) }
 
     /// Opens (creating if needed) and migrates the database at `path`; `actor` is who the audit
     /// trail names (default: the login name).

@@ -23,6 +23,7 @@ enum Schema {
         migrator.registerMigration("v16-corrective-actions", migrate: v16)
         migrator.registerMigration("v17-sanctions-screening", migrate: v17)
         migrator.registerMigration("v18-partner-aliases", migrate: v18)
+        migrator.registerMigration("v19-officer-accounts", migrate: v19)
         return migrator
     }
 
@@ -31,6 +32,33 @@ enum Schema {
     /// moves the generation on and revokes the old link.
     /// Sanctions screening: every imported version of every list kept whole (entries with their
     /// content hash), and the hits found, open until the officer confirms or clears them.
+    /// The workspace's officer accounts (bcrypt hashes) and their sessions (only the SHA-256 of
+    /// each cookie secret). Accounts are disabled, never deleted: the audit trail names them.
+    private static func v19(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE officer_account (
+                name TEXT PRIMARY KEY COLLATE NOCASE,
+                role TEXT NOT NULL CHECK (role IN ('officer', 'viewer')),
+                password_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                disabled_at TEXT
+            );
+            CREATE TRIGGER officer_account_no_delete BEFORE DELETE ON officer_account
+                BEGIN SELECT RAISE(ABORT, 'officer accounts are disabled, never deleted'); END;
+            CREATE TABLE officer_session (
+                token_sha256 TEXT PRIMARY KEY,
+                officer TEXT NOT NULL REFERENCES officer_account(name),
+                csrf TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                last_seen_at TEXT NOT NULL,
+                ended_at TEXT,
+                end_reason TEXT
+            );
+            CREATE INDEX officer_session_officer ON officer_session(officer);
+            """)
+    }
+
     /// Other names a partner trades under (`aliases` in the partner file), screened like its name.
     private static func v18(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE partner ADD COLUMN aliases TEXT NOT NULL DEFAULT ''")

@@ -241,19 +241,9 @@ public struct SurveyFormController: Sendable {
 
     // MARK: - CSRF
 
-    static func newSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func newSecret() -> String { RandomSecret.make() }
 
-    /// Constant-time comparison.
-    static func same(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count, !x.isEmpty else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
+    static func same(_ a: String, _ b: String) -> Bool { RandomSecret.same(a, b) }
 }
 
 /// A page answered instead of the form (neutral, refused), carried through `Result`.
@@ -264,7 +254,5 @@ struct NeutralPage: Error {
 
 private extension String {
     /// The cookie value when it looks like one we issued.
-    var nilIfMalformed: String? {
-        count == 43 && allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" } ? self : nil
-    }
+    var nilIfMalformed: String? { RandomSecret.wellFormed(self) }
 }

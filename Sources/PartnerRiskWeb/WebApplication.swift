@@ -26,12 +26,13 @@ public struct WebServerSettings: Sendable {
     }
 }
 
-/// Builds the partner web server: the survey pages, the static assets, and security headers on
-/// every response. Kept separate from `serve` so tests run the same router in process.
+/// Builds the web server: the partner survey pages, the officer workspace under `/officer/`, the
+/// static assets, and security headers on every response. Kept separate from `serve` so tests run the same router in process.
 public enum PartnerWebApplication {
-    public static func router(site: PartnerWebSite) -> SecuredRouter {
+    public static func router(site: PartnerWebSite, officer: OfficerWorkspace? = nil) -> SecuredRouter {
         let router = Router(context: WebRequestContext.self)
         SurveyFormController(site: site).addRoutes(to: router)
+        if let officer { OfficerController(workspace: officer, trustedProxies: site.trustedProxies).addRoutes(to: router) }
         AssetsController(directory: site.assetsDirectory).addRoutes(to: router)
         router.get("/") { _, _ in
             Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
@@ -40,9 +41,9 @@ public enum PartnerWebApplication {
         return SecuredRouter(router: router)
     }
 
-    public static func application(site: PartnerWebSite, settings: WebServerSettings, logger: Logger) -> some ApplicationProtocol {
+    public static func application(site: PartnerWebSite, officer: OfficerWorkspace? = nil, settings: WebServerSettings, logger: Logger) -> some ApplicationProtocol {
         let headerTimeout = TimeAmount(settings.headerTimeout)
-        return Application(router: router(site: site),
+        return Application(router: router(site: site, officer: officer),
                            server: .http1(configuration: .init(additionalChannelHandlers: [RequestHeadDeadline(limit: headerTimeout)],
                                                                idleTimeout: TimeAmount(settings.idleTimeout))),
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "PartnerRisk"),
@@ -50,8 +51,8 @@ public enum PartnerWebApplication {
     }
 
     /// Runs the server until the process is told to stop (SIGINT / SIGTERM).
-    public static func run(site: PartnerWebSite, settings: WebServerSettings, logger: Logger) async throws {
-        try await application(site: site, settings: settings, logger: logger).runService()
+    public static func run(site: PartnerWebSite, officer: OfficerWorkspace? = nil, settings: WebServerSettings, logger: Logger) async throws {
+        try await application(site: site, officer: officer, settings: settings, logger: logger).runService()
     }
 }
 

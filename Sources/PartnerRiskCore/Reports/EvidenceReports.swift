@@ -44,6 +44,12 @@ public struct EvidenceReports {
     static func number(_ value: Double) -> String { String(format: "%.1f", value) }
 
     public func partnerReport(_ partner: Partner) throws -> String {
+        try templates.render("reports/partner.html", try partnerContext(partner))
+    }
+
+    /// What the partner report shows, as template values (the officer workspace's partner page
+    /// shows the same, with its forms around it).
+    public func partnerContext(_ partner: Partner) throws -> [String: Any] {
         let id = partner.id
         let scores = try store.scoreHistory(partnerID: id)
         let responses = try store.responses(campaignID: nil, partnerID: id)
@@ -65,7 +71,7 @@ public struct EvidenceReports {
                 ["name": $0.category.title.text(language), "risk": Self.number($0.risk), "control": Self.number($0.control), "capped": $0.capped] as [String: Any]
             }
             context["factors"] = score.factors.map {
-                ["kind": $0.kind.rawValue, "label": FactorText.kindLabel($0.kind, language), "text": $0.text.text(language)]
+                ["kind": $0.kind.rawValue, "code": $0.code, "flag": $0.kind == .redFlag, "label": FactorText.kindLabel($0.kind, language), "text": $0.text.text(language)]
             }
         }
         context["history"] = scores.map { ["computed_at": $0.computedAt, "tier": $0.tier.label, "risk": Self.number($0.overallRisk), "config_version": $0.configVersion ?? "-"] }
@@ -88,7 +94,7 @@ public struct EvidenceReports {
             }
         }
         context["evidence"] = try store.evidenceItems(partnerID: id, status: nil).map { file -> [String: Any] in
-            var item: [String: Any] = ["name": file.name, "sha256": file.sha256, "uploaded_at": file.receivedAt, "channel": file.channel,
+            var item: [String: Any] = ["id": String(file.id), "name": file.name, "sha256": file.sha256, "uploaded_at": file.receivedAt, "channel": file.channel,
                                        "status": file.status.rawValue, "reason": file.reason]
             if let question = file.questionID { item["question_id"] = question }  // else "not yet assigned"
             if let reviewer = file.reviewedBy { item["reviewed"] = "\(reviewer), \(file.reviewedAt ?? "")" }
@@ -111,7 +117,7 @@ public struct EvidenceReports {
         }
         context["sign_offs"] = try store.signOffs(partnerID: id).map { ["at": $0.at, "actor": $0.actor, "decision": $0.decision, "note": $0.note] }
         context["audit"] = try store.auditEntries(subject: "partner:\(id)").map { ["at": $0.at, "actor": $0.actor, "action": $0.action, "detail": $0.detail] }
-        return try templates.render("reports/partner.html", context)
+        return context
     }
 
     public func programReport(ranking: Ranking, due: [ReviewPlanner.Due]) throws -> String {

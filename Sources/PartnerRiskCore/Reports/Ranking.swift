@@ -31,6 +31,9 @@ public struct Ranking {
 
     public var rows: [Row]
 
+    /// Rows already in order (a view of another ranking: filtered, sorted).
+    public init(rows: [Row]) { self.rows = rows }
+
     /// Builds the ranking as of `asOf` from the latest scores and the non-responders.
     public static func build(scores: [StoredScore], nonResponders: [NonResponder], partners: [Partner], config: ScoringConfig,
                              asOf: Date, language: Language = .en, hits: [ScreeningHit] = []) -> Ranking {

@@ -74,6 +74,15 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var evidence: Evidence?
     /// Days a closed campaign's links still show the "closed" page (default 30).
     public var linkGraceDays: Int?
+    /// `workspace: {idle_minutes: 30}`: the officer workspace in `serve`.
+    public var workspace: OfficerWorkspaceSettings?
+
+    public struct OfficerWorkspaceSettings: Codable, Sendable, Equatable {
+        /// A session unused this long ends (default 30 minutes).
+        public var idleMinutes: Int?
+
+        enum CodingKeys: String, CodingKey { case idleMinutes = "idle_minutes" }
+    }
 
     /// What one invitation may send in documents, in all channels together.
     public struct Evidence: Codable, Sendable, Equatable {
@@ -86,7 +95,7 @@ public struct AppConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case officer, mail, imap, evidence, screening, linkGraceDays = "link_grace_days"
+        case officer, mail, imap, evidence, screening, workspace, linkGraceDays = "link_grace_days"
         case publicURL = "public_url", quarantineDir = "quarantine_dir", evidenceDir = "evidence_dir"
     }
 

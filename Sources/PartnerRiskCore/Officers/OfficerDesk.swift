@@ -1,0 +1,34 @@
+import Foundation
+
+/// What one signed-in officer works with: the same services the CLI commands call, each
+/// recording that officer as who acts. Built per request by the composition root, so the web
+/// layer adds no business rules of its own.
+public struct OfficerDesk: Sendable {
+    public let officer: String
+    public let repositories: any Repositories
+    public let decisions: OfficerDecisionService
+    public let signOffs: SignOffService
+    public let screening: ScreeningService
+    public let vault: EvidenceVault
+    public let language: Language
+    public let time: any TimeSource
+    /// The ranking as `partner-risk ranking` builds it (today, every active partner).
+    public let ranking: @Sendable () throws -> Ranking
+    /// What the partner report shows, as template values.
+    public let partnerContext: @Sendable (Partner) throws -> [String: Any]
+
+    public init(officer: String, repositories: any Repositories, decisions: OfficerDecisionService, signOffs: SignOffService, screening: ScreeningService,
+                vault: EvidenceVault, language: Language, time: any TimeSource, ranking: @escaping @Sendable () throws -> Ranking,
+                partnerContext: @escaping @Sendable (Partner) throws -> [String: Any]) {
+        self.officer = officer
+        self.repositories = repositories
+        self.decisions = decisions
+        self.signOffs = signOffs
+        self.screening = screening
+        self.vault = vault
+        self.language = language
+        self.time = time
+        self.ranking = ranking
+        self.partnerContext = partnerContext
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import PartnerRiskCore
+import PartnerRiskTemplates
+
+/// The officer workspace under `/officer/`: accounts and sessions, the desk each signed-in
+/// officer works with (built per request by the composition root, so every action runs through
+/// the same services as its CLI command), the templates, and the login throttle.
+public struct OfficerWorkspace: Sendable {
+    public var accounts: OfficerAccounts
+    public var desk: @Sendable (String) -> OfficerDesk
+    public var templates: TemplateLibrary
+    public var throttle: LoginThrottle
+    /// Mark the session cookie Secure (when the public URL is https).
+    public var secureCookies: Bool
+
+    public static let requiredTemplates = ["web/officer/layout.html", "web/officer/login.html", "web/officer/ranking.html", "web/officer/partner.html"]
+
+    public init(accounts: OfficerAccounts, desk: @escaping @Sendable (String) -> OfficerDesk, templatesDirectory: URL,
+                throttle: LoginThrottle = LoginThrottle(), secureCookies: Bool = false) throws {
+        self.accounts = accounts
+        self.desk = desk
+        self.templates = try TemplateLibrary(directory: templatesDirectory, required: Self.requiredTemplates)
+        self.throttle = throttle
+        self.secureCookies = secureCookies
+    }
+}
+
+/// The officer a request is made for: their account, session and desk.
+struct SignedIn {
+    var account: OfficerAccount
+    var session: OfficerSession
+    var desk: OfficerDesk
+}

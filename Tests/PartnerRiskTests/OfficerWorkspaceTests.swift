@@ -1,0 +1,200 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import PartnerRiskApp
+@testable import PartnerRiskCore
+@testable import PartnerRiskStore
+@testable import PartnerRiskTemplates
+@testable import PartnerRiskWeb
+
+/// The officer workspace through its real router (HummingbirdTesting) on a real SQLite file with
+/// scored partners: sign-in, sessions, CSRF, viewer against officer, pages, escaping, actions.
+@Suite struct OfficerWorkspaceTests {
+    static let xssName = "Acme <script>alert(1)</script> \"Freight\""
+    static let password = "correct horse battery staple"
+
+    /// Three scored partners (one named with markup), an evidence file whose name is markup too,
+    /// an officer and a viewer account (bcrypt at a low cost: the rounds are not under test).
+    final class Setup: @unchecked Sendable {
+        let ingest: ResponseIngestTests.Setup
+        let app: AppEnvironment
+        let workspace: OfficerWorkspace
+        var store: SQLiteStore { ingest.fixture.store }
+
+        init(time: any TimeSource = FixedTime(fixedNow), throttle: LoginThrottle = LoginThrottle()) throws {
+            ingest = try ResponseIngestTests().setup(partners: "\(OfficerWorkspaceTests.xssName.replacingOccurrences(of: "\"", with: "\"\"").wrappedInQuotes),a@x.example.com,CA,highway-carrier,,en\nB,b@x.example.com,VN,customs-broker,,fr\nC,c@x.example.com,US,warehouse,,en\n")
+            let store = ingest.fixture.store
+            let summary = try ingest.ingest.importPaths(ingest.files.map(\.path))
+            let paths = Workspace(databasePath: store.path, surveysDirectory: ProjectRoot.url.appendingPathComponent("Surveys"),
+                                  templatesDirectory: ProjectRoot.url.appendingPathComponent("Templates"))
+            app = AppEnvironment(workspace: paths, config: AppConfig(), repositories: store, time: time, officer: "admin")
+            try app.submissions.accepted(summary.acceptedResponseIDs)
+            let partner = try store.partner(identifiedBy: "a@x.example.com")!
+            let invitation = try store.responses(campaignID: nil, partnerID: partner.id).first!.invitationID
+            let data = Data("%PDF-1.4 test".utf8)
+            let sha = try app.evidence.store(data, originalName: "x.pdf")
+            _ = try store.addEvidence(EvidenceFile(invitationID: invitation, questionID: "B1_risk_assessment", sha256: sha, originalName: "<img src=x onerror=alert(1)>.pdf",
+                                                   contentType: "application/pdf", size: data.count, uploadedAt: "", channel: "imap", source: "reply.eml"), at: fixedNow)
+            let accounts = OfficerAccounts(repository: store, hasher: BcryptHasher(cost: 4), time: time, actor: "admin")
+            _ = try accounts.add(name: "Dana Roy", role: .officer, password: OfficerWorkspaceTests.password)
+            _ = try accounts.add(name: "Val Viewer", role: .viewer, password: OfficerWorkspaceTests.password)
+            let templates = try TemplateLibrary(directory: paths.templatesDirectory)
+            let environment = app
+            workspace = try OfficerWorkspace(accounts: accounts, desk: { environment.desk(for: $0, templates: templates) },
+                                             templatesDirectory: paths.templatesDirectory, throttle: throttle)
+        }
+
+        func application() throws -> some ApplicationProtocol {
+            let site = try PartnerWebSite(responses: store, webForms: store, campaigns: store, ingest: app.ingest, submissions: app.submissions, vault: app.evidence,
+                                          templatesDirectory: ProjectRoot.url.appendingPathComponent("Templates"), time: app.time)
+            return Application(router: PartnerWebApplication.router(site: site, officer: workspace))
+        }
+    }
+
+    static func form(_ fields: [(String, String)]) -> ByteBuffer {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        return ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&"))
+    }
+
+    static let formType: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    /// Signs in through the login page as a browser would; returns the session cookie and the page's CSRF token.
+    static func signIn(_ client: some TestClientProtocol, name: String = "Dana Roy", password: String = password) async throws -> (cookie: String, csrf: String)? {
+        let page = try await client.execute(uri: "/officer/login", method: .get)
+        let loginCookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("pr_officer_login=") }).split(separator: ";")[0]
+        let csrf = try #require(String(buffer: page.body).firstMatch(of: /name="csrf" value="([^"]+)"/)).1
+        var headers = formType
+        headers[.cookie] = String(loginCookie)
+        let response = try await client.execute(uri: "/officer/login", method: .post, headers: headers,
+                                                body: form([("csrf", String(csrf)), ("name", name), ("password", password), ("next", "/officer/")]))
+        guard response.status == .seeOther, let session = response.headers[values: .setCookie].first(where: { $0.hasPrefix("pr_officer=") }) else { return nil }
+        #expect(session.contains("HttpOnly") && session.contains("SameSite=Strict"))
+        let cookie = String(session.split(separator: ";")[0])
+        let ranking = try await client.execute(uri: "/officer/", method: .get, headers: [.cookie: cookie])
+        let token = try #require(String(buffer: ranking.body).firstMatch(of: /name="csrf" value="([^"]+)"/)).1
+        return (cookie, String(token))
+    }
+
+    @Test func everyPageRedirectsToTheLoginPageWithoutASession() async throws {
+        let setup = try Setup()
+        try await setup.application().test(.router) { client in
+            for path in ["/officer/", "/officer/partners/1", "/officer/ranking.csv", "/officer/evidence/1"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .seeOther && response.headers[.location]?.hasPrefix("/officer/login?next=") == true, "\(path)")
+            }
+            let forged = try await client.execute(uri: "/officer/", method: .get, headers: [.cookie: "pr_officer=\(String(repeating: "a", count: 43))"])
+            #expect(forged.status == .seeOther)
+            let post = try await client.execute(uri: "/officer/partners/1/actions", method: .post, headers: Self.formType, body: Self.form([("finding", "x")]))
+            #expect(post.status == .forbidden)
+            #expect(OfficerController.next("//evil.example/officer") == "/officer/" && OfficerController.next("https://evil.example") == "/officer/")
+        }
+    }
+
+    @Test func aWrongPasswordIsRefusedAndRepeatedFailuresLockTheAccountForAWhile() async throws {
+        let setup = try Setup(throttle: LoginThrottle(limit: 3))
+        try await setup.application().test(.router) { client in
+            #expect(try await Self.signIn(client, password: "wrong password here") == nil)
+            #expect(try await Self.signIn(client, name: "Nobody", password: "wrong password here") == nil)
+            for _ in 0..<2 { _ = try await Self.signIn(client, password: "wrong password here") }
+            // Locked: even the right password is refused now, with 429.
+            #expect(try await Self.signIn(client) == nil)
+            try setup.workspace.accounts.disable(name: "Val Viewer")
+            #expect(try await Self.signIn(client, name: "Val Viewer") == nil)
+        }
+    }
+
+    @Test func theRankingAndThePartnerPageShowTheUntrustedTextsEscaped() async throws {
+        let setup = try Setup()
+        try await setup.application().test(.router) { client in
+            let session = try #require(try await Self.signIn(client))
+            let ranking = try await client.execute(uri: "/officer/", method: .get, headers: [.cookie: session.cookie])
+            let page = String(buffer: ranking.body)
+            #expect(ranking.status == .ok && ranking.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            #expect(page.contains("Acme &lt;script&gt;alert(1)&lt;/script&gt; &quot;Freight&quot;") && !page.contains("<script>alert(1)"))
+            #expect(page.contains("class=\"tier tier-") && page.contains("<span id=\"count\">3</span>"))
+            let partner = try #require(try setup.store.partner(identifiedBy: "a@x.example.com"))
+            let sheet = try await client.execute(uri: "/officer/partners/\(partner.id)", method: .get, headers: [.cookie: session.cookie])
+            let body = String(buffer: sheet.body)
+            #expect(sheet.status == .ok && body.contains("&lt;img src=x onerror=alert(1)&gt;.pdf") && !body.contains("<img src=x"), "\(body.components(separatedBy: "<h2>Evidence</h2>").last!.prefix(800))")
+            #expect(body.contains("<h2>Answers</h2>") && body.contains("Add corrective action"))
+            let filtered = try await client.execute(uri: "/officer/?country=VN", method: .get, headers: [.cookie: session.cookie])
+            #expect(String(buffer: filtered.body).contains("<span id=\"count\">1</span>"))
+            let csv = try await client.execute(uri: "/officer/ranking.csv?country=US", method: .get, headers: [.cookie: session.cookie])
+            let lines = String(buffer: csv.body).split(separator: "\n")
+            #expect(csv.headers[.contentDisposition]?.hasPrefix("attachment") == true && lines.count == 2 && lines[1].contains(",C,"))
+        }
+    }
+
+    @Test func anOfficerActsThroughTheSameServicesAndEveryActionIsAudited() async throws {
+        let setup = try Setup()
+        let partner = try #require(try setup.store.partner(identifiedBy: "a@x.example.com"))
+        let evidence = try #require(try setup.store.evidenceItems(partnerID: partner.id, status: nil).first)
+        try await setup.application().test(.router) { client in
+            let session = try #require(try await Self.signIn(client))
+            var headers = Self.formType
+            headers[.cookie] = session.cookie
+            // Without the session's CSRF token: refused, nothing recorded.
+            let forged = try await client.execute(uri: "/officer/evidence/\(evidence.id)/review", method: .post, headers: headers,
+                                                  body: Self.form([("csrf", String(repeating: "b", count: 43)), ("decision", "accept")]))
+            let untouched = try setup.store.evidenceItem(id: evidence.id)?.status
+            #expect(forged.status == .forbidden && untouched == .pending)
+            let accepted = try await client.execute(uri: "/officer/evidence/\(evidence.id)/review", method: .post, headers: headers,
+                                                    body: Self.form([("csrf", session.csrf), ("decision", "accept")]))
+            #expect(accepted.status == .seeOther && accepted.headers[.location]?.hasPrefix("/officer/partners/\(partner.id)?notice=") == true)
+            let item = try #require(try setup.store.evidenceItem(id: evidence.id))
+            #expect(item.status == .accepted && item.reviewedBy == "Dana Roy")
+            let added = try await client.execute(uri: "/officer/partners/\(partner.id)/actions", method: .post, headers: headers,
+                                                 body: Self.form([("csrf", session.csrf), ("finding", "F5_broken_seal_procedure"), ("due", "2027-01-31"), ("owner", "Yard manager")]))
+            #expect(added.status == .seeOther)
+            #expect(try setup.store.actions(partnerID: partner.id, openOnly: true).map(\.owner) == ["Yard manager"])
+            // A refusal of the service comes back as the page's error, not a crash.
+            let bad = try await client.execute(uri: "/officer/partners/\(partner.id)/actions", method: .post, headers: headers,
+                                               body: Self.form([("csrf", session.csrf), ("finding", "x"), ("due", "someday"), ("owner", "y")]))
+            #expect(bad.headers[.location]?.contains("error=") == true)
+            let audit = try setup.store.auditEntries(subject: "partner:\(partner.id)")
+            #expect(audit.contains { $0.actor == "Dana Roy" && $0.action == "evidence.accepted" } && audit.contains { $0.actor == "Dana Roy" && $0.action == "action.add" })
+            let download = try await client.execute(uri: "/officer/evidence/\(evidence.id)", method: .get, headers: [.cookie: session.cookie])
+            #expect(download.status == .ok && download.headers[.contentDisposition]?.hasPrefix("attachment;") == true)
+            #expect(download.headers[.xContentTypeOptions] == "nosniff" && download.headers[.contentType] == "application/octet-stream")
+            // Sign out: the cookie no longer opens anything.
+            _ = try await client.execute(uri: "/officer/logout", method: .post, headers: headers, body: Self.form([("csrf", session.csrf)]))
+            let after = try await client.execute(uri: "/officer/", method: .get, headers: [.cookie: session.cookie])
+            #expect(after.status == .seeOther)
+        }
+    }
+
+    @Test func aViewerReadsButCannotAct() async throws {
+        let setup = try Setup()
+        let partner = try #require(try setup.store.partner(identifiedBy: "a@x.example.com"))
+        try await setup.application().test(.router) { client in
+            let session = try #require(try await Self.signIn(client, name: "Val Viewer"))
+            let page = try await client.execute(uri: "/officer/partners/\(partner.id)", method: .get, headers: [.cookie: session.cookie])
+            #expect(page.status == .ok && !String(buffer: page.body).contains("Add corrective action"))
+            var headers = Self.formType
+            headers[.cookie] = session.cookie
+            let refused = try await client.execute(uri: "/officer/partners/\(partner.id)/actions", method: .post, headers: headers,
+                                                   body: Self.form([("csrf", session.csrf), ("finding", "F5"), ("due", "2027-01-31"), ("owner", "x")]))
+            let actions = try setup.store.actions(partnerID: partner.id, openOnly: false)
+            #expect(refused.status == .forbidden && actions.isEmpty)
+        }
+    }
+
+    @Test func aSessionEndsAfterTheIdleTimeout() throws {
+        let setup = try Setup()
+        let clock = SteppingClock(fixedNow)
+        let accounts = OfficerAccounts(repository: setup.store, hasher: BcryptHasher(cost: 4), time: clock, actor: "admin", idleTimeout: 600)
+        let (secret, _, _) = try #require(try accounts.signIn(name: "dana roy", password: Self.password))
+        #expect(try setup.store.session(tokenSHA256: OfficerAccounts.digest(secret))?.officer == "Dana Roy")   // only the hash is stored
+        clock.advance(seconds: 300)
+        #expect(try accounts.resume(secret: secret) != nil)
+        clock.advance(seconds: 601)
+        #expect(try accounts.resume(secret: secret) == nil)
+        #expect(throws: PartnerRiskError.self) { try accounts.add(name: "Short", role: .officer, password: "short") }
+    }
+}
+
+private extension String {
+    var wrappedInQuotes: String { "\"" + self + "\"" }
+}
