@@ -56,7 +56,7 @@ public struct AppEnvironment: Sendable {
                            partnerContext: { partner in
                                try EvidenceReports(store: env.repositories, catalog: env.catalog, templates: templates, officer: env.reportOfficer,
                                                    time: env.time, language: env.officerLanguage).partnerContext(partner)
-                           })
+                           }, programs: { try env.scoringService().config.programs })
     }
 
     /// The same environment with another clock (`--as-of`).

@@ -153,6 +153,13 @@ import Testing
             let bad = try await client.execute(uri: "/officer/partners/\(partner.id)/actions", method: .post, headers: headers,
                                                body: Self.form([("csrf", session.csrf), ("finding", "x"), ("due", "someday"), ("owner", "y")]))
             #expect(bad.headers[.location]?.contains("error=") == true)
+            let verified = try await client.execute(uri: "/officer/partners/\(partner.id)/memberships", method: .post, headers: headers,
+                                                    body: Self.form([("csrf", session.csrf), ("program", "ctpat"), ("number", "12345678"), ("expires", "2027-05-31"), ("note", "checked on the CBP portal")]))
+            let verifiers = try setup.store.verifiedMemberships(partnerID: partner.id).map(\.verifiedBy)
+            #expect(verified.status == .seeOther && verifiers == ["Dana Roy"])
+            // Rescored after the evidence decision: the page draws the history chart (server-made SVG).
+            let page = String(buffer: try await client.execute(uri: "/officer/partners/\(partner.id)", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(page.contains("<svg class=\"chart\"") && page.contains("Customs-Trade Partnership Against Terrorism"))
             let audit = try setup.store.auditEntries(subject: "partner:\(partner.id)")
             #expect(audit.contains { $0.actor == "Dana Roy" && $0.action == "evidence.accepted" } && audit.contains { $0.actor == "Dana Roy" && $0.action == "action.add" })
             let download = try await client.execute(uri: "/officer/evidence/\(evidence.id)", method: .get, headers: [.cookie: session.cookie])

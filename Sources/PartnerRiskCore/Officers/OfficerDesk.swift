@@ -16,10 +16,12 @@ public struct OfficerDesk: Sendable {
     public let ranking: @Sendable () throws -> Ranking
     /// What the partner report shows, as template values.
     public let partnerContext: @Sendable (Partner) throws -> [String: Any]
+    /// The programs a membership can be verified for (`trusted_trader_programs` of scoring.yaml).
+    public let programs: @Sendable () throws -> [TrustedTraderProgram]
 
     public init(officer: String, repositories: any Repositories, decisions: OfficerDecisionService, signOffs: SignOffService, screening: ScreeningService,
                 vault: EvidenceVault, language: Language, time: any TimeSource, ranking: @escaping @Sendable () throws -> Ranking,
-                partnerContext: @escaping @Sendable (Partner) throws -> [String: Any]) {
+                partnerContext: @escaping @Sendable (Partner) throws -> [String: Any], programs: @escaping @Sendable () throws -> [TrustedTraderProgram]) {
         self.officer = officer
         self.repositories = repositories
         self.decisions = decisions
@@ -30,5 +32,6 @@ public struct OfficerDesk: Sendable {
         self.time = time
         self.ranking = ranking
         self.partnerContext = partnerContext
+        self.programs = programs
     }
 }

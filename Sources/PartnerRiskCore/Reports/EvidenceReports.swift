@@ -74,6 +74,8 @@ public struct EvidenceReports {
                 ["kind": $0.kind.rawValue, "code": $0.code, "flag": $0.kind == .redFlag, "label": FactorText.kindLabel($0.kind, language), "text": $0.text.text(language)]
             }
         }
+        context["changes"] = try PartnerSheet.changesBetweenLastReviews(PartnerSheet(partner: partner, audit: [], scores: scores, responses: responses), store: store)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
         context["history"] = scores.map { ["computed_at": $0.computedAt, "tier": $0.tier.label, "risk": Self.number($0.overallRisk), "config_version": $0.configVersion ?? "-"] }
         context["responses"] = responses.map {
             ["campaign_id": String($0.campaignID), "revision": String($0.revision), "channel": $0.channel, "received_at": $0.receivedAt,

@@ -167,7 +167,8 @@ struct OfficerController: Sendable {
         for key in ["categories", "factors", "hits", "evidence", "actions", "answers", "history"] {
             values["has_" + key] = !((values[key] as? [Any])?.isEmpty ?? true)
         }
-        values["programs"] = ["pip", "ctpat", "aeo-eu"]
+        values["programs"] = try officer.desk.programs().map { ["id": $0.id, "name": $0.name + ($0.recognised ? "" : " (not recognised by PIP)")] }
+        values["chart"] = RiskChart.svg(try officer.desk.repositories.scoreHistory(partnerID: partner.id))
         if let notice = request.uri.queryParameters["notice"] { values["notice"] = String(notice.prefix(500)) }
         if let error = request.uri.queryParameters["error"] { values["error"] = String(error.prefix(500)) }
         return try page("web/officer/partner.html", title: partner.name, values, officer: officer)

@@ -1,0 +1,42 @@
+import Foundation
+import PartnerRiskCore
+
+/// The history chart of a partner's page: overall risk (thick) and each category's risk (thin)
+/// by review, 0–100, as inline SVG made on the server (no script; the same numbers are in the
+/// history table below it). Every text put in the SVG is escaped here.
+enum RiskChart {
+    static let width = 640.0, height = 220.0, left = 36.0, bottom = 24.0, top = 10.0, right = 110.0
+
+    static func svg(_ scores: [StoredScore]) -> String {
+        guard scores.count >= 2 else { return "" }
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        func x(_ index: Int) -> Double { left + plotWidth * Double(index) / Double(scores.count - 1) }
+        func y(_ risk: Double) -> Double { top + plotHeight * (1 - max(0, min(100, risk)) / 100) }
+        func points(_ values: [Double]) -> String { values.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element)) }.joined(separator: " ") }
+        var parts = ["<svg class=\"chart\" role=\"img\" aria-label=\"Risk by review, 0 to 100\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\">"]
+        for grid in [0.0, 25, 50, 75, 100] {
+            parts.append(String(format: "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#d9dde3\"/><text x=\"4\" y=\"%.1f\" font-size=\"10\" fill=\"#5f6b7a\">%.0f</text>",
+                                left, y(grid), width - right, y(grid), y(grid) + 3, grid))
+        }
+        let palette = ["#7a5300", "#1e6b34", "#0b4f8a", "#6b2fa3", "#9a2d05", "#39424e", "#00727a", "#a3005c"]
+        for (index, category) in Category.scored.enumerated() {
+            let values = scores.map { score in score.categories.first { $0.category == category }?.risk ?? 0 }
+            guard values.contains(where: { $0 > 0 }) else { continue }
+            let colour = palette[index % palette.count]
+            parts.append("<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1\" points=\"\(points(values))\"/>")
+            parts.append(String(format: "<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\" fill=\"\(colour)\">%@</text>", width - right + 6, y(values.last ?? 0) + 3, escape(category.rawValue)))
+        }
+        parts.append("<polyline fill=\"none\" stroke=\"#b42318\" stroke-width=\"3\" points=\"\(points(scores.map(\.overallRisk)))\"/>")
+        parts.append(String(format: "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" font-weight=\"bold\" fill=\"#b42318\">overall</text>", width - right + 6, y(scores.last?.overallRisk ?? 0) - 6))
+        for (index, score) in scores.enumerated() {
+            parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"9\" fill=\"#5f6b7a\" text-anchor=\"middle\">%@</text>", x(index), height - 6, escape(String(score.computedAt.prefix(10)))))
+        }
+        parts.append("</svg>")
+        return parts.joined(separator: "\n")
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+}
