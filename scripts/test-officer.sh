@@ -250,4 +250,22 @@ printf 'name,email,country,sector,aliases\nPolar Ridge Freight Inc.,polar@ca.exa
 check "partners import screens a partner's aliases: the hit names the alias" \
     bash -c 'grep -q "warning: partner 8 Polar Ridge Freight Inc. may be on" "$1" && "$0" screening hits --partner 8 --format json | grep -q "\"screened_as\":\"alias\",\"screened_name\":\"Severny Put\""' "$BIN" "$WORK/p5.err"
 check "... and partners show lists the aliases" bash -c '"$0" partners show 8 | grep -q "aliases: *Polar Ridge; Severny Put"' "$BIN"
+# Workspace accounts: passwords from standard input (never an argument), bcrypt-hashed, disable ends sign-in.
+printf 'correct horse battery staple\n' | "$BIN" officer add "Dana Roy" > "$WORK/officer.out"
+check "officer add reads the password from standard input and stores only a bcrypt hash" bash -c '
+grep -q "officer Dana Roy added (officer)" "$1" && [ "$(sqlite3 "$PARTNER_RISK_DB" "SELECT substr(password_hash, 1, 4) FROM officer_account WHERE name = '"'"'Dana Roy'"'"'")" = "\$2b\$" ] \
+  && ! sqlite3 "$PARTNER_RISK_DB" .dump | grep -q "correct horse battery staple"' _ "$WORK/officer.out"
+set +e
+OUT=$(printf 'short\n' | "$BIN" officer add "Eve Short" 2>&1); RC=$?
+set -e
+check "a password under 12 characters is refused" bash -c '[ "$1" = 2 ] && grep -q "at least 12 characters" <<<"$2"' _ "$RC" "$OUT"
+printf 'viewer password long\n' | "$BIN" officer add "Val Viewer" --role viewer >/dev/null
+check "officer list --format json lists the accounts with their roles" python3 -c '
+import json, sys
+rows = {r["name"]: r for r in json.loads(sys.argv[1])}
+assert rows["Dana Roy"]["role"] == "officer" and rows["Val Viewer"]["role"] == "viewer" and "Eve Short" not in rows, rows
+assert not any("hash" in key for r in rows.values() for key in r), rows' "$("$BIN" officer list --format json)"
+check "officer disable records who disabled the account" bash -c '"$0" officer disable "val viewer" --officer "Dana Roy" | grep -q "officer Val Viewer disabled" \
+  && [ "$(sqlite3 "$PARTNER_RISK_DB" "SELECT actor FROM audit_log WHERE action = '"'"'officer.disable'"'"'")" = "Dana Roy" ]' "$BIN"
+check "officer --help says the password is never an argument" bash -c '"$0" officer add --help | grep -q "name" && "$0" officer --help | tr "\n" " " | grep -q "never given as an *argument"' "$BIN"
 checks_passed

@@ -84,4 +84,14 @@ check "the new invitation mail carries a new link that works (200)" bash -c "[ -
 $BIN invitations revoke "$INVITATION" >/dev/null
 check "invitations revoke kills the new link too (neutral 404)" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$PORT$NEW') = 404 ]"
 
+# The officer workspace in the same server: no page without a session; a real sign-in over HTTP.
+check "the workspace redirects to its login page without a session (303)" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' 'http://127.0.0.1:$PORT/officer/')\" = '303 http://127.0.0.1:$PORT/officer/login?next=/officer/' ]"
+printf 'correct horse battery staple\n' | $BIN officer add "Dana Roy" >/dev/null
+curl -s -c "$WORK/ojar" -o "$WORK/login.html" "http://127.0.0.1:$PORT/officer/login"
+LOGIN_CSRF=$(grep -o 'name="csrf" value="[^"]*"' "$WORK/login.html" | sed 's/.*value="//; s/"$//')
+SIGNIN=$(curl -s -b "$WORK/ojar" -c "$WORK/ojar" -D "$WORK/signin.headers" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$LOGIN_CSRF" --data-urlencode "name=Dana Roy" \
+    --data-urlencode "password=correct horse battery staple" --data-urlencode "next=/officer/" "http://127.0.0.1:$PORT/officer/login")
+check "signing in sets an HttpOnly, SameSite=Strict session cookie (303)" bash -c "[ $SIGNIN = 303 ] && grep -i '^set-cookie: pr_officer=' '$WORK/signin.headers' | grep -q 'HttpOnly' && grep -i '^set-cookie: pr_officer=' '$WORK/signin.headers' | grep -qi 'SameSite=Strict'"
+curl -s -b "$WORK/ojar" -D "$WORK/ranking.headers" -o "$WORK/ranking.html" "http://127.0.0.1:$PORT/officer/"
+check "the ranking page lists the partner, with the strict CSP" bash -c "grep -q 'Transports Bélanger' '$WORK/ranking.html' && grep -qi \"^content-security-policy: default-src 'none'\" '$WORK/ranking.headers'"
 checks_passed || { echo "--- serve log"; tail -20 "$WORK/serve.log"; exit 1; }

@@ -199,6 +199,52 @@ import Testing
         clock.advance(seconds: 601)
         #expect(try accounts.resume(secret: secret) == nil)
         #expect(throws: PartnerRiskError.self) { try accounts.add(name: "Short", role: .officer, password: "short") }
+        // A new password, or disabling the account, ends the sessions already open.
+        let (second, _, _) = try #require(try accounts.signIn(name: "Dana Roy", password: Self.password))
+        try accounts.setPassword(name: "Dana Roy", password: "another long passphrase")
+        #expect(try accounts.resume(secret: second) == nil && (try accounts.signIn(name: "Dana Roy", password: Self.password)) == nil)
+        let (third, _, _) = try #require(try accounts.signIn(name: "Dana Roy", password: "another long passphrase"))
+        try accounts.disable(name: "Dana Roy")
+        #expect(try accounts.resume(secret: third) == nil)
+    }
+
+    @Test func failuresFromOneAddressLockItWhateverTheNameAndTheIdleTimeoutComesFromTheConfig() async throws {
+        let throttle = LoginThrottle(limit: 3)
+        for name in ["a", "b", "c"] { await throttle.recordFailure(name: name, address: "203.0.113.9", at: fixedNow) }
+        #expect(await !throttle.allows(name: "d", address: "203.0.113.9", at: fixedNow))
+        #expect(await throttle.allows(name: "d", address: "198.51.100.1", at: fixedNow))
+        #expect(await throttle.allows(name: "d", address: "203.0.113.9", at: fixedNow.addingTimeInterval(901)))
+        let setup = try Setup()
+        let config = try AppConfig.load(explicitPath: setup.ingest.fixture.directory.write("partner-risk.yaml", "workspace: {idle_minutes: 10}\n"), databasePath: setup.store.path)
+        let app = AppEnvironment(workspace: setup.app.workspace, config: config, repositories: setup.store, time: FixedTime(fixedNow))
+        #expect(app.officerAccounts.idleTimeout == 600 && setup.app.officerAccounts.idleTimeout == 1_800)
+    }
+
+    @Test func theSessionCookieIsSecureUnderAnHTTPSPublicURLAndTheRankingSortsByAnyColumn() async throws {
+        let setup = try Setup()
+        var workspace = setup.workspace
+        workspace.secureCookies = true
+        let site = try PartnerWebSite(responses: setup.store, webForms: setup.store, campaigns: setup.store, ingest: setup.app.ingest, submissions: setup.app.submissions,
+                                      vault: setup.app.evidence, templatesDirectory: ProjectRoot.url.appendingPathComponent("Templates"), time: setup.app.time)
+        try await Application(router: PartnerWebApplication.router(site: site, officer: workspace)).test(.router) { client in
+            let page = try await client.execute(uri: "/officer/login", method: .get)
+            #expect(page.headers[values: .setCookie].allSatisfy { $0.contains("; Secure") })
+            let loginCookie = String(page.headers[values: .setCookie][0].split(separator: ";")[0])
+            let csrf = try #require(String(buffer: page.body).firstMatch(of: /name="csrf" value="([^"]+)"/)).1
+            var headers = Self.formType
+            headers[.cookie] = loginCookie
+            let signIn = try await client.execute(uri: "/officer/login", method: .post, headers: headers,
+                                                  body: Self.form([("csrf", String(csrf)), ("name", "Dana Roy"), ("password", Self.password)]))
+            let session = try #require(signIn.headers[values: .setCookie].first { $0.hasPrefix("pr_officer=") })
+            #expect(session.contains("; Secure") && session.contains("HttpOnly"))
+            let cookie = String(session.split(separator: ";")[0])
+            func names(_ query: String) async throws -> [String] {
+                let body = String(buffer: try await client.execute(uri: "/officer/?\(query)", method: .get, headers: [.cookie: cookie]).body)
+                return body.matches(of: /<a href="\/officer\/partners\/\d+">([^<]+)<\/a>/).map { String($0.1) }
+            }
+            let ascending = try await names("sort=partner"), descending = try await names("sort=partner&dir=desc")
+            #expect(ascending.count == 3 && ascending == ascending.sorted { $0.lowercased() < $1.lowercased() } && descending == ascending.reversed())
+        }
     }
 }
 
