@@ -56,15 +56,16 @@ extension AppEnvironment {
                 dispatcher.dispatch(campaignID: accepted.campaignID)
             })
         site.trustedProxies = proxies
-        return PartnerServer(site: site, officer: try officerWorkspace(secureCookies: settings.publicURL.hasPrefix("https://")), settings: settings)
+        let workspace = try officerWorkspace(secureCookies: settings.publicURL.hasPrefix("https://"), dispatch: { dispatcher.dispatch(campaignID: $0) })
+        return PartnerServer(site: site, officer: workspace, settings: settings)
     }
 
     /// The officer workspace: accounts and sessions in the store, each request on behalf of the
     /// officer signed in (the same services as the CLI), templates loaded once.
-    public func officerWorkspace(secureCookies: Bool) throws -> OfficerWorkspace {
+    public func officerWorkspace(secureCookies: Bool, dispatch: @escaping @Sendable (Int64) -> Void) throws -> OfficerWorkspace {
         let templates = try TemplateLibrary(directory: workspace.templatesDirectory)
         let environment = self
-        return try OfficerWorkspace(accounts: officerAccounts, desk: { name in environment.desk(for: name, templates: templates) },
+        return try OfficerWorkspace(accounts: officerAccounts, desk: { name in environment.desk(for: name, templates: templates, dispatch: dispatch) },
                                     templatesDirectory: workspace.templatesDirectory, secureCookies: secureCookies)
     }
 

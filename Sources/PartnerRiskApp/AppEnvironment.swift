@@ -49,14 +49,16 @@ public struct AppEnvironment: Sendable {
     }
 
     /// What the signed-in officer `name` works with in the workspace; `templates` are loaded once.
-    public func desk(for name: String, templates: any TemplateRendering) -> OfficerDesk {
+    /// `dispatch` sends a campaign's due messages (the server's background sender).
+    public func desk(for name: String, templates: any TemplateRendering, dispatch: @escaping @Sendable (Int64) -> Void) -> OfficerDesk {
         let env = acting(as: name)
         return OfficerDesk(officer: name, repositories: env.repositories, decisions: env.decisions, signOffs: env.signOffs, screening: env.screening,
                            vault: env.evidence, language: env.officerLanguage, time: env.time, ranking: { try env.ranking() },
                            partnerContext: { partner in
                                try EvidenceReports(store: env.repositories, catalog: env.catalog, templates: templates, officer: env.reportOfficer,
                                                    time: env.time, language: env.officerLanguage).partnerContext(partner)
-                           }, programs: { try env.scoringService().config.programs })
+                           }, programs: { try env.scoringService().config.programs },
+                           reviews: env.reviews, campaigns: env.campaigns, catalog: env.catalog, sender: env.mail.defaultSender, dispatch: dispatch)
     }
 
     /// The same environment with another clock (`--as-of`).

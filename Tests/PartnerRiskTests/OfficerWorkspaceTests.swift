@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 @testable import PartnerRiskApp
 @testable import PartnerRiskCore
@@ -21,6 +22,8 @@ import Testing
         let ingest: ResponseIngestTests.Setup
         let app: AppEnvironment
         let workspace: OfficerWorkspace
+        /// Campaigns the workspace asked to send (the server's background sender in `serve`).
+        let dispatched = DispatchLog()
         var store: SQLiteStore { ingest.fixture.store }
 
         init(time: any TimeSource = FixedTime(fixedNow), throttle: LoginThrottle = LoginThrottle()) throws {
@@ -42,7 +45,8 @@ import Testing
             _ = try accounts.add(name: "Val Viewer", role: .viewer, password: OfficerWorkspaceTests.password)
             let templates = try TemplateLibrary(directory: paths.templatesDirectory)
             let environment = app
-            workspace = try OfficerWorkspace(accounts: accounts, desk: { environment.desk(for: $0, templates: templates) },
+            let dispatched = self.dispatched
+            workspace = try OfficerWorkspace(accounts: accounts, desk: { environment.desk(for: $0, templates: templates, dispatch: { id in dispatched.ids.withLock { $0.append(id) } }) },
                                              templatesDirectory: paths.templatesDirectory, throttle: throttle)
         }
 
@@ -172,6 +176,33 @@ import Testing
         }
     }
 
+    @Test func campaignsAreCreatedSentAndClosedFromTheBrowserAndTheReviewQueueShowsWhatWaits() async throws {
+        let setup = try Setup()
+        try await setup.application().test(.router) { client in
+            let session = try #require(try await Self.signIn(client))
+            var headers = Self.formType
+            headers[.cookie] = session.cookie
+            let queue = String(buffer: try await client.execute(uri: "/officer/review", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(queue.contains("<h2>Evidence awaiting review</h2>") && queue.contains("&lt;img src=x onerror=alert(1)&gt;.pdf"))
+            let created = try await client.execute(uri: "/officer/campaigns", method: .post, headers: headers,
+                                                   body: Self.form([("csrf", session.csrf), ("survey", "pip-partner-security"), ("sector", "customs-broker"), ("deadline", "2027-02-28")]))
+            let location = try #require(created.headers[.location])
+            #expect(created.status == .seeOther && location.contains("notice=Campaign"), "\(location)")
+            let id = try #require(location.firstMatch(of: /\/officer\/campaigns\/(\d+)\?/).flatMap { Int64($0.1) })
+            #expect(try setup.store.invitationCounts(campaignID: id).invited == 1)   // B, the only customs broker
+            let page = String(buffer: try await client.execute(uri: "/officer/campaigns/\(id)", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(page.contains("0 complete of 1 invited") && page.contains("Remind non-responders"))
+            _ = try await client.execute(uri: "/officer/campaigns/\(id)/send", method: .post, headers: headers, body: Self.form([("csrf", session.csrf)]))
+            #expect(setup.dispatched.ids.withLock { $0 } == [id])
+            _ = try await client.execute(uri: "/officer/campaigns/\(id)/close", method: .post, headers: headers, body: Self.form([("csrf", session.csrf)]))
+            #expect(try setup.store.campaigns().first { $0.id == id }?.closedAt != nil)
+            let list = String(buffer: try await client.execute(uri: "/officer/campaigns", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(list.contains("/officer/campaigns/\(id)") && list.contains("/officer/campaigns/\(setup.ingest.fixture.campaign.id)"))
+            let audit = try setup.store.auditEntries(subject: "campaign:\(id)")
+            #expect(audit.contains { $0.action == "campaign.create" && $0.actor == "Dana Roy" } && audit.contains { $0.action == "campaign.close" && $0.actor == "Dana Roy" })
+        }
+    }
+
     @Test func aViewerReadsButCannotAct() async throws {
         let setup = try Setup()
         let partner = try #require(try setup.store.partner(identifiedBy: "a@x.example.com"))
@@ -246,6 +277,11 @@ import Testing
             #expect(ascending.count == 3 && ascending == ascending.sorted { $0.lowercased() < $1.lowercased() } && descending == ascending.reversed())
         }
     }
+}
+
+/// The campaigns a test's workspace asked to send.
+final class DispatchLog: Sendable {
+    let ids = Mutex<[Int64]>([])
 }
 
 private extension String {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The campaign use cases: create, list, status, remind, close. Sending lives in `CampaignSender`.
-public struct CampaignService {
+public struct CampaignService: Sendable {
     public let partners: PartnerRepository
     public let surveys: SurveyRepository
     public let campaigns: CampaignRepository

@@ -18,10 +18,18 @@ public struct OfficerDesk: Sendable {
     public let partnerContext: @Sendable (Partner) throws -> [String: Any]
     /// The programs a membership can be verified for (`trusted_trader_programs` of scoring.yaml).
     public let programs: @Sendable () throws -> [TrustedTraderProgram]
+    public let reviews: ReviewService
+    public let campaigns: CampaignService
+    public let catalog: SurveyCatalog
+    /// The sender of campaigns made in the workspace (the config's, as `campaign create` uses).
+    public let sender: MailAddress
+    /// Sends a campaign's due messages in the background (what `campaign send` does).
+    public let dispatch: @Sendable (Int64) -> Void
 
     public init(officer: String, repositories: any Repositories, decisions: OfficerDecisionService, signOffs: SignOffService, screening: ScreeningService,
                 vault: EvidenceVault, language: Language, time: any TimeSource, ranking: @escaping @Sendable () throws -> Ranking,
-                partnerContext: @escaping @Sendable (Partner) throws -> [String: Any], programs: @escaping @Sendable () throws -> [TrustedTraderProgram]) {
+                partnerContext: @escaping @Sendable (Partner) throws -> [String: Any], programs: @escaping @Sendable () throws -> [TrustedTraderProgram],
+                reviews: ReviewService, campaigns: CampaignService, catalog: SurveyCatalog, sender: MailAddress, dispatch: @escaping @Sendable (Int64) -> Void) {
         self.officer = officer
         self.repositories = repositories
         self.decisions = decisions
@@ -33,5 +41,10 @@ public struct OfficerDesk: Sendable {
         self.ranking = ranking
         self.partnerContext = partnerContext
         self.programs = programs
+        self.reviews = reviews
+        self.campaigns = campaigns
+        self.catalog = catalog
+        self.sender = sender
+        self.dispatch = dispatch
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The yearly cycle: who is due, start their re-review campaign, record the officer's decision.
-public struct ReviewService {
+public struct ReviewService: Sendable {
     public let store: any Repositories
     public let catalog: SurveyCatalog
     public let time: TimeSource

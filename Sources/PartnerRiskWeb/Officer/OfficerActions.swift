@@ -95,9 +95,12 @@ struct OfficerActions {
     }
 
     func back(to partner: Int64?, _ key: String, _ text: String) -> Response {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~ ")).subtracting(CharacterSet(charactersIn: " "))
-        let value = String(text.prefix(400)).addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-        let path = partner.map { "/officer/partners/\($0)" } ?? "/officer/"
+        Self.redirect(partner.map { "/officer/partners/\($0)" } ?? "/officer/", key, text)
+    }
+
+    /// A redirect to `path` saying `text` (a notice or an error) in its query string.
+    static func redirect(_ path: String, _ key: String, _ text: String) -> Response {
+        let value = String(text.prefix(400)).addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
         return Response(status: .seeOther, headers: [.location: "\(path)?\(key)=\(value)"])
     }
 }

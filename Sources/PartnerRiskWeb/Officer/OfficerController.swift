@@ -24,6 +24,7 @@ struct OfficerController: Sendable {
         router.get("/officer/evidence/:id") { request, context in
             try await signedIn(request, context) { officer, _ in try evidenceFile(officer, id: context.parameters.get("id")) }
         }
+        addQueueRoutes(to: router)
         for (path, action) in OfficerActions.routes {
             router.post(RouterPath(stringLiteral: path)) { request, context in
                 try await signedIn(request, context, acting: true) { officer, fields in
@@ -169,8 +170,7 @@ struct OfficerController: Sendable {
         }
         values["programs"] = try officer.desk.programs().map { ["id": $0.id, "name": $0.name + ($0.recognised ? "" : " (not recognised by PIP)")] }
         values["chart"] = RiskChart.svg(try officer.desk.repositories.scoreHistory(partnerID: partner.id))
-        if let notice = request.uri.queryParameters["notice"] { values["notice"] = String(notice.prefix(500)) }
-        if let error = request.uri.queryParameters["error"] { values["error"] = String(error.prefix(500)) }
+        Self.notices(request, into: &values)
         return try page("web/officer/partner.html", title: partner.name, values, officer: officer)
     }
 

@@ -13,7 +13,8 @@ public struct OfficerWorkspace: Sendable {
     /// Mark the session cookie Secure (when the public URL is https).
     public var secureCookies: Bool
 
-    public static let requiredTemplates = ["web/officer/layout.html", "web/officer/login.html", "web/officer/ranking.html", "web/officer/partner.html"]
+    public static let requiredTemplates = ["web/officer/layout.html", "web/officer/login.html", "web/officer/ranking.html", "web/officer/partner.html",
+                                           "web/officer/review.html", "web/officer/campaigns.html", "web/officer/campaign.html"]
 
     public init(accounts: OfficerAccounts, desk: @escaping @Sendable (String) -> OfficerDesk, templatesDirectory: URL,
                 throttle: LoginThrottle = LoginThrottle(), secureCookies: Bool = false) throws {
