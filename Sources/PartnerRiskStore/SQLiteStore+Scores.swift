@@ -70,6 +70,18 @@ extension SQLiteStore: ScoreRepository {
                            worstSummary: row[10], flagCount: row[11], topReason: headline?.en ?? row[12], topReasonFR: headline?.fr ?? row[12])
     }
 
+    public func monthlyRisk() throws -> [MonthlyRisk] {
+        try pool.read { db in
+            // The last score of each partner in each month: a rescore in the same month counts once.
+            try Row.fetchAll(db, sql: """
+                SELECT month, count(*), avg(overall_risk), sum(tier IN ('high', 'critical')) FROM (
+                    SELECT substr(s.computed_at, 1, 7) AS month, s.overall_risk, s.tier FROM score s
+                    WHERE s.id = (SELECT max(t.id) FROM score t WHERE t.partner_id = s.partner_id AND substr(t.computed_at, 1, 7) = substr(s.computed_at, 1, 7))
+                ) GROUP BY month ORDER BY month
+                """).map { MonthlyRisk(month: $0[0], partners: $0[1], averageRisk: $0[2], highOrCritical: $0[3]) }
+        }
+    }
+
     public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
         try pool.read { db in
             try Row.fetchAll(db, sql: Self.scoreSQL + " WHERE s.partner_id = ? ORDER BY s.id", arguments: [partnerID])

@@ -34,6 +34,8 @@ public enum PartnerWebApplication {
         SurveyFormController(site: site).addRoutes(to: router)
         if let officer { OfficerController(workspace: officer, trustedProxies: site.trustedProxies).addRoutes(to: router) }
         AssetsController(directory: site.assetsDirectory).addRoutes(to: router)
+        // Browsers ask for an icon after every page; there is none, and a 404 shows as an error in their console.
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/") { _, _ in
             Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: "Use the personal link in your invitation email.\n")))

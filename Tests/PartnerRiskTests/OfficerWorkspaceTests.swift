@@ -203,6 +203,18 @@ import Testing
         }
     }
 
+    @Test func theProgramOverviewGivesTheNumbersAsChartsAndAsATable() async throws {
+        let setup = try Setup()
+        let months = try setup.store.monthlyRisk()
+        #expect(months.map(\.month) == ["2026-11"] && months[0].partners == 3)   // three partners scored on the fixed day
+        try await setup.application().test(.router) { client in
+            let session = try #require(try await Self.signIn(client, name: "Val Viewer"))
+            let page = String(buffer: try await client.execute(uri: "/officer/program", method: .get, headers: [.cookie: session.cookie]).body)
+            #expect(page.contains("aria-label=\"Partners by tier\"") && page.contains("<td class=\"num\" id=\"partners\">3</td>"))
+            #expect(page.contains("<td class=\"num\" id=\"response-rate\">100 % (3 of 3)</td>") && page.contains("<td>2026-11</td>"))
+        }
+    }
+
     @Test func aViewerReadsButCannotAct() async throws {
         let setup = try Setup()
         let partner = try #require(try setup.store.partner(identifiedBy: "a@x.example.com"))

@@ -75,6 +75,21 @@ public struct NonResponder: Sendable, Equatable {
     }
 }
 
+/// One month of the program's scoring: the reviews scored in it.
+public struct MonthlyRisk: Sendable, Equatable {
+    public var month: String
+    public var partners: Int
+    public var averageRisk: Double
+    public var highOrCritical: Int
+
+    public init(month: String, partners: Int, averageRisk: Double, highOrCritical: Int) {
+        self.month = month
+        self.partners = partners
+        self.averageRisk = averageRisk
+        self.highOrCritical = highOrCritical
+    }
+}
+
 /// Storage of scores (history kept: rescoring adds rows).
 public protocol ScoreRepository: Sendable {
     func registerScoringConfig(_ config: ScoringConfig, countries: CountryRiskList, at time: Date) throws -> Int64
@@ -83,6 +98,9 @@ public protocol ScoreRepository: Sendable {
     /// The same with categories and the whole explanation (reports).
     func latestScoresDetailed() throws -> [StoredScore]
     func scoreHistory(partnerID: Int64) throws -> [StoredScore]
+    /// Per month, the scores computed in it: how many partners, their average overall risk, and
+    /// how many came out High or Critical (the program overview's trend).
+    func monthlyRisk() throws -> [MonthlyRisk]
     /// Partners whose latest invitation's deadline is before `deadlineBefore` (a day) without a
     /// complete response, with the reminders sent to them.
     func nonResponders(deadlineBefore: String) throws -> [NonResponder]

@@ -12,6 +12,7 @@ extension OfficerController {
             try await signedIn(request, context, acting: true) { officer, fields in campaignAction { try startReview(officer, fields) } }
         }
         router.get("/officer/campaigns") { request, context in try await signedIn(request, context) { officer, _ in try campaignsPage(request, officer) } }
+        router.get("/officer/program") { request, context in try await signedIn(request, context) { officer, _ in try programPage(officer) } }
         router.post("/officer/campaigns") { request, context in
             try await signedIn(request, context, acting: true) { officer, fields in campaignAction { try createCampaign(officer, fields) } }
         }
@@ -154,5 +155,24 @@ extension OfficerController {
     static func notices(_ request: Request, into values: inout [String: Any]) {
         if let notice = request.uri.queryParameters["notice"] { values["notice"] = String(notice.prefix(500)) }
         if let error = request.uri.queryParameters["error"] { values["error"] = String(error.prefix(500)) }
+    }
+}
+
+/// The program overview: the numbers a manager asks for, as charts made on the server and as a table.
+extension OfficerController {
+    func programPage(_ officer: SignedIn) throws -> Response {
+        let desk = officer.desk
+        let figures = try ProgramFigures.build(ranking: try desk.ranking(), due: try desk.reviews.due(), store: desk.repositories,
+                                               today: DayFormat.day(desk.time.now()))
+        let values: [String: Any] = [
+            "tier_chart": RiskChart.tierBars(figures.tiers), "trend_chart": RiskChart.trend(figures.trend),
+            "tiers": figures.tiers.map { ["label": $0.label, "key": $0.key, "count": $0.count] as [String: Any] },
+            "trend": figures.trend.map { ["month": $0.month, "partners": $0.partners, "average": String(format: "%.1f", $0.averageRisk), "high": $0.highOrCritical] as [String: Any] },
+            "has_trend": !figures.trend.isEmpty,
+            "partners": figures.partners, "ranked": figures.ranked, "non_responders": figures.nonResponders, "overdue_reviews": figures.overdueReviews,
+            "overdue_actions": figures.overdueActions, "open_hits": figures.openHits, "invited": figures.invited, "complete": figures.complete,
+            "response_rate": figures.responseRate, "as_of": DayFormat.day(desk.time.now()),
+        ]
+        return try page("web/officer/program.html", title: "Program overview", values, officer: officer)
     }
 }

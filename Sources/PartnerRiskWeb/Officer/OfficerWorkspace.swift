@@ -14,7 +14,7 @@ public struct OfficerWorkspace: Sendable {
     public var secureCookies: Bool
 
     public static let requiredTemplates = ["web/officer/layout.html", "web/officer/login.html", "web/officer/ranking.html", "web/officer/partner.html",
-                                           "web/officer/review.html", "web/officer/campaigns.html", "web/officer/campaign.html"]
+                                           "web/officer/review.html", "web/officer/campaigns.html", "web/officer/campaign.html", "web/officer/program.html"]
 
     public init(accounts: OfficerAccounts, desk: @escaping @Sendable (String) -> OfficerDesk, templatesDirectory: URL,
                 throttle: LoginThrottle = LoginThrottle(), secureCookies: Bool = false) throws {

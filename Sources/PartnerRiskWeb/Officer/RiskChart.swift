@@ -39,4 +39,39 @@ enum RiskChart {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
     }
+
+    /// Horizontal bars, one per tier, labelled with the tier's name and count (never colour alone).
+    static func tierBars(_ tiers: [ProgramFigures.TierCount]) -> String {
+        let most = Double(max(1, tiers.map(\.count).max() ?? 1)), rowHeight = 26.0
+        let colours = ["critical": "#b42318", "high": "#e0652e", "pending": "#8a94a3", "medium": "#d9a400", "low": "#2f8f4e"]
+        var parts = ["<svg class=\"chart\" role=\"img\" aria-label=\"Partners by tier\" viewBox=\"0 0 520 \(Int(rowHeight * Double(tiers.count) + 8))\" xmlns=\"http://www.w3.org/2000/svg\">"]
+        for (index, tier) in tiers.enumerated() {
+            let y = 4 + rowHeight * Double(index), length = 300 * Double(tier.count) / most
+            parts.append(String(format: "<text x=\"0\" y=\"%.1f\" font-size=\"12\" fill=\"#1f2933\">%@</text>", y + 16, escape(tier.label)))
+            parts.append(String(format: "<rect x=\"150\" y=\"%.1f\" width=\"%.1f\" height=\"18\" fill=\"%@\"/>", y + 3, max(1, length), colours[tier.key] ?? "#8a94a3"))
+            parts.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" fill=\"#1f2933\">%d</text>", 156 + length, y + 16, tier.count))
+        }
+        parts.append("</svg>")
+        return parts.joined(separator: "\n")
+    }
+
+    /// The monthly trend: average overall risk (line, 0–100) of the scores of each month.
+    static func trend(_ months: [MonthlyRisk]) -> String {
+        guard months.count >= 2 else { return "" }
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        func x(_ index: Int) -> Double { left + plotWidth * Double(index) / Double(months.count - 1) }
+        func y(_ risk: Double) -> Double { top + plotHeight * (1 - max(0, min(100, risk)) / 100) }
+        var parts = ["<svg class=\"chart\" role=\"img\" aria-label=\"Average overall risk by month, 0 to 100\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\">"]
+        for grid in [0.0, 25, 50, 75, 100] {
+            parts.append(String(format: "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#d9dde3\"/><text x=\"4\" y=\"%.1f\" font-size=\"10\" fill=\"#5f6b7a\">%.0f</text>",
+                                left, y(grid), width - right, y(grid), y(grid) + 3, grid))
+        }
+        let points = months.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element.averageRisk)) }.joined(separator: " ")
+        parts.append("<polyline fill=\"none\" stroke=\"#b42318\" stroke-width=\"3\" points=\"\(points)\"/>")
+        for (index, month) in months.enumerated() {
+            parts.append(String(format: "<text x=\"%.1f\" y=\"%.0f\" font-size=\"9\" fill=\"#5f6b7a\" text-anchor=\"middle\">%@</text>", x(index), height - 6, escape(month.month)))
+        }
+        parts.append("</svg>")
+        return parts.joined(separator: "\n")
+    }
 }
