@@ -39,46 +39,18 @@ export PARTNER_RISK_HOME=$PWD
 export PARTNER_RISK_DB="$WORK/db.sqlite"
 source scripts/check.sh
 
-# The document the French "user" attaches to F1 (ISO 17712 seals, evidence required), and the
-# canonical JSON of the answer file's checksum in Python, after Sources/PartnerRiskCore/Responses/
-# CanonicalJSON.swift: keys sorted by UTF-16 code units at every level, no whitespace, integral
-# numbers below 1e15 as integers (others as Swift prints a Double, like Python's repr), strings
-# with only `"`, `\` and control characters escaped (\b \t \n \f \r, others \u00xx lower-case).
+# The document the French "user" attaches to F1 (ISO 17712 seals, evidence required); the
+# canonical JSON of the answer file's checksum is scripts/canonical_json.py.
 cat > "$WORK/offline_lib.py" <<'PY'
-import hashlib, json
+import hashlib
+from canonical_json import canonical, sha256_text, expected_checksum
 
 EVIDENCE_QUESTION = "F1_iso17712_seals"
 EVIDENCE_NAME = "seal-certificate.pdf"
 EVIDENCE_BYTES = b"%PDF-1.4\n" + bytes((i * 37 + 11) & 255 for i in range(2000)) + b"\n%%EOF\n"
 EVIDENCE_SHA256 = hashlib.sha256(EVIDENCE_BYTES).hexdigest()
-_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-
-def _string(text):
-    return '"' + "".join(_SHORT.get(c, "\\u%04x" % ord(c) if ord(c) < 0x20 else c) for c in text) + '"'
-
-def canonical(value):
-    if value is None: return "null"
-    if value is True: return "true"
-    if value is False: return "false"
-    if isinstance(value, (int, float)):
-        number = float(value)
-        if number == int(number) and abs(number) < 1e15: return str(int(number))
-        return repr(number)
-    if isinstance(value, str): return _string(value)
-    if isinstance(value, list): return "[" + ",".join(canonical(v) for v in value) + "]"
-    keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
-    return "{" + ",".join(_string(k) + ":" + canonical(value[k]) for k in keys) + "}"
-
-def sha256_text(text):
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-def expected_checksum(doc):
-    if "evidence" not in doc:
-        return "sha256:" + sha256_text(canonical(doc["answers"]))
-    manifest = [{"question_id": e["question_id"], "name": e["name"], "sha256": e["sha256"]} for e in doc["evidence"]]
-    return "sha256:" + sha256_text(canonical({"answers": doc["answers"], "evidence": manifest}))
 PY
-export PYTHONPATH="$WORK"
+export PYTHONPATH="$WORK:$PWD/scripts"
 
 # 1. Two partners (English importer, French highway carrier), one campaign, invitations as .eml.
 cat > "$WORK/p.csv" <<'CSV'

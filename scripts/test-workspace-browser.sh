@@ -67,19 +67,8 @@ PARTNER=$(/usr/bin/python3 - "$WORK/answers" "$WORK/partners.json" "$WORK/reply.
 import hashlib, json, os, sys
 from email.message import EmailMessage
 folder, partners, out, markup = sys.argv[1:]
-_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-def string(text):
-    return '"' + "".join(_SHORT.get(c, "\\u%04x" % ord(c) if ord(c) < 0x20 else c) for c in text) + '"'
-def canonical(value):
-    if value is None: return "null"
-    if value is True: return "true"
-    if value is False: return "false"
-    if isinstance(value, (int, float)):
-        number = float(value)
-        return str(int(number)) if number == int(number) and abs(number) < 1e15 else repr(number)
-    if isinstance(value, str): return string(value)
-    if isinstance(value, list): return "[" + ",".join(canonical(v) for v in value) + "]"
-    return "{" + ",".join(string(k) + ":" + canonical(value[k]) for k in sorted(value, key=lambda k: k.encode("utf-16-be"))) + "}"
+sys.path.insert(0, "scripts")
+from canonical_json import canonical
 files = {n: json.load(open(os.path.join(folder, n), encoding="utf-8")) for n in sorted(os.listdir(folder))}
 name = next(n for n, d in files.items() if d["partner_id"] != int(markup))
 doc = files[name]
