@@ -64,8 +64,8 @@ extension AppEnvironment {
     /// officer signed in (the same services as the CLI), templates loaded once.
     public func officerWorkspace(secureCookies: Bool, dispatch: @escaping @Sendable (Int64) -> Void) throws -> OfficerWorkspace {
         let templates = try TemplateLibrary(directory: workspace.templatesDirectory)
-        let environment = self
-        return try OfficerWorkspace(accounts: officerAccounts, desk: { name in environment.desk(for: name, templates: templates, dispatch: dispatch) },
+        let environment = self, cache = RankingCache()
+        return try OfficerWorkspace(accounts: officerAccounts, desk: { name in environment.desk(for: name, templates: templates, cache: cache, dispatch: dispatch) },
                                     templatesDirectory: workspace.templatesDirectory, secureCookies: secureCookies)
     }
 

@@ -50,10 +50,16 @@ public struct AppEnvironment: Sendable {
 
     /// What the signed-in officer `name` works with in the workspace; `templates` are loaded once.
     /// `dispatch` sends a campaign's due messages (the server's background sender).
-    public func desk(for name: String, templates: any TemplateRendering, dispatch: @escaping @Sendable (Int64) -> Void) -> OfficerDesk {
+    /// `cache` keeps the ranking between requests while its inputs stay the same.
+    public func desk(for name: String, templates: any TemplateRendering, cache: RankingCache = RankingCache(),
+                     dispatch: @escaping @Sendable (Int64) -> Void) -> OfficerDesk {
         let env = acting(as: name)
         return OfficerDesk(officer: name, repositories: env.repositories, decisions: env.decisions, signOffs: env.signOffs, screening: env.screening,
-                           vault: env.evidence, language: env.officerLanguage, time: env.time, ranking: { try env.ranking() },
+                           vault: env.evidence, language: env.officerLanguage, time: env.time,
+                           ranking: {
+                               let stamp = DayFormat.day(env.time.now()) + "|" + (try env.repositories.rankingInputsStamp())
+                               return try cache.ranking(stamp: stamp) { try env.ranking() }
+                           },
                            partnerContext: { partner in
                                try EvidenceReports(store: env.repositories, catalog: env.catalog, templates: templates, officer: env.reportOfficer,
                                                    time: env.time, language: env.officerLanguage).partnerContext(partner)

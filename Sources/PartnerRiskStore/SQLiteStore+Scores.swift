@@ -70,6 +70,16 @@ extension SQLiteStore: ScoreRepository {
                            worstSummary: row[10], flagCount: row[11], topReason: headline?.en ?? row[12], topReasonFR: headline?.fr ?? row[12])
     }
 
+    public func rankingInputsStamp() throws -> String {
+        try pool.read { db in
+            // Each table only grows (history is kept) and every officer decision is audited, so
+            // the largest ids say whether anything changed; each is read from its primary key.
+            let tables = ["score", "response", "partner", "invitation", "mail_attempt", "screening_hit", "corrective_action", "audit_log"]
+            let row = try Row.fetchOne(db, sql: "SELECT " + tables.map { "(SELECT max(id) FROM \($0))" }.joined(separator: ", "))
+            return (0..<tables.count).map { String((row?[$0] as Int64?) ?? 0) }.joined(separator: ".")
+        }
+    }
+
     public func monthlyRisk() throws -> [MonthlyRisk] {
         try pool.read { db in
             // The last score of each partner in each month: a rescore in the same month counts once.

@@ -45,8 +45,10 @@ import Testing
             _ = try accounts.add(name: "Val Viewer", role: .viewer, password: OfficerWorkspaceTests.password)
             let templates = try TemplateLibrary(directory: paths.templatesDirectory)
             let environment = app
-            let dispatched = self.dispatched
-            workspace = try OfficerWorkspace(accounts: accounts, desk: { environment.desk(for: $0, templates: templates, dispatch: { id in dispatched.ids.withLock { $0.append(id) } }) },
+            let dispatched = self.dispatched, cache = RankingCache()
+            workspace = try OfficerWorkspace(accounts: accounts, desk: {
+                environment.desk(for: $0, templates: templates, cache: cache, dispatch: { id in dispatched.ids.withLock { $0.append(id) } })
+            },
                                              templatesDirectory: paths.templatesDirectory, throttle: throttle)
         }
 
@@ -213,6 +215,23 @@ import Testing
             #expect(page.contains("aria-label=\"Partners by tier\"") && page.contains("<td class=\"num\" id=\"partners\">3</td>"))
             #expect(page.contains("<td class=\"num\" id=\"response-rate\">100 % (3 of 3)</td>") && page.contains("<td>2026-11</td>"))
         }
+    }
+
+    @Test func theCachedRankingIsBuiltAgainOnlyWhenWhatItRestsOnChanges() throws {
+        let setup = try Setup()
+        let cache = RankingCache()
+        let builds = Mutex(0)
+        func ranking() throws -> Ranking {
+            try cache.ranking(stamp: try setup.store.rankingInputsStamp()) { builds.withLock { $0 += 1 }; return try setup.app.ranking() }
+        }
+        let first = try ranking()
+        _ = try ranking()
+        #expect(builds.withLock { $0 } == 1)
+        let partner = try #require(try setup.store.partner(identifiedBy: "a@x.example.com"))
+        _ = try setup.app.signOffs.addAction(partner, finding: "F5_broken_seal_procedure", due: "2027-01-31", owner: "Yard", note: "")
+        let second = try ranking()
+        #expect(builds.withLock { $0 } == 2)
+        #expect(first.rows.first { $0.partner.id == partner.id }?.openActions == 0 && second.rows.first { $0.partner.id == partner.id }?.openActions == 1)
     }
 
     @Test func aViewerReadsButCannotAct() async throws {

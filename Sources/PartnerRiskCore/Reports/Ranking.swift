@@ -1,7 +1,7 @@
 import Foundation
 
 /// The risk ranking: every active partner with a score or a non-response, riskiest first.
-public struct Ranking {
+public struct Ranking: Sendable {
     public struct Row: Sendable, Equatable {
         public var partner: Partner
         public var tier: RiskTier

@@ -101,6 +101,9 @@ public protocol ScoreRepository: Sendable {
     /// Per month, the scores computed in it: how many partners, their average overall risk, and
     /// how many came out High or Critical (the program overview's trend).
     func monthlyRisk() throws -> [MonthlyRisk]
+    /// Changes whenever anything the ranking rests on changes (scores, responses, partners, mail
+    /// sent, hits, actions, any audited decision): the key of a cached ranking.
+    func rankingInputsStamp() throws -> String
     /// Partners whose latest invitation's deadline is before `deadlineBefore` (a day) without a
     /// complete response, with the reminders sent to them.
     func nonResponders(deadlineBefore: String) throws -> [NonResponder]

@@ -1,0 +1,19 @@
+import Foundation
+import Synchronization
+
+/// The last ranking built, kept until what it rests on changes (`ScoreRepository.rankingInputsStamp`
+/// and the day): the workspace's ranking page is asked for far more often than the data changes,
+/// and building it for 100,000 partners takes seconds.
+public final class RankingCache: Sendable {
+    private let kept = Mutex<(stamp: String, ranking: Ranking)?>(nil)
+
+    public init() {}
+
+    /// The cached ranking when `stamp` is the one it was built for, else `build()`'s, kept.
+    public func ranking(stamp: String, build: () throws -> Ranking) throws -> Ranking {
+        if let hit = kept.withLock({ $0?.stamp == stamp ? $0?.ranking : nil }) { return hit }
+        let fresh = try build()
+        kept.withLock { $0 = (stamp, fresh) }
+        return fresh
+    }
+}
