@@ -9,7 +9,7 @@ RELEASE_BIN := .build/release/partner-risk
 RUN_PACKAGES := libcurl4-openssl-dev libgmime-3.0-dev libsqlite3-dev libxml2
 TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd python3-websocket postfix dovecot-imapd sqlite3 openssl curl chromium time
 
-.PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-mail-ingest bench-score bench-screen clean
+.PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-mail-ingest bench-score bench-screen bench-web clean
 
 ## Install missing system packages, build, and run the main job on embedded defaults.
 demo: deps build
@@ -57,6 +57,11 @@ bench-mail-ingest: test-deps release
 ## Score and rank 100,000 partners' responses from the database.
 bench-score: deps release
 	@bash scripts/bench-score.sh $(RELEASE_BIN)
+
+## The web server under wrk (demo data scaled to 100,000 partners), beside nginx serving the same pages as static files.
+bench-web: release
+	@bash scripts/install-packages.sh wrk nginx curl
+	@bash scripts/bench-web.sh $(RELEASE_BIN)
 
 bench-screen: test-deps release
 	@bash scripts/bench-screen.sh $(RELEASE_BIN)

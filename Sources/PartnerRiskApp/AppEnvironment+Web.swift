@@ -65,7 +65,8 @@ extension AppEnvironment {
     public func officerWorkspace(secureCookies: Bool, dispatch: @escaping @Sendable (Int64) -> Void) throws -> OfficerWorkspace {
         let templates = try TemplateLibrary(directory: workspace.templatesDirectory)
         let environment = self, cache = RankingCache()
-        return try OfficerWorkspace(accounts: officerAccounts, desk: { name in environment.desk(for: name, templates: templates, cache: cache, dispatch: dispatch) },
+        let desks = OfficerDesks { name in environment.desk(for: name, templates: templates, cache: cache, dispatch: dispatch) }
+        return try OfficerWorkspace(accounts: officerAccounts, desk: { desks.desk(for: $0) },
                                     templatesDirectory: workspace.templatesDirectory, secureCookies: secureCookies)
     }
 

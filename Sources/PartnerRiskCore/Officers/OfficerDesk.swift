@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What one signed-in officer works with: the same services the CLI commands call, each
 /// recording that officer as who acts. Built per request by the composition root, so the web
@@ -46,5 +47,23 @@ public struct OfficerDesk: Sendable {
         self.catalog = catalog
         self.sender = sender
         self.dispatch = dispatch
+    }
+}
+
+/// Each officer's desk, built once (its services read the surveys and the scoring file when made)
+/// and reused for every request of that officer.
+public final class OfficerDesks: Sendable {
+    private let desks = Mutex<[String: OfficerDesk]>([:])
+    private let make: @Sendable (String) -> OfficerDesk
+
+    public init(make: @escaping @Sendable (String) -> OfficerDesk) {
+        self.make = make
+    }
+
+    public func desk(for officer: String) -> OfficerDesk {
+        if let desk = desks.withLock({ $0[officer] }) { return desk }
+        let desk = make(officer)
+        desks.withLock { $0[officer] = desk }
+        return desk
     }
 }
