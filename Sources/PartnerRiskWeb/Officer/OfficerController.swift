@@ -104,13 +104,13 @@ struct OfficerController: Sendable {
 
     func rankingPage(_ request: Request, _ officer: SignedIn) throws -> Response {
         let view = RankingView(query: Self.query(request))
-        let rows = try rankedRows(view, officer)
-        let pages = max(1, (rows.count + RankingView.pageSize - 1) / RankingView.pageSize)
+        let (ranking, positions) = try ranked(view, officer)
+        let pages = max(1, (positions.count + RankingView.pageSize - 1) / RankingView.pageSize)
         let page = min(view.page, pages)
-        let shown = rows.dropFirst((page - 1) * RankingView.pageSize).prefix(RankingView.pageSize)
+        let shown = positions.dropFirst((page - 1) * RankingView.pageSize).prefix(RankingView.pageSize)
         var values: [String: Any] = [
-            "rows": shown.map { Self.rankingRow($0.rank, $0.row) },
-            "count": rows.count, "page": page, "pages": pages,
+            "rows": shown.map { Self.rankingRow($0 + 1, ranking.rows[$0]) },
+            "count": positions.count, "page": page, "pages": pages,
             "csv_query": view.query(["page": nil]),
             "columns": RankingView.columns.filter { $0 != "tier" }.map { column -> [String: Any] in
                 let current = view.sort == column
@@ -128,19 +128,20 @@ struct OfficerController: Sendable {
     }
 
     func rankingCSV(_ request: Request, _ officer: SignedIn) throws -> Response {
-        let rows = try rankedRows(RankingView(query: Self.query(request)), officer)
-        let csv = Ranking(rows: rows.map(\.row)).listing.render(.csv)
+        let (ranking, positions) = try ranked(RankingView(query: Self.query(request)), officer)
+        let csv = Ranking(rows: positions.map { ranking.rows[$0] }).listing.render(.csv)
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"ranking.csv\""],
                         body: .init(byteBuffer: ByteBuffer(string: csv + "\n")))
     }
 
-    func rankedRows(_ view: RankingView, _ officer: SignedIn) throws -> [(rank: Int, row: Ranking.Row)] {
+    /// The (cached) ranking and the positions of the view's rows in it.
+    func ranked(_ view: RankingView, _ officer: SignedIn) throws -> (Ranking, [Int]) {
         let ranking = try officer.desk.ranking()
         let invited = try view.campaign.map { campaign in
             Set(try officer.desk.repositories.invitedPartners(campaignID: campaign))
                 .union(try officer.desk.repositories.responses(campaignID: campaign, partnerID: nil).map(\.partnerID))
         }
-        return view.rows(ranking, campaignPartners: invited, today: DayFormat.day(officer.desk.time.now()))
+        return (ranking, view.positions(ranking, campaignPartners: invited, today: DayFormat.day(officer.desk.time.now())))
     }
 
     static func rankingRow(_ rank: Int, _ row: Ranking.Row) -> [String: Any] {
