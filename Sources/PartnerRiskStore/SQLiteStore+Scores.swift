@@ -95,7 +95,7 @@ extension SQLiteStore: ScoreRepository {
     public func scoreHistory(partnerID: Int64) throws -> [StoredScore] {
         try pool.read { db in
             try Row.fetchAll(db, sql: Self.scoreSQL + " WHERE s.partner_id = ? ORDER BY s.id", arguments: [partnerID])
-                .map(Self.storedScore(texts: try Self.explanationTexts(db)))
+                .map(Self.storedScore(texts: try Self.explanationTexts(db, partnerID: partnerID)))
         }
     }
 
@@ -121,6 +121,16 @@ extension SQLiteStore: ScoreRepository {
     static func explanationTexts(_ db: Database) throws -> [Int64: LocalizedText] {
         var texts: [Int64: LocalizedText] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { texts[row[0]] = LocalizedText(en: row[1], fr: row[2]) }
+        return texts
+    }
+
+    /// Only the sentences one partner's scores name (the table holds every partner's).
+    static func explanationTexts(_ db: Database, partnerID: Int64) throws -> [Int64: LocalizedText] {
+        var texts: [Int64: LocalizedText] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT id, en, fr FROM explanation_text WHERE id IN (
+                SELECT json_extract(j.value, '$.t') FROM score s, json_each(s.explanation) j WHERE s.partner_id = ?)
+            """, arguments: [partnerID]) { texts[row[0]] = LocalizedText(en: row[1], fr: row[2]) }
         return texts
     }
 

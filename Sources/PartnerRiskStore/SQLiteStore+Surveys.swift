@@ -35,6 +35,13 @@ extension SQLiteStore: SurveyRepository {
     }
 
     public func survey(rowID: Int64) throws -> Survey {
+        if let parsed = surveyVersions.withLock({ $0[rowID] }) { return parsed }
+        let survey = try parseSurvey(rowID: rowID)
+        surveyVersions.withLock { $0[rowID] = survey }
+        return survey
+    }
+
+    private func parseSurvey(rowID: Int64) throws -> Survey {
         let content = try pool.read { db in
             try String.fetchOne(db, sql: "SELECT content FROM survey_version WHERE id = ?", arguments: [rowID])
         }

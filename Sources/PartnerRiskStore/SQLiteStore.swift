@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import PartnerRiskCore
 
 /// The one SQLite database file that holds everything: WAL mode, foreign keys, busy timeout,
@@ -13,12 +14,15 @@ public final class SQLiteStore: ActingStore {
     /// Who the audit trail names for what this store records on a person's behalf: the officer
     /// (`--officer`, `officer.name`, else the login name).
     public let actor: String
+    /// Stored survey versions, parsed once each (a version never changes: its content is pinned by hash).
+    let surveyVersions: SurveyVersionCache
 
     /// The same database (the same connections), recording `actor` as who acts.
     private init(sharing store: SQLiteStore, actor: String) {
         self.path = store.path
         self.pool = store.pool
         self.actor = actor
+        self.surveyVersions = store.surveyVersions
     }
 
     public func acting(as actor: String) -> any Repositories { SQLiteStore(sharing: self, actor: actor) }
@@ -28,6 +32,7 @@ public final class SQLiteStore: ActingStore {
     public init(path: String, actor: String = Actor.current) throws {
         self.path = path
         self.actor = actor
+        self.surveyVersions = SurveyVersionCache()
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
@@ -97,4 +102,11 @@ extension SQLiteStore: AuditTrail {
             return rows.map { AuditEntry(at: $0["at"], actor: $0["actor"], action: $0["action"], subject: $0["subject"], detail: $0["detail"]) }
         }
     }
+}
+
+/// Parsed survey versions by row id, shared by the stores that share one database.
+final class SurveyVersionCache: Sendable {
+    private let surveys = Mutex<[Int64: Survey]>([:])
+
+    func withLock<R>(_ body: (inout [Int64: Survey]) -> R) -> R { surveys.withLock { body(&$0) } }
 }
