@@ -64,7 +64,11 @@ public struct AppEnvironment: Sendable {
                                try EvidenceReports(store: env.repositories, catalog: env.catalog, templates: templates, officer: env.reportOfficer,
                                                    time: env.time, language: env.officerLanguage).partnerContext(partner)
                            }, programs: { try env.scoringService().config.programs },
-                           reviews: env.reviews, campaigns: env.campaigns, catalog: env.catalog, sender: env.mail.defaultSender, dispatch: dispatch)
+                           reviews: env.reviews, campaigns: env.campaigns, catalog: env.catalog, sender: env.mail.defaultSender, dispatch: dispatch,
+                           countryWarnings: { partners in
+                               let (config, countries) = try env.scoring.scoring()
+                               return CountryWatch.warnings(partners, config: config, countries: countries)
+                           })
     }
 
     /// The same environment with another clock (`--as-of`).

@@ -191,6 +191,16 @@ import Testing
             let location = try #require(created.headers[.location])
             #expect(created.status == .seeOther && location.contains("notice=Campaign"), "\(location)")
             let id = try #require(location.firstMatch(of: /\/officer\/campaigns\/(\d+)\?/).flatMap { Int64($0.1) })
+            // As `campaign create` does, the notice names invited partners in listed countries (B is in Vietnam).
+            let (config, countries) = try setup.app.scoring.scoring()
+            let broker = try #require(try setup.store.partner(identifiedBy: "b@x.example.com"))
+            let listed = !CountryWatch.warnings([broker], config: config, countries: countries).isEmpty
+            #expect(listed == (location.removingPercentEncoding ?? "").contains("Warning: 1 invited partner(s) in listed countries: B (VN"), "\(location)")
+            _ = try setup.store.upsertPartners([PartnerDraft(line: 2, name: "Severny Haulage", email: "ru@x.example.com", country: "RU", sector: .highwayCarrier)], at: fixedNow)
+            let russian = try await client.execute(uri: "/officer/campaigns", method: .post, headers: headers,
+                                                   body: Self.form([("csrf", session.csrf), ("survey", "pip-partner-security"), ("country", "RU"), ("deadline", "2027-02-28")]))
+            let notice = russian.headers[.location]?.removingPercentEncoding ?? ""
+            #expect(notice.contains("Warning: 1 invited partner(s) in listed countries: Severny Haulage (RU, a knock-out)."), "\(notice)")
             #expect(try setup.store.invitationCounts(campaignID: id).invited == 1)   // B, the only customs broker
             let page = String(buffer: try await client.execute(uri: "/officer/campaigns/\(id)", method: .get, headers: [.cookie: session.cookie]).body)
             #expect(page.contains("0 complete of 1 invited") && page.contains("Remind non-responders"))

@@ -26,11 +26,14 @@ public struct OfficerDesk: Sendable {
     public let sender: MailAddress
     /// Sends a campaign's due messages in the background (what `campaign send` does).
     public let dispatch: @Sendable (Int64) -> Void
+    /// The partners in countries the scoring config lists, as `campaign create` names them.
+    public let countryWarnings: @Sendable ([Partner]) throws -> [CountryWatch.Warning]
 
     public init(officer: String, repositories: any Repositories, decisions: OfficerDecisionService, signOffs: SignOffService, screening: ScreeningService,
                 vault: EvidenceVault, language: Language, time: any TimeSource, ranking: @escaping @Sendable () throws -> Ranking,
                 partnerContext: @escaping @Sendable (Partner) throws -> [String: Any], programs: @escaping @Sendable () throws -> [TrustedTraderProgram],
-                reviews: ReviewService, campaigns: CampaignService, catalog: SurveyCatalog, sender: MailAddress, dispatch: @escaping @Sendable (Int64) -> Void) {
+                reviews: ReviewService, campaigns: CampaignService, catalog: SurveyCatalog, sender: MailAddress, dispatch: @escaping @Sendable (Int64) -> Void,
+                countryWarnings: @escaping @Sendable ([Partner]) throws -> [CountryWatch.Warning]) {
         self.officer = officer
         self.repositories = repositories
         self.decisions = decisions
@@ -47,6 +50,7 @@ public struct OfficerDesk: Sendable {
         self.catalog = catalog
         self.sender = sender
         self.dispatch = dispatch
+        self.countryWarnings = countryWarnings
     }
 }
 

@@ -100,7 +100,7 @@ struct OfficerActions {
 
     /// A redirect to `path` saying `text` (a notice or an error) in its query string.
     static func redirect(_ path: String, _ key: String, _ text: String) -> Response {
-        let value = String(text.prefix(400)).addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+        let value = String(text.prefix(600)).addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
         return Response(status: .seeOther, headers: [.location: "\(path)?\(key)=\(value)"])
     }
 }

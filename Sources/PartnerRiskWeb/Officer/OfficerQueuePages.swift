@@ -96,7 +96,13 @@ extension OfficerController {
         let campaign = try desk.campaigns.create(survey: survey, audience: audience, deadline: Self.field(fields, "deadline"), sender: desk.sender,
                                                  name: name.isEmpty ? nil : name)
         let invited = try desk.repositories.invitationCounts(campaignID: campaign.id).invited
-        return ("/officer/campaigns/\(campaign.id)", "Campaign \(campaign.id) created: \(invited) invitation(s) queued. Nothing is sent until you press Send.")
+        // As `campaign create` warns: the invited partners in countries the scoring config lists.
+        let partnerIDs = try desk.repositories.invitedPartners(campaignID: campaign.id)
+        let warnings = try desk.countryWarnings(try desk.repositories.partners(matching: PartnerFilter()).filter { partnerIDs.contains($0.id) })
+        let listed = warnings.isEmpty ? "" : " Warning: \(warnings.count) invited partner(s) in listed countries: "
+            + warnings.prefix(5).map { "\($0.partner.name) (\($0.partner.country)\($0.knockout ? ", a knock-out" : ""))" }.joined(separator: "; ")
+            + (warnings.count > 5 ? "; …" : "") + "."
+        return ("/officer/campaigns/\(campaign.id)", "Campaign \(campaign.id) created: \(invited) invitation(s) queued. Nothing is sent until you press Send." + listed)
     }
 
     func campaignPage(_ request: Request, _ officer: SignedIn, id: Int64) throws -> Response {
@@ -153,7 +159,7 @@ extension OfficerController {
 
     /// The `notice` and `error` of the query string (what an action said), shortened.
     static func notices(_ request: Request, into values: inout [String: Any]) {
-        if let notice = request.uri.queryParameters["notice"] { values["notice"] = String(notice.prefix(500)) }
+        if let notice = request.uri.queryParameters["notice"] { values["notice"] = String(notice.prefix(700)) }
         if let error = request.uri.queryParameters["error"] { values["error"] = String(error.prefix(500)) }
     }
 }
