@@ -55,3 +55,6 @@ echo "HTML evidence record for partner $TOP:                              $OUT/p
 echo
 echo "To answer as a partner in the browser: $BIN serve --db $PARTNER_RISK_DB"
 echo "then open the link (http://127.0.0.1:8080/s/...) from any invitation in $OUT/outbox/."
+echo "The officer's workspace is in the same server: make an account first with"
+echo "  $BIN officer add \"Your Name\" --db $PARTNER_RISK_DB   (asks for a password of 12 characters or more)"
+echo "then open http://127.0.0.1:8080/officer/ and sign in."
