@@ -63,11 +63,12 @@ extension AppEnvironment {
     /// The officer workspace: accounts and sessions in the store, each request on behalf of the
     /// officer signed in (the same services as the CLI), templates loaded once.
     public func officerWorkspace(secureCookies: Bool, dispatch: @escaping @Sendable (Int64) -> Void) throws -> OfficerWorkspace {
-        let templates = try TemplateLibrary(directory: workspace.templatesDirectory)
+        // One library for the workspace's pages and the partner context its desks build.
+        let templates = try TemplateLibrary(directory: workspace.templatesDirectory, required: OfficerWorkspace.requiredTemplates)
         let environment = self, cache = RankingCache()
         let desks = OfficerDesks { name in environment.desk(for: name, templates: templates, cache: cache, dispatch: dispatch) }
         return try OfficerWorkspace(accounts: officerAccounts, desk: { desks.desk(for: $0) },
-                                    templatesDirectory: workspace.templatesDirectory, secureCookies: secureCookies)
+                                    templates: templates, secureCookies: secureCookies)
     }
 
     /// Sends a campaign's due messages in the background (the thank-you mail after a submission).

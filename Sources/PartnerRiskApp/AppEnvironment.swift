@@ -63,12 +63,9 @@ public struct AppEnvironment: Sendable {
                            partnerContext: { partner in
                                try EvidenceReports(store: env.repositories, catalog: env.catalog, templates: templates, officer: env.reportOfficer,
                                                    time: env.time, language: env.officerLanguage).partnerContext(partner)
-                           }, programs: { try env.scoringService().config.programs },
+                           }, programs: { try env.scoring.scoring().0.programs },
                            reviews: env.reviews, campaigns: env.campaigns, catalog: env.catalog, sender: env.mail.defaultSender, dispatch: dispatch,
-                           countryWarnings: { partners in
-                               let (config, countries) = try env.scoring.scoring()
-                               return CountryWatch.warnings(partners, config: config, countries: countries)
-                           })
+                           countryWarnings: { try env.countryWarnings($0) })
     }
 
     /// The same environment with another clock (`--as-of`).
@@ -140,6 +137,13 @@ public struct AppEnvironment: Sendable {
         ScreeningService(repositories: repositories, submissions: submissions, actor: officer, time: time,
                          threshold: config.screening?.threshold ?? ScreeningService.defaultThreshold,
                          nameQuestions: ScreeningService.nameQuestions(in: (try? catalog.surveys()) ?? []))
+    }
+
+    /// The partners among `partners` in countries the scoring config lists (knock-out or a tier floor).
+    public func countryWarnings(_ partners: [Partner]) throws -> [CountryWatch.Warning] {
+        guard !partners.isEmpty else { return [] }
+        let (config, countries) = try scoring.scoring()
+        return CountryWatch.warnings(partners, config: config, countries: countries)
     }
 
     /// Officer accounts of the workspace (bcrypt), changes recorded as `officer`.

@@ -51,7 +51,7 @@ public struct TemplateLibrary: TemplateRendering {
 /// close an attribute. Registered with swift-mustache under its own content-type name (the
 /// library keeps content types in a process-wide table: its API, not ours), and named by a
 /// pragma put before every template that does not choose its content type.
-enum ScalarHTMLEscape: MustacheContentType {
+public enum ScalarHTMLEscape: MustacheContentType {
     case instance
 
     static let name = "PARTNER_RISK_HTML"
@@ -59,9 +59,10 @@ enum ScalarHTMLEscape: MustacheContentType {
 
     static func register() { MustacheContentTypes.register(instance, named: name) }
 
-    func escapeText(_ text: String) -> String { Self.escape(text) }
+    public func escapeText(_ text: String) -> String { Self.escape(text) }
 
-    static func escape(_ text: String) -> String {
+    /// `<`, `>`, `&`, `"` and `'` as entities, by Unicode scalar (also for HTML made outside a template).
+    public static func escape(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else { return text }
         var output = ""
         output.reserveCapacity(text.utf8.count + 16)

@@ -50,7 +50,7 @@ public struct SurveyFormController: Sendable {
             notices.append(text("notice_on_file", visit).replacingOccurrences(of: "{revision}", with: String(latest.revision))
                 .replacingOccurrences(of: "{received}", with: latest.receivedAt))
         }
-        let csrf = request.cookies[Self.csrfCookie]?.value.nilIfMalformed ?? Self.newSecret()
+        let csrf = RandomSecret.wellFormed(request.cookies[Self.csrfCookie]?.value) ?? RandomSecret.make()
         var response = try formPage(visit, answers: answers, csrf: csrf, notices: notices, status: .ok)
         response.setCookie(Cookie(name: Self.csrfCookie, value: csrf, path: "/s/", secure: site.secureCookies, httpOnly: true, sameSite: .strict))
         return response
@@ -63,7 +63,7 @@ public struct SurveyFormController: Sendable {
             return try notice(visit.language, status: .contentTooLarge, title: "too_large_title", message: "too_large_message")
         }
         let fields = FormFields.parse(Data(buffer: body), contentType: request.headers[.contentType])
-        guard let csrf = fields.first("csrf"), let cookie = request.cookies[Self.csrfCookie]?.value, Self.same(csrf, cookie) else {
+        guard let csrf = fields.first("csrf"), let cookie = request.cookies[Self.csrfCookie]?.value, RandomSecret.same(csrf, cookie) else {
             return try notice(visit.language, status: .forbidden, title: "csrf_title", message: "csrf_message", link: path(visit))
         }
         return try handle(fields, visit: visit, csrf: csrf, from: context.clientAddress)
@@ -239,20 +239,10 @@ public struct SurveyFormController: Sendable {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    // MARK: - CSRF
-
-    static func newSecret() -> String { RandomSecret.make() }
-
-    static func same(_ a: String, _ b: String) -> Bool { RandomSecret.same(a, b) }
 }
 
 /// A page answered instead of the form (neutral, refused), carried through `Result`.
 struct NeutralPage: Error {
     var response: Response
     init(_ response: Response) { self.response = response }
-}
-
-private extension String {
-    /// The cookie value when it looks like one we issued.
-    var nilIfMalformed: String? { RandomSecret.wellFormed(self) }
 }

@@ -129,7 +129,5 @@ func warn(_ lines: [String]) {
 
 /// Names, on standard error, the partners registered in a knock-out or at-least-High country.
 func warnAboutCountries(_ partners: [Partner], app: AppEnvironment) throws {
-    guard !partners.isEmpty else { return }
-    let (config, countries) = try app.scoring.scoring()
-    warn(CountryWatch.warnings(partners, config: config, countries: countries).map(\.line))
+    warn(try app.countryWarnings(partners).map(\.line))
 }

@@ -43,13 +43,13 @@ import Testing
             let accounts = OfficerAccounts(repository: store, hasher: BcryptHasher(cost: 4), time: time, actor: "admin")
             _ = try accounts.add(name: "Dana Roy", role: .officer, password: OfficerWorkspaceTests.password)
             _ = try accounts.add(name: "Val Viewer", role: .viewer, password: OfficerWorkspaceTests.password)
-            let templates = try TemplateLibrary(directory: paths.templatesDirectory)
+            let templates = try TemplateLibrary(directory: paths.templatesDirectory, required: OfficerWorkspace.requiredTemplates)
             let environment = app
             let dispatched = self.dispatched, cache = RankingCache()
             workspace = try OfficerWorkspace(accounts: accounts, desk: {
                 environment.desk(for: $0, templates: templates, cache: cache, dispatch: { id in dispatched.ids.withLock { $0.append(id) } })
             },
-                                             templatesDirectory: paths.templatesDirectory, throttle: throttle)
+                                             templates: templates, throttle: throttle)
         }
 
         func application() throws -> some ApplicationProtocol {
@@ -206,6 +206,9 @@ import Testing
             #expect(page.contains("0 complete of 1 invited") && page.contains("Remind non-responders"))
             _ = try await client.execute(uri: "/officer/campaigns/\(id)/send", method: .post, headers: headers, body: Self.form([("csrf", session.csrf)]))
             #expect(setup.dispatched.ids.withLock { $0 } == [id])
+            // Nothing was mailed yet (the send is the server's, in the background): no reminder is due.
+            let remind = try await client.execute(uri: "/officer/campaigns/\(id)/remind", method: .post, headers: headers, body: Self.form([("csrf", session.csrf)]))
+            #expect(remind.headers[.location]?.removingPercentEncoding?.contains("notice=0 reminder(s) queued") == true, "\(remind.headers[.location] ?? "")")
             _ = try await client.execute(uri: "/officer/campaigns/\(id)/close", method: .post, headers: headers, body: Self.form([("csrf", session.csrf)]))
             #expect(try setup.store.campaigns().first { $0.id == id }?.closedAt != nil)
             let list = String(buffer: try await client.execute(uri: "/officer/campaigns", method: .get, headers: [.cookie: session.cookie]).body)
@@ -225,6 +228,31 @@ import Testing
             #expect(page.contains("aria-label=\"Partners by tier\"") && page.contains("<td class=\"num\" id=\"partners\">3</td>"))
             #expect(page.contains("<td class=\"num\" id=\"response-rate\">100 % (3 of 3)</td>") && page.contains("<td>2026-11</td>"))
         }
+    }
+
+    @Test func theRankingShowsFiftyAPageAndTheLoginLockIsFiveFailuresInFifteenMinutes() {
+        let positions = Array(0..<120)
+        let third = RankingView(query: ["page": "3"]).page(of: positions)
+        #expect(third.page == 3 && third.pages == 3 && Array(third.shown) == Array(100..<120))
+        let first = RankingView(query: [:]).page(of: positions)
+        #expect(first.shown.count == 50 && first.shown.first == 0)
+        #expect(RankingView(query: ["page": "9"]).page(of: positions).page == 3)   // past the end: the last page
+        #expect(RankingView(query: [:]).page(of: []).pages == 1)
+        let throttle = LoginThrottle()
+        #expect(throttle.limit == 5 && throttle.window == 900)
+    }
+
+    @Test func aCampaignCountsAsOverdueOnlyItsOwnNonResponders() throws {
+        let setup = try Setup()
+        let partners = try setup.store.partners(matching: PartnerFilter())
+        let (config, _) = try setup.app.scoring.scoring()
+        let ranking = Ranking.build(scores: [], nonResponders: [
+            NonResponder(partnerID: partners[0].id, invitationID: 1, campaignID: 1, deadline: "2026-10-01", knockout: false),
+            NonResponder(partnerID: partners[1].id, invitationID: 2, campaignID: 12, deadline: "2026-10-01", knockout: true),
+        ], partners: partners, config: config, asOf: fixedNow)
+        // Campaign 1 is not campaign 12, whatever the overdue text says.
+        #expect(ranking.rows.filter { $0.awaitedBy == 1 }.map(\.partner.id) == [partners[0].id] && ranking.rows.contains { $0.overdue?.contains("campaign 1)") == true })
+        #expect(ranking.rows.filter { $0.awaitedBy == 12 }.map(\.partner.id) == [partners[1].id])
     }
 
     @Test func theCachedRankingIsBuiltAgainOnlyWhenWhatItRestsOnChanges() throws {

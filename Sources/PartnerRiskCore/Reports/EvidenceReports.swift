@@ -123,7 +123,7 @@ public struct EvidenceReports {
     }
 
     public func programReport(ranking: Ranking, due: [ReviewPlanner.Due]) throws -> String {
-        let overdue = due.filter { $0.reasons.contains { $0.contains("months since the last review") } }
+        let overdue = due.filter(\.intervalPassed)
         // Every open knock-out and red flag of every partner, not only the first reason.
         let factors = Dictionary(try store.latestScoresDetailed().map { ($0.partnerID, $0.factors) }, uniquingKeysWith: { first, _ in first })
         let flags: [[String: Any]] = ranking.rows.flatMap { row -> [[String: Any]] in

@@ -39,7 +39,7 @@ public struct ProgramFigures: Sendable {
         return ProgramFigures(
             tiers: tiers, partners: try store.partners(matching: PartnerFilter()).count, ranked: ranking.rows.count,
             nonResponders: ranking.rows.filter(\.nonResponse).count,
-            overdueReviews: due.filter { $0.reasons.contains { $0.contains("months since the last review") } }.count,
+            overdueReviews: due.filter(\.intervalPassed).count,
             overdueActions: try store.actions(partnerID: nil, openOnly: true).filter { $0.isOverdue(on: today) }.count,
             openHits: try store.screeningHits(partnerID: nil, status: .open).count, invited: invited, complete: complete,
             trend: try store.monthlyRisk())

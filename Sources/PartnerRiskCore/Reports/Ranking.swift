@@ -12,6 +12,8 @@ public struct Ranking: Sendable {
         public var nonResponse: Bool
         /// Past the deadline without an answer, not yet a knock-out: "overdue — reminder 1 of 2 due".
         public var overdue: String?
+        /// The campaign whose deadline passed without a complete response (overdue and non-response rows).
+        public var awaitedBy: Int64?
         public var lastReview: String?
         public var nextDue: String?
         public var headline: String
@@ -74,13 +76,13 @@ public struct Ranking: Sendable {
             guard missing.knockout else {
                 let status = overdueText(missing, config: config, language: language)
                 rows.append(Row(partner: partner, tier: .medium, overallRisk: nil, worst: [], flags: 0, knockout: false, nonResponse: false,
-                                overdue: status, lastReview: nil, nextDue: nil, headline: status))
+                                overdue: status, awaitedBy: missing.campaignID, lastReview: nil, nextDue: nil, headline: status))
                 continue
             }
             let reached = missing.undeliverable ? (en: "no message reached the partner", fr: "aucun message n'a atteint le partenaire")
                 : (en: "\(missing.remindersSent) reminders sent", fr: "\(missing.remindersSent) rappels envoyés")
             rows.append(Row(partner: partner, tier: config.knockoutMinTier, overallRisk: nil, worst: [], flags: 1, knockout: true,
-                            nonResponse: true, overdue: nil, lastReview: nil, nextDue: nil,
+                            nonResponse: true, overdue: nil, awaitedBy: missing.campaignID, lastReview: nil, nextDue: nil,
                             headline: language == .fr ? "Aucune réponse complète \(config.nonResponseDaysAfterDeadline) jours après l'échéance du \(missing.deadline) (campagne \(missing.campaignID)), \(reached.fr)"
                                 : "No complete response \(config.nonResponseDaysAfterDeadline) days after the \(missing.deadline) deadline (campaign \(missing.campaignID)), \(reached.en): unknown risk is high risk"))
         }

@@ -9,6 +9,8 @@ public struct ReviewPlanner {
         public var reasons: [String]
         public var lastReview: String?
         public var hasFullReview: Bool
+        /// The review interval of its tier has passed (an overdue review, not an early trigger).
+        public var intervalPassed = false
     }
 
     public let config: ScoringConfig
@@ -30,7 +32,9 @@ public struct ReviewPlanner {
             if record?.pendingInvitation == true { return nil }
             let reasons = self.reasons(partner, record, asOf: asOf)
             guard !reasons.isEmpty else { return nil }
-            return Due(partner: partner, reasons: reasons, lastReview: record?.reviewedAt.map(DayFormat.day), hasFullReview: record?.hasFullReview ?? false)
+            var due = Due(partner: partner, reasons: reasons, lastReview: record?.reviewedAt.map(DayFormat.day), hasFullReview: record?.hasFullReview ?? false)
+            due.intervalPassed = record.flatMap { intervalEnd($0) }.map { $0 <= asOf } ?? false
+            return due
         }.sorted { $0.partner.name < $1.partner.name }
     }
 
@@ -38,14 +42,18 @@ public struct ReviewPlanner {
         guard let record, let reviewed = record.reviewedAt else { return ["no complete review on file"] }
         var reasons: [String] = []
         let months = config.reviewInterval(for: record.tier ?? .high)
-        let due = DayFormat.adding(months: months, to: reviewed)
-        if due <= asOf { reasons.append("\(months) months since the last review on \(DayFormat.day(reviewed)) (due \(DayFormat.day(due)))") }
+        if let due = intervalEnd(record), due <= asOf { reasons.append("\(months) months since the last review on \(DayFormat.day(reviewed)) (due \(DayFormat.day(due)))") }
         reasons += countryChanges(partner, record)
         reasons += answerTriggers(record)
         if !record.redFlags.isEmpty { reasons.append("knock-out or red flag at the last review: " + record.redFlags.joined(separator: ", ")) }
         if partner.updatedAt > reviewed { reasons.append("partner record changed on \(DayFormat.day(partner.updatedAt))") }
         reasons += record.openFlags.map { "officer flag: \($0)" }
         return reasons
+    }
+
+    /// When the review interval of the record's tier ends (nil without a review on file).
+    func intervalEnd(_ record: ReviewRecord) -> Date? {
+        record.reviewedAt.map { DayFormat.adding(months: config.reviewInterval(for: record.tier ?? .high), to: $0) }
     }
 
     func countryChanges(_ partner: Partner, _ record: ReviewRecord) -> [String] {

@@ -5,9 +5,9 @@ import Foundation
 /// refused until the window passes, even with the right password (so a guesser learns nothing).
 /// A successful login clears its name's count. At most `maxKeys` are remembered.
 public actor LoginThrottle {
-    public let limit: Int
-    public let window: TimeInterval
-    public let maxKeys: Int
+    public nonisolated let limit: Int
+    public nonisolated let window: TimeInterval
+    public nonisolated let maxKeys: Int
     private var failures: [String: [Date]] = [:]
 
     public init(limit: Int = 5, window: TimeInterval = 900, maxKeys: Int = 10_000) {

@@ -105,9 +105,7 @@ struct OfficerController: Sendable {
     func rankingPage(_ request: Request, _ officer: SignedIn) throws -> Response {
         let view = RankingView(query: Self.query(request))
         let (ranking, positions) = try ranked(view, officer)
-        let pages = max(1, (positions.count + RankingView.pageSize - 1) / RankingView.pageSize)
-        let page = min(view.page, pages)
-        let shown = positions.dropFirst((page - 1) * RankingView.pageSize).prefix(RankingView.pageSize)
+        let (page, pages, shown) = view.page(of: positions)
         var values: [String: Any] = [
             "rows": shown.map { Self.rankingRow($0 + 1, ranking.rows[$0]) },
             "count": positions.count, "page": page, "pages": pages,

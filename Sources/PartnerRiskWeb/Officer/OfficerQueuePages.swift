@@ -107,9 +107,9 @@ extension OfficerController {
 
     func campaignPage(_ request: Request, _ officer: SignedIn, id: Int64) throws -> Response {
         let desk = officer.desk
-        guard let campaign = try desk.repositories.campaigns().first(where: { $0.id == id }) else { return try refusal(.notFound, "No such campaign.") }
+        guard let campaign = try? desk.campaigns.campaign(id) else { return try refusal(.notFound, "No such campaign.") }
         let states = try desk.repositories.stateCounts(campaignID: id), counts = try desk.repositories.invitationCounts(campaignID: id)
-        let overdue = try desk.ranking().rows.filter { $0.overdue?.contains("campaign \(id)") == true }.count
+        let overdue = try desk.ranking().rows.filter { $0.awaitedBy == id }.count
         var values: [String: Any] = [
             "campaign": ["id": String(campaign.id), "name": campaign.name, "survey": "\(campaign.surveyID) \(campaign.surveyVersion)", "deadline": campaign.deadline,
                          "status": campaign.status, "audience": campaign.selector, "sender": campaign.sender, "open": campaign.closedAt == nil],

@@ -16,11 +16,16 @@ public struct OfficerWorkspace: Sendable {
     public static let requiredTemplates = ["web/officer/layout.html", "web/officer/login.html", "web/officer/ranking.html", "web/officer/partner.html",
                                            "web/officer/review.html", "web/officer/campaigns.html", "web/officer/campaign.html", "web/officer/program.html"]
 
-    public init(accounts: OfficerAccounts, desk: @escaping @Sendable (String) -> OfficerDesk, templatesDirectory: URL,
+    /// `templates` must hold `requiredTemplates` (load them with `TemplateLibrary(directory:required:)`).
+    public init(accounts: OfficerAccounts, desk: @escaping @Sendable (String) -> OfficerDesk, templates: TemplateLibrary,
                 throttle: LoginThrottle = LoginThrottle(), secureCookies: Bool = false) throws {
+        let missing = Self.requiredTemplates.filter { !templates.has($0) }
+        guard missing.isEmpty else {
+            throw PartnerRiskError.failed("missing template(s) in \(templates.directory.path): \(missing.map { $0 + ".mustache" }.joined(separator: ", "))")
+        }
         self.accounts = accounts
         self.desk = desk
-        self.templates = try TemplateLibrary(directory: templatesDirectory, required: Self.requiredTemplates)
+        self.templates = templates
         self.throttle = throttle
         self.secureCookies = secureCookies
     }

@@ -51,6 +51,14 @@ struct RankingView {
         return positions
     }
 
+    /// The page to show (the one asked for, at most the last), how many pages there are, and the
+    /// positions on that page (`pageSize` a page).
+    func page(of positions: [Int]) -> (page: Int, pages: Int, shown: ArraySlice<Int>) {
+        let pages = max(1, (positions.count + Self.pageSize - 1) / Self.pageSize)
+        let page = min(self.page, pages)
+        return (page, pages, positions.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize))
+    }
+
     /// How two rows compare on `column`; ties keep the ranking's order (by position).
     static func compare(_ a: Ranking.Row, _ i: Int, _ b: Ranking.Row, _ j: Int, by column: String) -> ComparisonResult {
         func ordered<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult { x < y ? .orderedAscending : (x > y ? .orderedDescending : (i < j ? .orderedAscending : .orderedDescending)) }

@@ -1,5 +1,6 @@
 import Foundation
 import PartnerRiskCore
+import PartnerRiskTemplates
 
 /// The history chart of a partner's page: overall risk (thick) and each category's risk (thin)
 /// by review, 0–100, as inline SVG made on the server (no script; the same numbers are in the
@@ -14,10 +15,7 @@ enum RiskChart {
         func y(_ risk: Double) -> Double { top + plotHeight * (1 - max(0, min(100, risk)) / 100) }
         func points(_ values: [Double]) -> String { values.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element)) }.joined(separator: " ") }
         var parts = ["<svg class=\"chart\" role=\"img\" aria-label=\"Risk by review, 0 to 100\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\">"]
-        for grid in [0.0, 25, 50, 75, 100] {
-            parts.append(String(format: "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#d9dde3\"/><text x=\"4\" y=\"%.1f\" font-size=\"10\" fill=\"#5f6b7a\">%.0f</text>",
-                                left, y(grid), width - right, y(grid), y(grid) + 3, grid))
-        }
+        parts += grid(y)
         let palette = ["#7a5300", "#1e6b34", "#0b4f8a", "#6b2fa3", "#9a2d05", "#39424e", "#00727a", "#a3005c"]
         for (index, category) in Category.scored.enumerated() {
             let values = scores.map { score in score.categories.first { $0.category == category }?.risk ?? 0 }
@@ -35,9 +33,14 @@ enum RiskChart {
         return parts.joined(separator: "\n")
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    static func escape(_ text: String) -> String { ScalarHTMLEscape.escape(text) }
+
+    /// The 0–100 grid lines with their labels, for a plot whose `y` maps a risk to its height.
+    static func grid(_ y: (Double) -> Double) -> [String] {
+        [0.0, 25, 50, 75, 100].map { value in
+            String(format: "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#d9dde3\"/><text x=\"4\" y=\"%.1f\" font-size=\"10\" fill=\"#5f6b7a\">%.0f</text>",
+                   left, y(value), width - right, y(value), y(value) + 3, value)
+        }
     }
 
     /// Horizontal bars, one per tier, labelled with the tier's name and count (never colour alone).
@@ -62,10 +65,7 @@ enum RiskChart {
         func x(_ index: Int) -> Double { left + plotWidth * Double(index) / Double(months.count - 1) }
         func y(_ risk: Double) -> Double { top + plotHeight * (1 - max(0, min(100, risk)) / 100) }
         var parts = ["<svg class=\"chart\" role=\"img\" aria-label=\"Average overall risk by month, 0 to 100\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\">"]
-        for grid in [0.0, 25, 50, 75, 100] {
-            parts.append(String(format: "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#d9dde3\"/><text x=\"4\" y=\"%.1f\" font-size=\"10\" fill=\"#5f6b7a\">%.0f</text>",
-                                left, y(grid), width - right, y(grid), y(grid) + 3, grid))
-        }
+        parts += grid(y)
         let points = months.enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element.averageRisk)) }.joined(separator: " ")
         parts.append("<polyline fill=\"none\" stroke=\"#b42318\" stroke-width=\"3\" points=\"\(points)\"/>")
         for (index, month) in months.enumerated() {
