@@ -49,6 +49,7 @@ curl -s -H "Cookie: $COOKIE" -o "$WORK/www/officer/partners/$PARTNER.html" "$BAS
 curl -s -o "$WORK/www/s/form.html" "$BASE$LINK"
 grep -q 'id="count">'"$N"'<' "$WORK/www/officer/index.html" || { echo "bench-web: the ranking page does not list $N partners"; exit 1; }
 grep -q 'name="csrf"' "$WORK/www/s/form.html" || { echo "bench-web: the form page did not load"; exit 1; }
+chmod 755 "$WORK" && chmod -R a+rX "$WORK/www"
 NGINX_PORT=$(free_port)
 cat > "$WORK/nginx.conf" <<CONF
 worker_processes 2;
@@ -74,6 +75,13 @@ CONF
 nginx -c "$WORK/nginx.conf" -p "$WORK" > "$WORK/nginx.out" 2>&1 &
 NGINX_PID=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/officer/" && break; sleep 0.1; done
+# nginx's workers run as another user: they must be able to read the saved pages, and each page
+# must come back whole (a 403 page is small and fast, and would make a meaningless reference).
+for pair in "officer/|officer/index.html" "officer/partners/$PARTNER|officer/partners/$PARTNER.html" "s/form|s/form.html"; do
+    url=${pair%%|*} file="$WORK/www/${pair#*|}"
+    got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$NGINX_PORT/$url")
+    [ "$got" = "200 $(wc -c < "$file")" ] || { echo "bench-web: nginx answered /$url with $got, not 200 and the saved page's $(wc -c < "$file") bytes"; exit 1; }
+done
 load() { # load NAME URL [COOKIE]: wrk's summary, one line: requests/s p50 p99 (ms)
     local args=(-t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency)
     [ -n "${3:-}" ] && args+=(-H "Cookie: $3")
@@ -103,7 +111,9 @@ names = ["ranking page (first page, signed in)", "partner page (workspace)", "pa
 ours, static = [list(map(float, a.split())) for a in sys.argv[1:4]], [list(map(float, a.split())) for a in sys.argv[4:7]]
 for name, (rps, p50, p99, bad), (srps, sp50, sp99, sbad) in zip(names, ours, static):
     print(f"bench-web: {name}: {rps:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms{'' if not bad else f', {int(bad)} non-2xx'}; "
-          f"nginx static: {srps:,.0f} req/s, p99 {sp99:.1f} ms; ratio {rps / srps:.3f}x")
+          f"nginx static: {srps:,.0f} req/s, p99 {sp99:.1f} ms{'' if not sbad else f', {int(sbad)} non-2xx'}; ratio {rps / srps:.3f}x")
+if any(bad for *_, bad in ours + static):
+    sys.exit("bench-web: some answers were not 2xx or 3xx; the figures above are not comparable")
 print(f"bench-web: ranking p99 {ours[0][2]:.1f} ms (target under 100 ms): {'met' if ours[0][2] < 100 else 'NOT met'}")
 print(f"bench-web: partner form {ours[2][0] / static[2][0]:.3f}x nginx (target at least 0.25x): {'met' if ours[2][0] / static[2][0] >= 0.25 else 'NOT met'}")
 PY

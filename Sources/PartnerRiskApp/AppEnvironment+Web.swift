@@ -25,6 +25,10 @@ public struct PartnerServer: Sendable {
 }
 
 extension AppEnvironment {
+    /// For `serve`: Swift's tasks run on the web server's event-loop threads (see
+    /// `PartnerWebApplication.runTasksOnEventLoops`). Called by the executable before any task starts.
+    public static func runTasksOnEventLoops() -> Bool { PartnerWebApplication.runTasksOnEventLoops() }
+
     /// The partner server on `host:port`; `report` receives one line per background send or failure.
     public func partnerServer(host: String, port: Int, publicURL: String?, trustedProxies: [String] = [], overrides: MailSetup.Overrides,
                               report: @escaping @Sendable (String) -> Void) throws -> PartnerServer {

@@ -58,10 +58,10 @@ public struct AppEnvironment: Sendable {
                            vault: env.evidence, language: env.officerLanguage, time: env.time,
                            ranking: {
                                let stamp = DayFormat.day(env.time.now()) + "|" + (try env.repositories.rankingInputsStamp())
-                               return try cache.ranking(stamp: stamp) { try env.ranking() }
+                               return RankingCache.Stamped(stamp: stamp, ranking: try cache.ranking(stamp: stamp) { try env.ranking() })
                            },
                            partnerContext: { partner in
-                               try EvidenceReports(store: env.repositories, catalog: env.catalog, templates: templates, officer: env.reportOfficer,
+                               try EvidenceReports(store: env.repositories, scoring: env.scoring, templates: templates, officer: env.reportOfficer,
                                                    time: env.time, language: env.officerLanguage).partnerContext(partner)
                            }, programs: { try env.scoring.scoring().0.programs },
                            reviews: env.reviews, campaigns: env.campaigns, catalog: env.catalog, sender: env.mail.defaultSender, dispatch: dispatch,
@@ -154,7 +154,7 @@ public struct AppEnvironment: Sendable {
 
     /// The HTML evidence and program reports.
     public func reports() throws -> EvidenceReports {
-        EvidenceReports(store: repositories, catalog: catalog, templates: try TemplateLibrary(directory: workspace.templatesDirectory),
+        EvidenceReports(store: repositories, scoring: scoring, templates: try TemplateLibrary(directory: workspace.templatesDirectory),
                         officer: reportOfficer, time: time, clock: SystemTime(), language: officerLanguage)
     }
 }

@@ -26,9 +26,10 @@ extension SQLiteStore: CorrectiveActionRepository {
     }
 
     public func actions(partnerID: Int64?, openOnly: Bool) throws -> [CorrectiveAction] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: Self.actionSQL + " WHERE (?1 IS NULL OR a.partner_id = ?1) AND (?2 = 0 OR a.closed_at IS NULL) ORDER BY a.id",
-                             arguments: [partnerID, openOnly]).map(Self.action)
+        let filter = Self.filter(["a.partner_id": partnerID])
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: Self.actionSQL + " WHERE \(filter.sql)" + (openOnly ? " AND a.closed_at IS NULL" : "") + " ORDER BY a.id",
+                             arguments: filter.arguments).map(Self.action)
         }
     }
 

@@ -34,12 +34,13 @@ extension SQLiteStore: OfficerDecisionRepository {
 
     /// The latest decision per partner and program, where it is a verification.
     static func verifiedMemberships(_ db: Database, partnerID: Int64?) throws -> [VerifiedMembership] {
-        try Row.fetchAll(db, sql: """
+        let filter = filter(["m.partner_id": partnerID])
+        return try Row.fetchAll(db, sql: """
             SELECT m.* FROM membership_verification m
-            WHERE (?1 IS NULL OR m.partner_id = ?1) AND m.verified = 1
+            WHERE \(filter.sql) AND m.verified = 1
               AND m.id = (SELECT max(id) FROM membership_verification l WHERE l.partner_id = m.partner_id AND l.program = m.program)
             ORDER BY m.partner_id, m.program
-            """, arguments: [partnerID]).map { row in
+            """, arguments: filter.arguments).map { row in
             VerifiedMembership(partnerID: row["partner_id"], program: row["program"], number: row["number"], expires: row["expires"],
                                note: row["note"], verifiedBy: row["actor"], verifiedAt: row["at"])
         }
@@ -61,9 +62,9 @@ extension SQLiteStore: OfficerDecisionRepository {
     }
 
     public func evidenceItems(partnerID: Int64?, status: EvidenceStatus?) throws -> [EvidenceItem] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: Self.evidenceSQL + " WHERE (?1 IS NULL OR i.partner_id = ?1) AND (?2 IS NULL OR COALESCE(r.status, 'pending') = ?2) ORDER BY e.id",
-                             arguments: [partnerID, status?.rawValue]).map(Self.evidenceItem)
+        let filter = Self.filter(["i.partner_id": partnerID, "COALESCE(r.status, 'pending')": status?.rawValue])
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: Self.evidenceSQL + " WHERE \(filter.sql) ORDER BY e.id", arguments: filter.arguments).map(Self.evidenceItem)
         }
     }
 

@@ -16,7 +16,7 @@ extension SQLiteStore: OfficerAccountRepository {
     }
 
     public func officer(named name: String) throws -> OfficerAccount? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM officer_account WHERE name = ?", arguments: [name]).map(Self.officer) }
+        try pool.read { db in try Row.fetchOne(Self.statement(db, "SELECT * FROM officer_account WHERE name = ?"), arguments: [name]).map(Self.officer) }
     }
 
     public func setPassword(officer name: String, hash: String, actor: String, at time: Date) throws {
@@ -46,7 +46,7 @@ extension SQLiteStore: OfficerAccountRepository {
 
     public func session(tokenSHA256: String) throws -> OfficerSession? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM officer_session WHERE token_sha256 = ? AND ended_at IS NULL", arguments: [tokenSHA256]).map { row in
+            try Row.fetchOne(Self.statement(db, "SELECT * FROM officer_session WHERE token_sha256 = ? AND ended_at IS NULL"), arguments: [tokenSHA256]).map { row in
                 OfficerSession(tokenSHA256: row["token_sha256"], officer: row["officer"], csrf: row["csrf"],
                                createdAt: Self.date(row["created_at"]) ?? .distantPast, lastSeenAt: Self.date(row["last_seen_at"]) ?? .distantPast)
             }

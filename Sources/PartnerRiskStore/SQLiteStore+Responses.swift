@@ -14,30 +14,32 @@ extension SQLiteStore: ResponseRepository {
     /// A revoked token is found only until its `revoked_at` (a closed campaign's links still show
     /// the "closed" page during the grace period).
     public func invitations(tokenHashes: [String], at time: Date) throws -> [String: InvitationContext] {
+        guard !tokenHashes.isEmpty else { return [:] }
+        return try pool.read { db in try Self.invitations(db, tokenHashes: tokenHashes, now: Self.timestamp(time)) }
+    }
+
+    static func invitations(_ db: Database, tokenHashes: [String], now: String) throws -> [String: InvitationContext] {
         let hashes = Array(Set(tokenHashes))
-        guard !hashes.isEmpty else { return [:] }
-        return try pool.read { db in
-            var invitations: [(hash: String, id: Int64, partnerID: Int64, campaignID: Int64, surveyVersionID: Int64, reminders: Int, generation: Int)] = []
-            let now = Self.timestamp(time)
-            try Self.inBatches(hashes) { batch in
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT t.token_hash, i.id, i.partner_id, i.campaign_id, i.survey_version_id, i.reminders_sent, i.token_generation
-                    FROM invitation_token t JOIN invitation i ON i.id = t.invitation_id
-                    WHERE (t.revoked_at IS NULL OR t.revoked_at > ?) AND t.token_hash IN (\(Self.placeholders(batch.count)))
-                    """, arguments: StatementArguments([now]) + StatementArguments(batch))
-                while let row = try rows.next() { invitations.append((row[0], row[1], row[2], row[3], row[4], row[5], row[6])) }
-            }
-            let partners = try Self.partners(db, ids: invitations.map(\.partnerID))
-            let campaigns = try Self.campaigns(db, ids: invitations.map(\.campaignID))
-            var found: [String: InvitationContext] = [:]
-            for invitation in invitations {
-                guard let partner = partners[invitation.partnerID], let campaign = campaigns[invitation.campaignID] else { continue }
-                found[invitation.hash] = InvitationContext(invitationID: invitation.id, partner: partner, campaign: campaign,
-                                                           surveyVersionID: invitation.surveyVersionID, remindersSent: invitation.reminders,
-                                                           tokenGeneration: invitation.generation)
-            }
-            return found
+        var invitations: [(hash: String, id: Int64, partnerID: Int64, campaignID: Int64, surveyVersionID: Int64, reminders: Int, generation: Int)] = []
+        try Self.inBatches(hashes) { batch in
+            let rows = try Row.fetchCursor(Self.statement(db, """
+                SELECT t.token_hash, i.id, i.partner_id, i.campaign_id, i.survey_version_id, i.reminders_sent, i.token_generation
+                FROM invitation_token t JOIN invitation i ON i.id = t.invitation_id
+                WHERE (t.revoked_at IS NULL OR t.revoked_at > ?) AND t.token_hash IN (\(Self.placeholders(batch.count)))
+                """, keep: batch.count == 1), arguments: StatementArguments([now]) + StatementArguments(batch))
+            while let row = try rows.next() { invitations.append((row[0], row[1], row[2], row[3], row[4], row[5], row[6])) }
         }
+        // Closures, not key paths: a key path into a tuple is built at run time on every call.
+        let partners = try Self.partners(db, ids: invitations.map { $0.partnerID })
+        let campaigns = try Self.campaigns(db, ids: invitations.map { $0.campaignID })
+        var found: [String: InvitationContext] = [:]
+        for invitation in invitations {
+            guard let partner = partners[invitation.partnerID], let campaign = campaigns[invitation.campaignID] else { continue }
+            found[invitation.hash] = InvitationContext(invitationID: invitation.id, partner: partner, campaign: campaign,
+                                                       surveyVersionID: invitation.surveyVersionID, remindersSent: invitation.reminders,
+                                                       tokenGeneration: invitation.generation)
+        }
+        return found
     }
 
     static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ",") }
@@ -47,13 +49,20 @@ extension SQLiteStore: ResponseRepository {
         for start in stride(from: 0, to: values.count, by: 500) { try body(Array(values[start..<min(start + 500, values.count)])) }
     }
 
+    /// A prepared statement for `sql`, kept by the connection when `keep` — for the statements each
+    /// page view runs: preparing one runs GRDB's authorizer over every column it reads, which was
+    /// most of the cost of a small read — or made fresh (a batch of some one-off size).
+    static func statement(_ db: Database, _ sql: String, keep: Bool = true) throws -> Statement {
+        keep ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+    }
+
     /// Partners by id, 500 ids per statement.
     static func partners(_ db: Database, ids: [Int64]) throws -> [Int64: Partner] {
         let unique = Array(Set(ids))
         var partners: [Int64: Partner] = [:]
         try inBatches(unique) { batch in
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(partnerColumnList()) FROM partner WHERE id IN (\(placeholders(batch.count)))",
-                                           arguments: StatementArguments(batch))
+            let sql = "SELECT \(partnerColumnList()) FROM partner WHERE id IN (\(placeholders(batch.count)))"
+            let rows = try Row.fetchCursor(statement(db, sql, keep: batch.count == 1), arguments: StatementArguments(batch))
             while let row = try rows.next() { partners[row[0]] = partner(from: row, at: 0) }
         }
         return partners
@@ -64,7 +73,8 @@ extension SQLiteStore: ResponseRepository {
         let unique = Array(Set(ids))
         guard !unique.isEmpty else { return [:] }
         var campaigns: [Int64: Campaign] = [:]
-        let rows = try Row.fetchCursor(db, sql: campaignSQL + " WHERE c.id IN (\(placeholders(unique.count)))", arguments: StatementArguments(unique))
+        let rows = try Row.fetchCursor(statement(db, campaignSQL + " WHERE c.id IN (\(placeholders(unique.count)))", keep: unique.count == 1),
+                                       arguments: StatementArguments(unique))
         while let row = try rows.next() { campaigns[row["id"]] = campaign(row) }
         return campaigns
     }
@@ -135,22 +145,26 @@ extension SQLiteStore: ResponseRepository {
     }
 
     public func responses(campaignID: Int64?, partnerID: Int64?) throws -> [ResponseSummary] {
-        try pool.read { db in
+        let filter = Self.filter(["i.campaign_id": campaignID, "i.partner_id": partnerID])
+        return try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.*, i.campaign_id, i.partner_id, p.name AS partner_name,
                        \(Self.isCurrent(complete: false)) AS is_current
                 FROM response r
                 JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
-                WHERE (?1 IS NULL OR i.campaign_id = ?1) AND (?2 IS NULL OR i.partner_id = ?2)
+                WHERE \(filter.sql)
                 ORDER BY r.received_at, r.id
-                """, arguments: [campaignID, partnerID]).map { row in
-                let missing = JSONValue.parse(row["missing"] as String)?.arrayValue?.compactMap(\.stringValue) ?? []
-                return ResponseSummary(id: row["id"], invitationID: row["invitation_id"], campaignID: row["campaign_id"],
-                                       partnerID: row["partner_id"], partnerName: row["partner_name"], revision: row["revision"],
-                                       channel: row["channel"], source: row["source"], complete: row["complete"], missing: missing,
-                                       receivedAt: row["received_at"], savedAt: row["saved_at"], current: row["is_current"])
-            }
+                """, arguments: filter.arguments).map(Self.responseSummary)
         }
+    }
+
+    /// The columns of the summary query (`r.*`, campaign and partner ids, partner name, `is_current`).
+    static func responseSummary(_ row: Row) -> ResponseSummary {
+        let missing = JSONValue.parse(row["missing"] as String)?.arrayValue?.compactMap(\.stringValue) ?? []
+        return ResponseSummary(id: row["id"], invitationID: row["invitation_id"], campaignID: row["campaign_id"],
+                               partnerID: row["partner_id"], partnerName: row["partner_name"], revision: row["revision"],
+                               channel: row["channel"], source: row["source"], complete: row["complete"], missing: missing,
+                               receivedAt: row["received_at"], savedAt: row["saved_at"], current: row["is_current"])
     }
 
     public func rejectedInputs() throws -> [RejectedInput] {

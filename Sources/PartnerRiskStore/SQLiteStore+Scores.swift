@@ -75,7 +75,7 @@ extension SQLiteStore: ScoreRepository {
             // Each table only grows (history is kept) and every officer decision is audited, so
             // the largest ids say whether anything changed; each is read from its primary key.
             let tables = ["score", "response", "partner", "invitation", "mail_attempt", "screening_hit", "corrective_action", "audit_log"]
-            let row = try Row.fetchOne(db, sql: "SELECT " + tables.map { "(SELECT max(id) FROM \($0))" }.joined(separator: ", "))
+            let row = try Row.fetchOne(Self.statement(db, "SELECT " + tables.map { "(SELECT max(id) FROM \($0))" }.joined(separator: ", ")))
             return (0..<tables.count).map { String((row?[$0] as Int64?) ?? 0) }.joined(separator: ".")
         }
     }

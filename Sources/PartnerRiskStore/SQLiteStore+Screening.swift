@@ -136,9 +136,9 @@ extension SQLiteStore: ScreeningRepository {
     }
 
     public func screeningHits(partnerID: Int64?, status: ScreeningHit.Status?) throws -> [ScreeningHit] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: Self.hitSQL + " WHERE (?1 IS NULL OR h.partner_id = ?1) AND (?2 IS NULL OR h.status = ?2) ORDER BY h.id",
-                             arguments: [partnerID, status?.rawValue]).map(Self.hit)
+        let filter = Self.filter(["h.partner_id": partnerID, "h.status": status?.rawValue])
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: Self.hitSQL + " WHERE \(filter.sql) ORDER BY h.id", arguments: filter.arguments).map(Self.hit)
         }
     }
 

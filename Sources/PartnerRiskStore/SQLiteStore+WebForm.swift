@@ -19,6 +19,24 @@ extension SQLiteStore: WebFormRepository {
         }
     }
 
+    public func formVisit(tokenHash: String, at time: Date) throws -> (invitation: InvitationContext, state: WebFormState)? {
+        try pool.read { db in
+            guard let invitation = try Self.invitations(db, tokenHashes: [tokenHash], now: Self.timestamp(time))[tokenHash] else { return nil }
+            return (invitation, try Self.formState(db, invitationID: invitation.invitationID))
+        }
+    }
+
+    static func formState(_ db: Database, invitationID: Int64) throws -> WebFormState {
+        let draft = try String.fetchOne(Self.statement(db, "SELECT answers FROM draft WHERE invitation_id = ?"), arguments: [invitationID])
+        let current = try Row.fetchOne(Self.statement(db, """
+            SELECT r.*, i.campaign_id, i.partner_id, p.name AS partner_name, 1 AS is_current
+            FROM response r JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
+            WHERE r.invitation_id = ? ORDER BY r.saved_at DESC, r.id DESC LIMIT 1
+            """), arguments: [invitationID]).map(Self.responseSummary)
+        let evidence = try Row.fetchAll(Self.statement(db, "SELECT * FROM evidence WHERE invitation_id = ? ORDER BY id"), arguments: [invitationID])
+        return WebFormState(draftJSON: draft, current: current, evidence: evidence.map(Self.evidenceFile))
+    }
+
     public func deleteDraft(invitationID: Int64) throws {
         try pool.write { db in try db.execute(sql: "DELETE FROM draft WHERE invitation_id = ?", arguments: [invitationID]) }
     }

@@ -18,6 +18,8 @@ public struct PartnerWebSite: Sendable {
     public var assetsDirectory: URL
     public var time: TimeSource
     public var throttle: BadTokenThrottle
+    /// Form pages already made, reused while what they show is unchanged (about 80 KB each).
+    var formPages = PageCache<FormPageKey, FormPageInputs>(capacity: 128)
     /// Proxies whose `X-Forwarded-For` / `Forwarded` name the client (`serve --trusted-proxy`).
     public var trustedProxies: [AddressBlock] = []
     /// Mark cookies Secure (when the public URL is https).

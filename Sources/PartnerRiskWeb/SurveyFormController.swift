@@ -26,6 +26,8 @@ public struct SurveyFormController: Sendable {
         var invitation: InvitationContext
         var survey: Survey
         var language: Language
+        /// The form's draft, current revision and evidence when the page was asked for.
+        var state: WebFormState
     }
 
     // MARK: - Routes
@@ -41,19 +43,28 @@ public struct SurveyFormController: Sendable {
 
     func show(_ request: Request, _ context: WebRequestContext, _ visit: Visit) async throws -> Response {
         if let closed = try closedPage(visit) { return closed }
-        let latest = try latestResponse(visit)
-        let answers = try site.webForms.draft(invitationID: visit.invitation.invitationID)
-            ?? latest.map { try site.responses.answers(responseID: $0.id).json.objectValue ?? [:] } ?? [:]
-        var notices: [String] = []
-        if request.uri.queryParameters["saved"] != nil { notices.append(text("notice_saved", visit)) }
-        if let latest {
-            notices.append(text("notice_on_file", visit).replacingOccurrences(of: "{revision}", with: String(latest.revision))
-                .replacingOccurrences(of: "{received}", with: latest.receivedAt))
-        }
+        let state = visit.state
+        let saved = request.uri.queryParameters["saved"] != nil
         let csrf = RandomSecret.wellFormed(request.cookies[Self.csrfCookie]?.value) ?? RandomSecret.make()
-        var response = try formPage(visit, answers: answers, csrf: csrf, notices: notices, status: .ok)
+        let key = FormPageKey(token: visit.token, language: visit.language, saved: saved)
+        let body = try site.formPages.page(key, FormPageInputs(invitation: visit.invitation, state: state), csrf: csrf) { marker in
+            try formHTML(visit, answers: state.draft ?? state.current.map { try site.responses.answers(responseID: $0.id).json.objectValue ?? [:] } ?? [:],
+                         evidence: state.evidence, csrf: marker, notices: notices(visit, state: state, saved: saved))
+        }
+        var response = Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: body))
         response.setCookie(Cookie(name: Self.csrfCookie, value: csrf, path: "/s/", secure: site.secureCookies, httpOnly: true, sameSite: .strict))
         return response
+    }
+
+    /// The notes above the form: a draft just saved, the revision on file.
+    func notices(_ visit: Visit, state: WebFormState, saved: Bool) -> [String] {
+        var notices: [String] = []
+        if saved { notices.append(text("notice_saved", visit)) }
+        if let current = state.current {
+            notices.append(text("notice_on_file", visit).replacingOccurrences(of: "{revision}", with: String(current.revision))
+                .replacingOccurrences(of: "{received}", with: current.receivedAt))
+        }
+        return notices
     }
 
     func post(_ request: Request, _ context: WebRequestContext, _ visit: Visit) async throws -> Response {
@@ -70,7 +81,7 @@ public struct SurveyFormController: Sendable {
     }
 
     func thanks(_ request: Request, _ context: WebRequestContext, _ visit: Visit) async throws -> Response {
-        guard let latest = try latestResponse(visit) else { return redirect(to: path(visit)) }
+        guard let latest = visit.state.current else { return redirect(to: path(visit)) }
         var page = base(visit.language, title: text("thanks_title", visit))
         page["partner_name"] = visit.invitation.partner.name
         page["revision"] = latest.revision
@@ -78,7 +89,7 @@ public struct SurveyFormController: Sendable {
         page["complete"] = latest.complete
         page["form_url"] = path(visit)
         page["deadline"] = visit.invitation.campaign.deadline
-        page["uploads"] = try site.webForms.evidence(invitationID: visit.invitation.invitationID).map(FormPage.upload)
+        page["uploads"] = visit.state.evidence.map(FormPage.upload)
         return html(try site.templates.render("web/thanks.html", FormPage.compact(page)), status: .ok)
     }
 
@@ -165,14 +176,14 @@ public struct SurveyFormController: Sendable {
         let token = context.parameters.get("token") ?? ""
         // The link is looked up first: a valid one is never refused, whatever others behind the
         // same address tried; only misses are counted, slowed down and, past the limit, refused.
-        guard InvitationToken.isWellFormed(token), let invitation = try site.responses.invitation(tokenHash: InvitationToken.hash(token), at: site.time.now()) else {
+        guard InvitationToken.isWellFormed(token), let (invitation, state) = try site.webForms.formVisit(tokenHash: InvitationToken.hash(token), at: site.time.now()) else {
             let verdict = await site.throttle.recordMiss(address, at: site.time.now())
             if verdict.delay > .zero, !verdict.refused { try await Task.sleep(for: verdict.delay) }
             return .failure(NeutralPage(try notice(language ?? .en, status: verdict.refused ? .tooManyRequests : .notFound,
                                                    title: "neutral_title", message: "neutral_message")))
         }
         let survey = try site.ingest.survey(for: invitation)
-        return .success(Visit(token: token, invitation: invitation, survey: survey, language: language ?? invitation.partner.language))
+        return .success(Visit(token: token, invitation: invitation, survey: survey, language: language ?? invitation.partner.language, state: state))
     }
 
     /// The polite page for a closed campaign or a passed deadline; nil while answers are open.
@@ -187,16 +198,16 @@ public struct SurveyFormController: Sendable {
         return html(try site.templates.render("web/notice.html", FormPage.compact(page)), status: .gone)
     }
 
-    func latestResponse(_ visit: Visit) throws -> ResponseSummary? {
-        try site.responses.responses(campaignID: visit.invitation.campaign.id, partnerID: visit.invitation.partner.id)
-            .first { $0.invitationID == visit.invitation.invitationID && $0.current }
-    }
-
     // MARK: - Pages
 
     func formPage(_ visit: Visit, answers: [String: JSONValue], csrf: String, notices: [String], errors: [String: String] = [:],
                   typed: [String: String] = [:], status: HTTPResponse.Status) throws -> Response {
         let evidence = try site.webForms.evidence(invitationID: visit.invitation.invitationID)
+        return html(try formHTML(visit, answers: answers, evidence: evidence, csrf: csrf, notices: notices, errors: errors, typed: typed), status: status)
+    }
+
+    func formHTML(_ visit: Visit, answers: [String: JSONValue], evidence: [EvidenceFile], csrf: String, notices: [String],
+                  errors: [String: String] = [:], typed: [String: String] = [:]) throws -> String {
         let form = FormPage(survey: visit.survey, context: visit.invitation, language: visit.language, strings: site.strings,
                             answers: answers, errors: errors, typed: typed, evidence: evidence)
         var page = base(visit.language, title: visit.survey.title.text(visit.language))
@@ -211,7 +222,7 @@ public struct SurveyFormController: Sendable {
         page["switch_lang_label"] = site.strings.text("language_name", other)
         page["csrf"] = csrf
         page["notices"] = notices
-        return html(try site.templates.render("web/form.html", FormPage.compact(form.render(into: page))), status: status)
+        return try site.templates.render("web/form.html", FormPage.compact(form.render(into: page)))
     }
 
     func notice(_ language: Language, status: HTTPResponse.Status, title: String, message: String, link: String? = nil) throws -> Response {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 
 /// Where the partner web server listens and how it is reached from outside.
 public struct WebServerSettings: Sendable {
@@ -50,6 +51,13 @@ public enum PartnerWebApplication {
                                                                idleTimeout: TimeAmount(settings.idleTimeout))),
                            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "PartnerRisk"),
                            logger: logger)
+    }
+
+    /// Runs Swift's tasks on the server's own event-loop threads (NIO's shared group, which
+    /// Hummingbird serves on) instead of a second pool of threads, so a request stays on one thread
+    /// from socket to handler and back. Call once, before any task starts; false when it could not.
+    public static func runTasksOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// Runs the server until the process is told to stop (SIGINT / SIGTERM).

@@ -38,4 +38,6 @@ func say(_ text: String) {
     print(TerminalText.escapedLines(text))
 }
 
+// `serve` runs Swift's tasks on the web server's own threads; this must happen before any task starts.
+if CommandLine.arguments.dropFirst().first == "serve" { _ = AppEnvironment.runTasksOnEventLoops() }
 exit(await runPartnerRisk())

@@ -10,7 +10,7 @@ import Testing
         "PartnerRiskStore": ["Foundation", "GRDB", "PartnerRiskCore", "Synchronization"],
         "PartnerRiskMail": ["Foundation", "CCurl", "CGMime", "PartnerRiskCore"],
         "PartnerRiskTemplates": ["Foundation", "Mustache", "PartnerRiskCore"],
-        "PartnerRiskWeb": ["Foundation", "Crypto", "Yams", "HTTPTypes", "Hummingbird", "HummingbirdBcrypt", "Logging", "NIOCore", "PartnerRiskCore", "PartnerRiskMail", "PartnerRiskTemplates"],
+        "PartnerRiskWeb": ["Foundation", "Crypto", "Yams", "HTTPTypes", "Hummingbird", "HummingbirdBcrypt", "Logging", "NIOCore", "NIOPosix", "PartnerRiskCore", "PartnerRiskMail", "PartnerRiskTemplates", "Synchronization"],
         "PartnerRiskDemo": ["Foundation", "PartnerRiskCore", "PartnerRiskMail"],
         "PartnerRiskApp": ["Foundation", "Logging", "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb"],
         "partner-risk": ["Foundation", "ArgumentParser", "PartnerRiskApp", "PartnerRiskCore", "PartnerRiskDemo"],

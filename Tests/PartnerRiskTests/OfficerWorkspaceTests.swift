@@ -272,6 +272,31 @@ import Testing
         #expect(first.rows.first { $0.partner.id == partner.id }?.openActions == 0 && second.rows.first { $0.partner.id == partner.id }?.openActions == 1)
     }
 
+    @Test func theRankingTableIsMadeOnceAViewForEveryOfficerAndAgainWhenItsDataChanges() async throws {
+        let setup = try Setup()
+        let partner = try #require(try setup.store.partner(identifiedBy: "a@x.example.com"))
+        try await setup.application().test(.router) { client in
+            let dana = try #require(try await Self.signIn(client))
+            let val = try #require(try await Self.signIn(client, name: "Val Viewer"))
+            let first = String(buffer: try await client.execute(uri: "/officer/", method: .get, headers: [.cookie: dana.cookie]).body)
+            let viewer = String(buffer: try await client.execute(uri: "/officer/", method: .get, headers: [.cookie: val.cookie]).body)
+            _ = try await client.execute(uri: "/officer/?sort=risk", method: .get, headers: [.cookie: dana.cookie])
+            #expect(setup.workspace.rankingTables.count == 2)  // two views, whoever asked
+            #expect(first.contains("Dana Roy (officer)") && viewer.contains("Val Viewer (viewer)"))
+            #expect(first.contains("value=\"\(dana.csrf)\"") && !first.contains(val.csrf) && viewer.contains("value=\"\(val.csrf)\""))
+            _ = try setup.app.signOffs.addAction(partner, finding: "F5_broken_seal_procedure", due: "2027-01-31", owner: "Yard", note: "")
+            let after = String(buffer: try await client.execute(uri: "/officer/", method: .get, headers: [.cookie: dana.cookie]).body)
+            #expect(Self.openActions(first, partnerID: partner.id) == "0" && Self.openActions(after, partnerID: partner.id) == "1")
+        }
+    }
+
+    /// The open-actions cell of a partner's row in the ranking page.
+    static func openActions(_ page: String, partnerID: Int64) -> String? {
+        guard let start = page.range(of: "href=\"/officer/partners/\(partnerID)\"") else { return nil }
+        let cells = page[start.upperBound...].components(separatedBy: "<td class=\"num\">")
+        return cells.count > 3 ? String(cells[3].prefix { $0.isNumber }) : nil  // risk, flags, then open actions
+    }
+
     @Test func aViewerReadsButCannotAct() async throws {
         let setup = try Setup()
         let partner = try #require(try setup.store.partner(identifiedBy: "a@x.example.com"))

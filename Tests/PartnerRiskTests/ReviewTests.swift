@@ -151,7 +151,7 @@ extension ReviewTests {
         try ScoringService(scores: store, responses: store, surveys: store, campaigns: store, config: config, countries: countries,
                            time: FixedTime(fixedNow)).score(responseIDs: summary.acceptedResponseIDs)
         let templates = try TemplateLibrary(directory: ProjectRoot.url.appendingPathComponent("Templates"), required: ["reports/partner.html", "reports/program.html"])
-        let reports = EvidenceReports(store: store, catalog: catalog, templates: templates, officer: AppConfig.Officer(name: "Jeanne", company: "Acme"), time: FixedTime(fixedNow))
+        let reports = EvidenceReports(store: store, scoring: ScoringSource(catalog: catalog), templates: templates, officer: AppConfig.Officer(name: "Jeanne", company: "Acme"), time: FixedTime(fixedNow))
         let partner = try #require(try store.partners(matching: PartnerFilter()).first)
         let html = try reports.partnerReport(partner)
         let score = try #require(try store.latestScores().first)

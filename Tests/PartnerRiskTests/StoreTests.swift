@@ -10,7 +10,8 @@ import Testing
                                 "v10-imap-content-digest", "v11-evidence-from-every-channel",
                                 "v12-thank-you-names-its-response", "v13-outbox-claims",
                                 "v14-one-link-per-invitation", "v15-officer-decisions", "v16-corrective-actions",
-                                "v17-sanctions-screening", "v18-partner-aliases", "v19-officer-accounts"]
+                                "v17-sanctions-screening", "v18-partner-aliases", "v19-officer-accounts",
+                                "v20-audit-by-subject"]
 
     @Test func migratesAnEmptyFileIntoWALWithTheWholeSchema() throws {
         let directory = TemporaryDirectory()

@@ -225,6 +225,45 @@ import Testing
         #expect(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).isEmpty)
     }
 
+    @Test func aFormPageIsMadeOnceCarriesEachVisitsOwnTokenAndIsMadeAgainWhenItsDraftChanges() async throws {
+        let setup = try Setup()
+        let site = try setup.site()
+        let token = setup.tokens["en@x.example.com"]!
+        let other = String(repeating: "b", count: 43)
+        let some = setup.answers["en@x.example.com"]!.filter { $0.key == "A2_countries_registration" }
+        try await Application(router: PartnerWebApplication.router(site: site)).test(.router) { client in
+            let first = String(buffer: try await client.execute(uri: "/s/\(token)", method: .get, headers: Self.cookie).body)
+            let second = String(buffer: try await client.execute(uri: "/s/\(token)", method: .get, headers: [.cookie: "pr_csrf=\(other)"]).body)
+            #expect(site.formPages.count == 1)
+            #expect(first.contains("name=\"csrf\" value=\"\(Self.csrf)\"") && !first.contains(other))
+            #expect(second.contains("name=\"csrf\" value=\"\(other)\"") && !second.contains(Self.csrf))
+            #expect(first.replacingOccurrences(of: Self.csrf, with: other) == second)
+            // Without a cookie each visit gets a new token, in the page and in the cookie alike.
+            let fresh = try await client.execute(uri: "/s/\(token)", method: .get)
+            let cookie = try #require(fresh.headers[values: .setCookie].first { $0.hasPrefix("pr_csrf=") })
+            let issued = String(cookie.dropFirst("pr_csrf=".count).prefix(43))
+            #expect(String(buffer: fresh.body).contains("name=\"csrf\" value=\"\(issued)\""))
+            // A saved draft changes what the page is made from: the next visit shows it.
+            let (headers, body) = Self.urlEncoded(Self.fields(some, action: "save"))
+            _ = try await client.execute(uri: "/s/\(token)", method: .post, headers: headers, body: body)
+            let after = String(buffer: try await client.execute(uri: "/s/\(token)", method: .get, headers: Self.cookie).body)
+            #expect(after.contains("name=\"q.A2_countries_registration\" value=\"\(FormPage.display(some["A2_countries_registration"]))\""))
+            #expect(!first.contains("name=\"q.A2_countries_registration\" value=\"\(FormPage.display(some["A2_countries_registration"]))\""))
+        }
+    }
+
+    @Test func thePageCacheKeepsAtMostItsCapacityAndFindsEveryPlaceOfTheMarker() throws {
+        let cache = PageCache<Int, String>(capacity: 2)
+        var made = 0
+        for key in [1, 2, 1, 3, 1] { _ = cache.page(key, "same") { made += 1; return "page \(key)" } }
+        #expect(made == 4 && cache.count == 2)  // 1 and 2 made, 1 kept, 3 pushes 1 out, 1 made again
+        #expect(cache.page(3, "changed") { "page 3 again" } == "page 3 again")
+        #expect(PageCache<Int, String>.offsets(of: "ab", in: "xabyabab") == [1, 4, 6])
+        #expect(PageCache<Int, String>.offsets(of: "ab", in: "a") == [])
+        let secret = RandomSecret.make()
+        #expect(secret.utf8.count == RandomSecret.length && RandomSecret.wellFormed(secret) == secret && RandomSecret.make() != secret)
+    }
+
     @Test func submittingStoresARevisionQueuesAThankYouAndResubmittingAddsARevision() async throws {
         let setup = try Setup()
         let email = "fr@x.example.com"

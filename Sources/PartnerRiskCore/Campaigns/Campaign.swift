@@ -89,7 +89,7 @@ public struct OutboxItem: Sendable, Equatable {
 }
 
 /// What a message needs to be composed: the partner, the campaign and the survey version.
-public struct InvitationContext: Sendable {
+public struct InvitationContext: Sendable, Equatable {
     public var invitationID: Int64
     public var partner: Partner
     public var campaign: Campaign

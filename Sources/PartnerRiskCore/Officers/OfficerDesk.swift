@@ -13,8 +13,9 @@ public struct OfficerDesk: Sendable {
     public let vault: EvidenceVault
     public let language: Language
     public let time: any TimeSource
-    /// The ranking as `partner-risk ranking` builds it (today, every active partner).
-    public let ranking: @Sendable () throws -> Ranking
+    /// The ranking as `partner-risk ranking` builds it (today, every active partner), with the
+    /// stamp of the data it rests on.
+    public let stampedRanking: @Sendable () throws -> RankingCache.Stamped
     /// What the partner report shows, as template values.
     public let partnerContext: @Sendable (Partner) throws -> [String: Any]
     /// The programs a membership can be verified for (`trusted_trader_programs` of scoring.yaml).
@@ -30,7 +31,7 @@ public struct OfficerDesk: Sendable {
     public let countryWarnings: @Sendable ([Partner]) throws -> [CountryWatch.Warning]
 
     public init(officer: String, repositories: any Repositories, decisions: OfficerDecisionService, signOffs: SignOffService, screening: ScreeningService,
-                vault: EvidenceVault, language: Language, time: any TimeSource, ranking: @escaping @Sendable () throws -> Ranking,
+                vault: EvidenceVault, language: Language, time: any TimeSource, ranking: @escaping @Sendable () throws -> RankingCache.Stamped,
                 partnerContext: @escaping @Sendable (Partner) throws -> [String: Any], programs: @escaping @Sendable () throws -> [TrustedTraderProgram],
                 reviews: ReviewService, campaigns: CampaignService, catalog: SurveyCatalog, sender: MailAddress, dispatch: @escaping @Sendable (Int64) -> Void,
                 countryWarnings: @escaping @Sendable ([Partner]) throws -> [CountryWatch.Warning]) {
@@ -42,7 +43,7 @@ public struct OfficerDesk: Sendable {
         self.vault = vault
         self.language = language
         self.time = time
-        self.ranking = ranking
+        self.stampedRanking = ranking
         self.partnerContext = partnerContext
         self.programs = programs
         self.reviews = reviews
@@ -52,6 +53,9 @@ public struct OfficerDesk: Sendable {
         self.dispatch = dispatch
         self.countryWarnings = countryWarnings
     }
+
+    /// The ranking as `partner-risk ranking` builds it (today, every active partner).
+    public func ranking() throws -> Ranking { try stampedRanking().ranking }
 }
 
 /// Each officer's desk, built once (its services read the surveys and the scoring file when made)

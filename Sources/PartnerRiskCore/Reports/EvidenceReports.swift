@@ -3,7 +3,8 @@ import Foundation
 /// The printable HTML records: one partner's evidence pack, and the whole program's overview.
 public struct EvidenceReports {
     public let store: any Repositories
-    public let catalog: SurveyCatalog
+    /// The scoring config (its knock-out floor is explained), parsed once per change of the file.
+    public let scoring: ScoringSource
     public let templates: any TemplateRendering
     public let officer: AppConfig.Officer
     /// The as-of clock (`--as-of`): what the report is about.
@@ -13,10 +14,10 @@ public struct EvidenceReports {
     /// The officer's language, for explanations and answers.
     public let language: Language
 
-    public init(store: any Repositories, catalog: SurveyCatalog, templates: any TemplateRendering, officer: AppConfig.Officer, time: TimeSource,
+    public init(store: any Repositories, scoring: ScoringSource, templates: any TemplateRendering, officer: AppConfig.Officer, time: TimeSource,
                 clock: TimeSource = SystemTime(), language: Language = .en) {
         self.store = store
-        self.catalog = catalog
+        self.scoring = scoring
         self.templates = templates
         self.officer = officer
         self.time = time
@@ -34,7 +35,7 @@ public struct EvidenceReports {
 
     /// The banner of a knock-out, worded for the tier the partner has.
     func knockoutBanner(_ tier: RiskTier) throws -> String {
-        let floor = (try? catalog.scoring().0.knockoutMinTier) ?? .high
+        let floor = (try? scoring.scoring().0.knockoutMinTier) ?? .high
         return "Knock-out: a critical control is missing or a red line is crossed, which rates a partner at least \(floor.label) "
             + "whatever its other answers. This partner is rated \(tier.label)."
     }

@@ -48,4 +48,26 @@ public protocol WebFormRepository: EvidenceRepository {
     /// Replaces the draft.
     func saveDraft(invitationID: Int64, answers: [String: JSONValue], at time: Date) throws
     func deleteDraft(invitationID: Int64) throws
+    /// A visit of a personal link in one read: the invitation the token names (as
+    /// `ResponseRepository.invitation(tokenHash:at:)`) with its draft, current revision and
+    /// uploaded evidence; nil for no live token.
+    func formVisit(tokenHash: String, at time: Date) throws -> (invitation: InvitationContext, state: WebFormState)?
+}
+
+/// What the partner's form page shows besides the survey, read together: the draft as stored
+/// (decoded only when the page is made), the current revision on file, and the uploaded evidence.
+/// Equal states make equal pages, so a page made once can be served again while its state holds.
+public struct WebFormState: Sendable, Equatable {
+    public var draftJSON: String?
+    public var current: ResponseSummary?
+    public var evidence: [EvidenceFile]
+
+    public init(draftJSON: String?, current: ResponseSummary?, evidence: [EvidenceFile]) {
+        self.draftJSON = draftJSON
+        self.current = current
+        self.evidence = evidence
+    }
+
+    /// The saved draft's answers (nil when there is none).
+    public var draft: [String: JSONValue]? { draftJSON.flatMap { JSONValue.parse($0)?.objectValue } }
 }

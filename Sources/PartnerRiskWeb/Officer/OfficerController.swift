@@ -104,7 +104,16 @@ struct OfficerController: Sendable {
 
     func rankingPage(_ request: Request, _ officer: SignedIn) throws -> Response {
         let view = RankingView(query: Self.query(request))
-        let (ranking, positions) = try ranked(view, officer)
+        let stamped = try officer.desk.stampedRanking()
+        let table = try workspace.rankingTables.page(view.query(), stamped.stamp) {
+            try workspace.templates.render("web/officer/ranking.html", try rankingValues(view, stamped.ranking, officer))
+        }
+        return try layout(table, title: "Ranking", officer: officer)
+    }
+
+    /// The ranking table's values for one view: the rows of its page, the filters and sort links.
+    func rankingValues(_ view: RankingView, _ ranking: Ranking, _ officer: SignedIn) throws -> [String: Any] {
+        let positions = try positions(view, in: ranking, officer)
         let (page, pages, shown) = view.page(of: positions)
         var values: [String: Any] = [
             "rows": shown.map { Self.rankingRow($0 + 1, ranking.rows[$0]) },
@@ -122,24 +131,24 @@ struct OfficerController: Sendable {
         ]
         if page > 1 { values["previous_query"] = view.query(["page": String(page - 1)]) }
         if page < pages { values["next_query"] = view.query(["page": String(page + 1)]) }
-        return try self.page("web/officer/ranking.html", title: "Ranking", values, officer: officer)
+        return values
     }
 
     func rankingCSV(_ request: Request, _ officer: SignedIn) throws -> Response {
-        let (ranking, positions) = try ranked(RankingView(query: Self.query(request)), officer)
+        let ranking = try officer.desk.ranking()
+        let positions = try positions(RankingView(query: Self.query(request)), in: ranking, officer)
         let csv = Ranking(rows: positions.map { ranking.rows[$0] }).listing.render(.csv)
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"ranking.csv\""],
                         body: .init(byteBuffer: ByteBuffer(string: csv + "\n")))
     }
 
-    /// The (cached) ranking and the positions of the view's rows in it.
-    func ranked(_ view: RankingView, _ officer: SignedIn) throws -> (Ranking, [Int]) {
-        let ranking = try officer.desk.ranking()
+    /// The positions in `ranking` of the view's rows.
+    func positions(_ view: RankingView, in ranking: Ranking, _ officer: SignedIn) throws -> [Int] {
         let invited = try view.campaign.map { campaign in
             Set(try officer.desk.repositories.invitedPartners(campaignID: campaign))
                 .union(try officer.desk.repositories.responses(campaignID: campaign, partnerID: nil).map(\.partnerID))
         }
-        return (ranking, view.positions(ranking, campaignPartners: invited, today: DayFormat.day(officer.desk.time.now())))
+        return view.positions(ranking, campaignPartners: invited, today: DayFormat.day(officer.desk.time.now()))
     }
 
     static func rankingRow(_ rank: Int, _ row: Ranking.Row) -> [String: Any] {
@@ -187,16 +196,27 @@ struct OfficerController: Sendable {
     // MARK: - Rendering
 
     func page(_ template: String, title: String, _ values: [String: Any], officer: SignedIn?, status: HTTPResponse.Status = .ok) throws -> Response {
+        let values = Self.framed(values, title: title, officer: officer)
+        return try layout(try workspace.templates.render(template, values), title: title, officer: officer, status: status)
+    }
+
+    /// `body` (made from a template) inside the workspace's layout.
+    func layout(_ body: String, title: String, officer: SignedIn?, status: HTTPResponse.Status = .ok) throws -> Response {
+        var values = Self.framed([:], title: title, officer: officer)
+        values["body"] = body
+        let html = try workspace.templates.render("web/officer/layout.html", values)
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// `values` with the page's title and the signed-in officer (name, role, CSRF token).
+    static func framed(_ values: [String: Any], title: String, officer: SignedIn?) -> [String: Any] {
         var values = values
         values["title"] = title
         if let officer {
             values["officer"] = ["name": officer.account.name, "role": officer.account.role.rawValue, "csrf": officer.session.csrf]
             values["csrf"] = officer.session.csrf
         }
-        let body = try workspace.templates.render(template, values)
-        values["body"] = body
-        let html = try workspace.templates.render("web/officer/layout.html", values)
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        return values
     }
 
     func refusal(_ status: HTTPResponse.Status, _ message: String) throws -> Response {

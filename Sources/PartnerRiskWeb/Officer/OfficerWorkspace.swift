@@ -12,6 +12,9 @@ public struct OfficerWorkspace: Sendable {
     public var throttle: LoginThrottle
     /// Mark the session cookie Secure (when the public URL is https).
     public var secureCookies: Bool
+    /// Ranking tables already made, by view (query string), kept while the ranking's stamp holds.
+    /// The table is the same for every officer (their name and token are in the layout around it).
+    let rankingTables = PageCache<String, String>(capacity: 64)
 
     public static let requiredTemplates = ["web/officer/layout.html", "web/officer/login.html", "web/officer/ranking.html", "web/officer/partner.html",
                                            "web/officer/review.html", "web/officer/campaigns.html", "web/officer/campaign.html", "web/officer/program.html"]
