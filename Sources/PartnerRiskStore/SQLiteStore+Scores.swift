@@ -138,13 +138,32 @@ extension SQLiteStore: ScoreRepository {
         { row in storedScore(row, texts: texts) }
     }
 
-    static func storedScore(_ row: Row, texts: [Int64: LocalizedText]) -> StoredScore {
-        let factors = ScoreFactor.decodeList(row["explanation"], texts: texts)
-        let categories: [CategoryScore] = ((row["cats"] as String?) ?? "").split(separator: ";").compactMap { item in
+    /// `category:control:risk:capped;…` as `ScoreRecord` stores it (weights are not stored).
+    static func categoryScores(_ text: String?) -> [CategoryScore] {
+        (text ?? "").split(separator: ";").compactMap { item in
             let parts = item.split(separator: ":")
             guard parts.count == 4, let category = Category(rawValue: String(parts[0])), let control = Double(parts[1]), let risk = Double(parts[2]) else { return nil }
             return CategoryScore(category: category, control: control, risk: risk, capped: parts[3] == "1", weight: 0)
         }
+    }
+
+    public func currentCategories(partnerIDs: [Int64]) throws -> [Int64: [CategoryScore]] {
+        try pool.read { db in
+            var found: [Int64: [CategoryScore]] = [:]
+            try Self.inBatches(Array(Set(partnerIDs))) { batch in
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT c.partner_id, s.categories FROM current_score c JOIN score s ON s.id = c.score_id
+                    WHERE c.partner_id IN (\(Self.placeholders(batch.count)))
+                    """, arguments: StatementArguments(batch))
+                while let row = try rows.next() { found[row[0]] = Self.categoryScores(row[1]) }
+            }
+            return found
+        }
+    }
+
+    static func storedScore(_ row: Row, texts: [Int64: LocalizedText]) -> StoredScore {
+        let factors = ScoreFactor.decodeList(row["explanation"], texts: texts)
+        let categories = categoryScores(row["cats"])
         return StoredScore(id: row["id"], partnerID: row["partner_id"], responseID: row["response_id"], overallRisk: row["overall_risk"],
                            baseRisk: row["base_risk"], countryMultiplier: row["country_multiplier"],
                            tier: RiskTier(rawValue: row["tier"]) ?? .high, knockout: row["knockout"], nonResponse: row["non_response"],

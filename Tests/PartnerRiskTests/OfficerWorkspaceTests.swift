@@ -290,6 +290,24 @@ import Testing
         }
     }
 
+    @Test func eachRankingRowShowsABarForEveryCategoryOfItsCurrentScore() async throws {
+        let setup = try Setup()
+        let partner = try #require(try setup.store.partner(identifiedBy: "b@x.example.com"))
+        let categories = try #require(try setup.store.currentCategories(partnerIDs: [partner.id])[partner.id])
+        #expect(categories.count > 2)
+        try await setup.application().test(.router) { client in
+            let dana = try #require(try await Self.signIn(client))
+            let page = String(buffer: try await client.execute(uri: "/officer/", method: .get, headers: [.cookie: dana.cookie]).body)
+            let start = try #require(page.range(of: "href=\"/officer/partners/\(partner.id)\""))
+            let row = String(page[start.upperBound...].split(separator: "</tr>", maxSplits: 1)[0])
+            #expect(row.components(separatedBy: "class=\"risk-bar\"").count - 1 == categories.count)
+            for category in categories {
+                let risk = Int(category.risk.rounded())
+                #expect(row.contains("\(category.category.rawValue) \(risk)</span><meter min=\"0\" max=\"100\" value=\"\(max(0, min(100, risk)))\">"))
+            }
+        }
+    }
+
     /// The open-actions cell of a partner's row in the ranking page.
     static func openActions(_ page: String, partnerID: Int64) -> String? {
         guard let start = page.range(of: "href=\"/officer/partners/\(partnerID)\"") else { return nil }

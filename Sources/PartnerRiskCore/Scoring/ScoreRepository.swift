@@ -98,6 +98,8 @@ public protocol ScoreRepository: Sendable {
     /// The same with categories and the whole explanation (reports).
     func latestScoresDetailed() throws -> [StoredScore]
     func scoreHistory(partnerID: Int64) throws -> [StoredScore]
+    /// The category risks of each partner's current score (the ranking's small bars), by partner id.
+    func currentCategories(partnerIDs: [Int64]) throws -> [Int64: [CategoryScore]]
     /// Per month, the scores computed in it: how many partners, their average overall risk, and
     /// how many came out High or Critical (the program overview's trend).
     func monthlyRisk() throws -> [MonthlyRisk]

@@ -115,8 +115,9 @@ struct OfficerController: Sendable {
     func rankingValues(_ view: RankingView, _ ranking: Ranking, _ officer: SignedIn) throws -> [String: Any] {
         let positions = try positions(view, in: ranking, officer)
         let (page, pages, shown) = view.page(of: positions)
+        let categories = try officer.desk.repositories.currentCategories(partnerIDs: shown.map { ranking.rows[$0].partner.id })
         var values: [String: Any] = [
-            "rows": shown.map { Self.rankingRow($0 + 1, ranking.rows[$0]) },
+            "rows": shown.map { Self.rankingRow($0 + 1, ranking.rows[$0], categories: categories[ranking.rows[$0].partner.id] ?? []) },
             "count": positions.count, "page": page, "pages": pages,
             "csv_query": view.query(["page": nil]),
             "columns": RankingView.columns.filter { $0 != "tier" }.map { column -> [String: Any] in
@@ -151,15 +152,15 @@ struct OfficerController: Sendable {
         return view.positions(ranking, campaignPartners: invited, today: DayFormat.day(officer.desk.time.now()))
     }
 
-    static func rankingRow(_ rank: Int, _ row: Ranking.Row) -> [String: Any] {
+    /// One row of the ranking table; `categories` are the current score's category risks (a bar each).
+    static func rankingRow(_ rank: Int, _ row: Ranking.Row, categories: [CategoryScore]) -> [String: Any] {
         let tierClass = row.isPending ? "pending" : row.tier.rawValue
         return [
             "rank": rank, "id": String(row.partner.id), "name": row.partner.name, "sector": row.partner.sector.rawValue, "country": row.partner.country,
             "tier": row.tierLabel, "tier_class": tierClass, "knockout": row.knockout, "risk": row.overallRisk.map { String(Int($0.rounded())) } ?? "—",
-            "categories": row.worst.compactMap { item -> [String: Any]? in
-                let parts = item.split(separator: " ")
-                guard parts.count == 2, let value = Int(parts[1]) else { return nil }
-                return ["name": String(parts[0]), "risk": value, "width": max(0, min(100, value))]
+            "categories": categories.map { category -> [String: Any] in
+                let risk = Int(category.risk.rounded())
+                return ["name": category.category.rawValue, "risk": risk, "width": max(0, min(100, risk))]
             },
             "flags": row.flags, "headline": row.headline, "last_review": row.lastReview ?? "—", "next_due": row.nextDue ?? "—",
             "open_actions": row.openActions, "overdue_actions": row.overdueActions, "open_hits": row.openHits,
