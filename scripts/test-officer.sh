@@ -268,4 +268,12 @@ assert not any("hash" in key for r in rows.values() for key in r), rows' "$("$BI
 check "officer disable records who disabled the account" bash -c '"$0" officer disable "val viewer" --officer "Dana Roy" | grep -q "officer Val Viewer disabled" \
   && [ "$(sqlite3 "$PARTNER_RISK_DB" "SELECT actor FROM audit_log WHERE action = '"'"'officer.disable'"'"'")" = "Dana Roy" ]' "$BIN"
 check "officer --help says the password is never an argument" bash -c '"$0" officer add --help | grep -q "name" && "$0" officer --help | tr "\n" " " | grep -q "never given as an *argument"' "$BIN"
+set +e
+OUT=$("$BIN" check 2>&1); RC=$?
+MISSING=$("$BIN" check --db "$WORK/none.sqlite" 2>&1); MISSING_RC=$?
+set -e
+check "check passes on this database: integrity, foreign keys, evidence ($(tr '\n' ' ' <<<"$OUT"))" \
+  bash -c '[ "$1" = 0 ] && grep -q "^ok   integrity: ok" <<<"$2" && grep -q "^ok   foreign keys" <<<"$2" && grep -q "^ok   evidence: " <<<"$2"' _ "$RC" "$OUT"
+check "check of a database file that is not there fails and creates none" \
+  bash -c '[ "$1" = 1 ] && grep -q "there is no database at" <<<"$2" && [ ! -e "$3" ]' _ "$MISSING_RC" "$MISSING" "$WORK/none.sqlite"
 checks_passed

@@ -75,6 +75,21 @@ public final class SQLiteStore: ActingStore {
         }
     }
 
+    /// A full check for `partner-risk check`: SQLite's `integrity_check` ("ok" or its findings),
+    /// `foreign_key_check` (one line per row pointing at nothing), and every evidence file the
+    /// database names (its SHA-256 and one of its names), to be looked for in the vault.
+    public func fullCheck() throws -> (integrity: [String], foreignKeys: [String], evidence: [(sha256: String, name: String)]) {
+        try pool.read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
+                "\(row[0] as String) row \((row[1] as Int64?).map(String.init) ?? "?") names a missing \(row[2] as String) row"
+            }
+            let evidence = try Row.fetchAll(db, sql: "SELECT sha256, min(original_name) FROM evidence GROUP BY sha256 ORDER BY sha256")
+                .map { (sha256: $0[0] as String, name: $0[1] as String) }
+            return (integrity, foreignKeys, evidence)
+        }
+    }
+
     static func timestamp(_ date: Date) -> String { DayFormat.timestamp(date) }
 
     static func date(_ text: String?) -> Date? {

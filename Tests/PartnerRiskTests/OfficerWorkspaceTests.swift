@@ -399,3 +399,23 @@ final class DispatchLog: Sendable {
 private extension String {
     var wrappedInQuotes: String { "\"" + self + "\"" }
 }
+
+/// `partner-risk check` on a real database file and evidence vault.
+@Suite struct StoreCheckTests {
+    @Test func theCheckPassesOnAHealthyDatabaseAndNamesEachMissingOrChangedEvidenceFile() throws {
+        let setup = try OfficerWorkspaceTests.Setup()
+        let healthy = try StoreCheck(setup.app).run()
+        #expect(healthy.healthy)
+        #expect(healthy.text.contains("ok   integrity: ok") && healthy.text.contains("ok   foreign keys: every reference found"))
+        #expect(healthy.text.contains("ok   evidence: 1 of 1 files present with their SHA-256"))
+        let stored = try #require(try setup.store.fullCheck().evidence.first)
+        let path = setup.app.evidence.path(for: stored.sha256)
+        try Data("%PDF-1.4 altered".utf8).write(to: path)
+        let changed = try StoreCheck(setup.app).run()
+        #expect(!changed.healthy && changed.text.contains("FAIL evidence: 0 of 1 files"))
+        #expect(changed.text.contains("evidence \(stored.sha256) (\(stored.name)): changed: its content's SHA-256 is"))
+        try FileManager.default.removeItem(at: path)
+        let missing = try StoreCheck(setup.app).run()
+        #expect(!missing.healthy && missing.text.contains("(\(stored.name)): missing ("))
+    }
+}

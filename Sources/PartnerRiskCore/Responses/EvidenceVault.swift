@@ -66,6 +66,13 @@ public struct EvidenceVault: Sendable {
         return digest
     }
 
+    /// What is wrong with the stored file of `sha256`: nil when it is there with that SHA-256.
+    public func problem(with sha256: String) -> String? {
+        guard let data = try? Data(contentsOf: path(for: sha256)) else { return "missing (\(path(for: sha256).path))" }
+        let actual = CanonicalJSON.hex(SHA256.hash(data: data))
+        return actual == sha256 ? nil : "changed: its content's SHA-256 is \(actual)"
+    }
+
     public func path(for sha256: String) -> URL {
         directory.appendingPathComponent(String(sha256.prefix(2)), isDirectory: true).appendingPathComponent(sha256)
     }
