@@ -276,4 +276,23 @@ check "check passes on this database: integrity, foreign keys, evidence ($(tr '\
   bash -c '[ "$1" = 0 ] && grep -q "^ok   integrity: ok" <<<"$2" && grep -q "^ok   foreign keys" <<<"$2" && grep -q "^ok   evidence: " <<<"$2"' _ "$RC" "$OUT"
 check "check of a database file that is not there fails and creates none" \
   bash -c '[ "$1" = 1 ] && grep -q "there is no database at" <<<"$2" && [ ! -e "$3" ]' _ "$MISSING_RC" "$MISSING" "$WORK/none.sqlite"
+# Backup and restore: one file with the database and its evidence, restored elsewhere and checked.
+OUT=$("$BIN" backup --out "$WORK/backup.prbak")
+check "backup writes one file with the database and its evidence ($OUT)" \
+  bash -c 'grep -q "and 1 evidence file(s) to" <<<"$1" && [ "$(stat -c %a "$2")" = 600 ] && [ "$(sqlite3 "$2" "SELECT count(*) FROM backup_evidence")" = 1 ]' _ "$OUT" "$WORK/backup.prbak"
+mkdir -p "$WORK/elsewhere"
+OUT=$("$BIN" restore "$WORK/backup.prbak" --db "$WORK/elsewhere/restored.sqlite")
+check "restore puts the database and its evidence file back ($OUT), and check passes there" \
+  bash -c 'grep -q "with 1 evidence file(s)" <<<"$1" && "$0" check --db "$2" | grep -q "^ok   evidence: 1 of 1" \
+    && [ "$(sqlite3 "$2" "SELECT count(*) FROM sqlite_master WHERE name = '"'"'backup_evidence'"'"'")" = 0 ]' "$BIN" "$OUT" "$WORK/elsewhere/restored.sqlite"
+check "the restored database ranks the partners as the original does" \
+  bash -c 'diff <("$0" ranking --format json) <("$0" ranking --format json --db "$1")' "$BIN" "$WORK/elsewhere/restored.sqlite"
+set +e
+AGAIN=$("$BIN" restore "$WORK/backup.prbak" --db "$WORK/elsewhere/restored.sqlite" 2>&1); AGAIN_RC=$?
+head -c 4096 "$WORK/backup.prbak" > "$WORK/broken.prbak"
+BROKEN=$("$BIN" restore "$WORK/broken.prbak" --db "$WORK/elsewhere/other.sqlite" 2>&1); BROKEN_RC=$?
+set -e
+check "restore over an existing database is refused without --force" bash -c '[ "$1" = 2 ] && grep -q "add --force" <<<"$2"' _ "$AGAIN_RC" "$AGAIN"
+check "a cut-off backup is refused and nothing is written" bash -c '[ "$1" != 0 ] && grep -qi "backup\|integrity" <<<"$2" && [ ! -e "$3" ]' _ "$BROKEN_RC" "$BROKEN" "$WORK/elsewhere/other.sqlite"
+check "restore --force replaces the database" bash -c '"$0" restore "$1" --db "$2" --force | grep -q "restored"' "$BIN" "$WORK/backup.prbak" "$WORK/elsewhere/restored.sqlite"
 checks_passed

@@ -66,6 +66,17 @@ public struct EvidenceVault: Sendable {
         return digest
     }
 
+    /// Puts back a file taken from a backup, after checking that its bytes have that SHA-256.
+    public func restore(_ data: Data, sha256: String) throws {
+        let actual = CanonicalJSON.hex(SHA256.hash(data: data))
+        guard actual == sha256 else {
+            throw PartnerRiskError.badInput("the backup's evidence file \(sha256) has changed (its SHA-256 is \(actual)); nothing more was restored")
+        }
+        let url = path(for: sha256)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url, options: .atomic)
+    }
+
     /// What is wrong with the stored file of `sha256`: nil when it is there with that SHA-256.
     public func problem(with sha256: String) -> String? {
         guard let data = try? Data(contentsOf: path(for: sha256)) else { return "missing (\(path(for: sha256).path))" }
