@@ -295,4 +295,9 @@ set -e
 check "restore over an existing database is refused without --force" bash -c '[ "$1" = 2 ] && grep -q "add --force" <<<"$2"' _ "$AGAIN_RC" "$AGAIN"
 check "a cut-off backup is refused and nothing is written" bash -c '[ "$1" != 0 ] && grep -qi "backup\|integrity" <<<"$2" && [ ! -e "$3" ]' _ "$BROKEN_RC" "$BROKEN" "$WORK/elsewhere/other.sqlite"
 check "restore --force replaces the database" bash -c '"$0" restore "$1" --db "$2" --force | grep -q "restored"' "$BIN" "$WORK/backup.prbak" "$WORK/elsewhere/restored.sqlite"
+printf 'mail:\n  transport: smtp\n  max_per_minute: lots\n' > "$WORK/broken.yaml"
+set +e
+OUT=$("$BIN" config check --config "$WORK/broken.yaml" 2>&1); RC=$?
+set -e
+check "config check on a broken config names its line ($OUT)" bash -c '[ "$1" = 2 ] && grep -q "broken.yaml:3:19: .mail.max_per_minute.: expected a number" <<<"$2"' _ "$RC" "$OUT"
 checks_passed

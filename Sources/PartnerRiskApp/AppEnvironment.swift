@@ -43,6 +43,16 @@ public struct AppEnvironment: Sendable {
         return AppEnvironment(workspace: workspace, config: settings, repositories: try workspace.openStore(actor: actor), time: time, officer: actor)
     }
 
+    /// Reads the config `--config` or the database's folder names, without opening the database:
+    /// the file checked (nil when there is none, and the defaults apply), or a `FILE:LINE:COLUMN`
+    /// error.
+    public static func checkConfig(database: String?, config: String?) throws -> String? {
+        let workspace = Workspace.resolve(databaseFlag: database)
+        let path = config ?? AppConfig.defaultPath(databasePath: workspace.databasePath)
+        _ = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
     /// The same environment on behalf of another officer (the workspace's signed-in officer).
     public func acting(as name: String) -> AppEnvironment {
         AppEnvironment(workspace: workspace, config: config, repositories: repositories.acting(as: name), time: time, messages: messages, officer: name)

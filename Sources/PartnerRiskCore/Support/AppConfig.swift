@@ -118,7 +118,7 @@ public struct AppConfig: Codable, Sendable, Equatable {
         do {
             config = try YAMLDecoder().decode(AppConfig.self, from: text)
         } catch {
-            throw PartnerRiskError.badInput("config file \(path) is not valid: \(error)")
+            throw PartnerRiskError.badInput(located(error, text: text, path: path))
         }
         if config.mail?.password != nil {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -128,6 +128,51 @@ public struct AppConfig: Codable, Sendable, Equatable {
             }
         }
         return config
+    }
+
+    /// `FILE:LINE:COLUMN: what is wrong` for a config that cannot be read: a YAML syntax error at
+    /// its position, a value of the wrong kind at the value (found by following the decoder's
+    /// path of keys through the composed tree).
+    static func located(_ error: Error, text: String, path: String) -> String {
+        // A syntax error (the decoder wraps it as "not valid YAML"): its position from composing the text.
+        let reader = YAMLReader(file: path)
+        _ = reader.compose(text)
+        if let problem = reader.problems.first {
+            return "\(path):\(problem.line):\(problem.column): \(problem.message); \(problem.fix)"
+        }
+        guard let decoding = error as? DecodingError else { return "config file \(path) is not valid: \(error)" }
+        let (keys, what): ([any CodingKey], String) = {
+            switch decoding {
+            case .typeMismatch(let type, let context): return (context.codingPath, "expected \(Self.kind(type))")
+            case .valueNotFound(let type, let context): return (context.codingPath, "a value is missing (\(Self.kind(type)))")
+            case .keyNotFound(let key, let context): return (context.codingPath, "`\(key.stringValue)` is missing here")
+            case .dataCorrupted(let context): return (context.codingPath, context.debugDescription)
+            @unknown default: return ([], "\(decoding)")
+            }
+        }()
+        var node = try? Yams.compose(yaml: text)
+        for key in keys {
+            if let index = key.intValue, case .sequence(let items)? = node, index < items.count {
+                node = items[index]
+            } else if case .mapping(let mapping)? = node, let child = mapping[key.stringValue] {
+                node = child
+            } else {
+                break
+            }
+        }
+        let mark = node?.mark
+        let found = node?.scalar.map { ", not `\($0.string)`" } ?? ""
+        let name = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        return "\(path):\(mark?.line ?? 1):\(mark?.column ?? 1): \(name.isEmpty ? "" : "`\(name)`: ")\(what)\(found)"
+    }
+
+    private static func kind(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is Double.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        case is String.Type: return "text"
+        default: return "\(type)"
+        }
     }
 
     public static func defaultPath(databasePath: String) -> String {

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import PartnerRiskApp
+
+/// `partner-risk config check`: reads `partner-risk.yaml` as every command would, and says where it is wrong.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check the settings file (partner-risk.yaml).",
+        subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read the settings file as every command does; a problem is reported as FILE:LINE:COLUMN (exit 2).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("The settings file (default: partner-risk.yaml beside the database).", valueName: "file"))
+        var config: String?
+
+        func run() throws {
+            if let path = try AppEnvironment.checkConfig(database: global.db, config: config) {
+                say("ok   \(path)")
+            } else {
+                say("ok   no settings file beside the database: the defaults apply")
+            }
+        }
+    }
+}
