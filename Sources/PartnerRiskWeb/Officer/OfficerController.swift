@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOPosix
 import PartnerRiskCore
 
 /// The officer workspace's pages and actions under `/officer/`. Every page needs a live session
@@ -16,7 +17,7 @@ struct OfficerController: Sendable {
         router.get("/officer/login") { request, _ in try loginPage(request) }
         router.post("/officer/login") { request, context in try await login(request, context) }
         router.post("/officer/logout") { request, context in try await signedIn(request, context, acting: false) { officer, _ in try logout(request, officer) } }
-        router.get("/officer") { request, context in try await signedIn(request, context) { officer, _ in try rankingPage(request, officer) } }
+        router.get("/officer") { request, context in try await signedIn(request, context) { officer, _ in try await rankingPage(request, officer) } }
         router.get("/officer/ranking.csv") { request, context in try await signedIn(request, context) { officer, _ in try rankingCSV(request, officer) } }
         router.get("/officer/partners/:id") { request, context in
             try await signedIn(request, context) { officer, _ in try partnerPage(request, officer, id: context.parameters.get("id")) }
@@ -39,21 +40,21 @@ struct OfficerController: Sendable {
     /// Runs `page` for the signed-in officer; otherwise a redirect to the login page (GET) or 403.
     /// A POST must carry the session's CSRF token; `acting` posts need the officer role.
     func signedIn(_ request: Request, _ context: WebRequestContext, acting: Bool = false,
-                  _ page: (SignedIn, FormFields) throws -> Response) async throws -> Response {
+                  _ page: (SignedIn, FormFields) async throws -> Response) async throws -> Response {
         guard let secret = RandomSecret.wellFormed(request.cookies[Self.sessionCookie]?.value),
               let (session, account) = try workspace.accounts.resume(secret: secret) else {
             if request.method == .get { return redirect(to: "/officer/login?next=" + Self.next(request.uri.path)) }
             return try refusal(.forbidden, "Your session has ended. Sign in again.")
         }
         let officer = SignedIn(account: account, session: session, desk: workspace.desk(account.name))
-        guard request.method == .post else { return try page(officer, FormFields.parse(Data(), contentType: nil)) }
+        guard request.method == .post else { return try await page(officer, FormFields.parse(Data(), contentType: nil)) }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let fields = FormFields.parse(Data(buffer: body), contentType: request.headers[.contentType])
         guard let token = fields.first("csrf"), RandomSecret.same(token, session.csrf) else {
             return try refusal(.forbidden, "This form has expired (its security token does not match). Go back, reload the page and try again.")
         }
         if acting && !account.role.mayAct { return try refusal(.forbidden, "Your account can read but not act (viewer).") }
-        return try page(officer, fields)
+        return try await page(officer, fields)
     }
 
     func loginPage(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -77,7 +78,9 @@ struct OfficerController: Sendable {
         guard await workspace.throttle.allows(name: name, address: address, at: now) else {
             return try loginPage(request, error: "Too many failed sign-ins. Wait 15 minutes and try again.", status: .tooManyRequests)
         }
-        guard let (secret, _, _) = try workspace.accounts.signIn(name: name, password: password) else {
+        // bcrypt takes about a quarter of a second by design: not on the event loop serving other requests.
+        let accounts = workspace.accounts
+        guard let (secret, _, _) = try await NIOThreadPool.singleton.runIfActive({ try accounts.signIn(name: name, password: password) }) else {
             await workspace.throttle.recordFailure(name: name, address: address, at: now)
             return try loginPage(request, error: "That name and password do not match an active account.", status: .unauthorized)
         }
@@ -102,9 +105,11 @@ struct OfficerController: Sendable {
 
     // MARK: - Pages
 
-    func rankingPage(_ request: Request, _ officer: SignedIn) throws -> Response {
+    func rankingPage(_ request: Request, _ officer: SignedIn) async throws -> Response {
         let view = RankingView(query: Self.query(request))
-        let stamped = try officer.desk.stampedRanking()
+        // Building the ranking after a change takes seconds with 100,000 partners: off the event loop.
+        let desk = officer.desk
+        let stamped = try await NIOThreadPool.singleton.runIfActive { try desk.stampedRanking() }
         let table = try workspace.rankingTables.page(view.query(), stamped.stamp) {
             try workspace.templates.render("web/officer/ranking.html", try rankingValues(view, stamped.ranking, officer))
         }
