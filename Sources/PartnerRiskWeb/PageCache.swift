@@ -66,21 +66,9 @@ public final class PageCache<Key: Hashable & Sendable, Inputs: Equatable & Senda
         }
     }
 
-    /// The UTF-8 offsets at which `marker` occurs in `text`.
+    /// The UTF-8 offsets at which `marker` occurs in `text` (not overlapping).
     static func offsets(of marker: String, in text: String) -> [Int] {
-        let bytes = Array(text.utf8), needle = Array(marker.utf8)
-        guard let first = needle.first, bytes.count >= needle.count else { return [] }
-        var found: [Int] = []
-        var index = 0
-        while index <= bytes.count - needle.count {
-            if bytes[index] == first, bytes[index..<index + needle.count].elementsEqual(needle) {
-                found.append(index)
-                index += needle.count
-            } else {
-                index += 1
-            }
-        }
-        return found
+        text.ranges(of: marker).map { text.utf8.distance(from: text.startIndex, to: $0.lowerBound) }
     }
 }
 

@@ -57,7 +57,7 @@ public struct EvidenceVault: Sendable {
         let ext = (originalName as NSString).pathExtension.lowercased()
         guard Self.allowedExtensions.contains(ext) else { throw Refusal.kind(ext) }
         guard DocumentKind.content(data, matches: ext) else { throw Refusal.mismatch(ext) }
-        let digest = CanonicalJSON.hex(SHA256.hash(data: data))
+        let digest = Self.digest(data)
         let url = path(for: digest)
         if !FileManager.default.fileExists(atPath: url.path) {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -68,7 +68,7 @@ public struct EvidenceVault: Sendable {
 
     /// Puts back a file taken from a backup, after checking that its bytes have that SHA-256.
     public func restore(_ data: Data, sha256: String) throws {
-        let actual = CanonicalJSON.hex(SHA256.hash(data: data))
+        let actual = Self.digest(data)
         guard actual == sha256 else {
             throw PartnerRiskError.badInput("the backup's evidence file \(sha256) has changed (its SHA-256 is \(actual)); nothing more was restored")
         }
@@ -80,9 +80,12 @@ public struct EvidenceVault: Sendable {
     /// What is wrong with the stored file of `sha256`: nil when it is there with that SHA-256.
     public func problem(with sha256: String) -> String? {
         guard let data = try? Data(contentsOf: path(for: sha256)) else { return "missing (\(path(for: sha256).path))" }
-        let actual = CanonicalJSON.hex(SHA256.hash(data: data))
+        let actual = Self.digest(data)
         return actual == sha256 ? nil : "changed: its content's SHA-256 is \(actual)"
     }
+
+    /// The hex SHA-256 a file is stored and checked under.
+    static func digest(_ data: Data) -> String { CanonicalJSON.hex(SHA256.hash(data: data)) }
 
     public func path(for sha256: String) -> URL {
         directory.appendingPathComponent(String(sha256.prefix(2)), isDirectory: true).appendingPathComponent(sha256)
