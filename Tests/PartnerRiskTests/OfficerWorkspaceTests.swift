@@ -402,6 +402,25 @@ private extension String {
 
 /// `partner-risk check` on a real database file and evidence vault.
 @Suite struct StoreCheckTests {
+    @Test func aBackupTakenWhileAnotherConnectionWritesRestoresToADatabaseThatPassesTheCheck() async throws {
+        let setup = try OfficerWorkspaceTests.Setup()
+        let invitation = try #require(try setup.store.responses(campaignID: nil, partnerID: nil).first).invitationID
+        let writer = try SQLiteStore(path: setup.store.path, actor: "serve")  // another connection, as `serve` holds
+        let folder = TemporaryDirectory()
+        let backupPath = folder.url.appendingPathComponent("backup.prbak").path
+        let writing = Task.detached {
+            for round in 0..<300 { try writer.saveDraft(invitationID: invitation, answers: ["A1": .number(Double(round))], at: fixedNow) }
+        }
+        let held = try Backups.backup(setup.app, to: backupPath)
+        try await writing.value
+        #expect(held == 1)
+        let restoredPath = folder.url.appendingPathComponent("restored/partner-risk.sqlite").path
+        #expect(try Backups.restore(from: backupPath, database: restoredPath, force: false) == 1)
+        let report = try StoreCheck(try AppEnvironment.open(database: restoredPath)).run()
+        #expect(report.healthy, "\(report.text)")
+        #expect(try SQLiteStore(path: restoredPath).responses(campaignID: nil, partnerID: nil).count == (try setup.store.responses(campaignID: nil, partnerID: nil).count))
+    }
+
     @Test func theCheckPassesOnAHealthyDatabaseAndNamesEachMissingOrChangedEvidenceFile() throws {
         let setup = try OfficerWorkspaceTests.Setup()
         let healthy = try StoreCheck(setup.app).run()
