@@ -24,6 +24,7 @@ test: test-deps
 	bash scripts/test-import-faults.sh
 	bash scripts/test-offline-browser.sh
 	bash scripts/test-officer.sh
+	bash scripts/test-service.sh
 	bash scripts/test-workspace-browser.sh
 
 build:

@@ -4,6 +4,7 @@
 # the same number of connections into the same sink, each reusing its connection for every
 # message (`-d`), as PartnerRisk does. Prints both rates and their ratio.
 set -euo pipefail
+export PARTNER_RISK_ALLOW_LOCAL_LINKS=1  # the links point to this machine: a benchmark, not partners
 BIN=${1:-.build/debug/partner-risk}
 N=${N:-5000}
 CONNECTIONS=${CONNECTIONS:-2}

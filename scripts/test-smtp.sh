@@ -34,6 +34,14 @@ Gone Ltd,nobody@reject.example.com,MX,warehouse,,en
 CSV
 $BIN partners import "$WORK/a/p.csv" >/dev/null
 ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 --from "Acme Compliance <compliance@acme.example.com>" 2>/dev/null)
+# Links partners cannot open are refused before anything is sent: public_url unset, or a private address.
+check "campaign send through SMTP refuses while public_url is unset, naming the setting" bash -c \
+    "! PARTNER_RISK_SMTP_USER=sender PARTNER_RISK_SMTP_PASSWORD=s3cret $BIN campaign send $ID --smtp smtp://127.0.0.1:$PORT > '$WORK/a/refused.txt' 2>&1 \
+     && grep -q 'public_url is not set' '$WORK/a/refused.txt' && grep -q -- '--allow-local-links' '$WORK/a/refused.txt'"
+check "... and refuses a public_url on a private network" bash -c \
+    "PARTNER_RISK_PUBLIC_URL=http://192.168.1.20:8080 $BIN campaign send $ID --smtp smtp://127.0.0.1:$PORT > '$WORK/a/private.txt' 2>&1; \
+     [ \$? -ne 0 ] && grep -q 'private network address' '$WORK/a/private.txt'"
+check "... having sent nothing" bash -c "[ ! -s '$WORK/a/out/log.jsonl' ]"
 PARTNER_RISK_SMTP_USER=sender PARTNER_RISK_SMTP_PASSWORD=s3cret PARTNER_RISK_SMTP_CA="$WORK/cert/cert.pem" \
     PARTNER_RISK_PUBLIC_URL=https://survey.acme.example $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" > "$WORK/a/send.txt" 2>&1
 STATUS=$($BIN campaign status "$ID")
@@ -65,6 +73,9 @@ assert token in att[0].get_content()
 hashes = [r[0] for r in sqlite3.connect(db).execute("SELECT token_hash FROM invitation_token")]
 assert hashlib.sha256(token.encode()).hexdigest() in hashes and token not in hashes
 PY
+
+# From here on the links point to this machine on purpose (a test, not partners).
+export PARTNER_RISK_ALLOW_LOCAL_LINKS=1
 
 # 2. TLS required but the server offers no STARTTLS: nothing is sent in plain text.
 mkdir -p "$WORK/b"

@@ -6,9 +6,12 @@ import PartnerRiskMail
 /// the database file, and the officer-editable folders.
 public struct Doctor {
     public let workspace: Workspace
+    /// The settings read for the workspace (the links partners get are checked from them).
+    public let config: AppConfig
 
-    public init(workspace: Workspace) {
+    public init(workspace: Workspace, config: AppConfig = AppConfig()) {
         self.workspace = workspace
+        self.config = config
     }
 
     /// The findings as text, and whether everything needed is there.
@@ -44,6 +47,10 @@ public struct Doctor {
         let fileManager = FileManager.default
         check(fileManager.fileExists(atPath: workspace.surveysDirectory.path), "surveys folder", workspace.surveysDirectory.path)
         check(fileManager.fileExists(atPath: workspace.templatesDirectory.path), "templates folder", workspace.templatesDirectory.path)
+        // A warning, not a failure: the local mail drop and trials need no public address.
+        if let problem = PublicLinkCheck.problem(MailSetup(config: config, workspace: workspace).configuredPublicURL) {
+            lines.append("warn links: \(problem); `campaign send` through an SMTP server refuses until public_url is set (or --allow-local-links)")
+        }
         return Report(text: lines.joined(separator: "\n"), healthy: healthy)
     }
 }

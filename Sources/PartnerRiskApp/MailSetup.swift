@@ -35,8 +35,21 @@ public struct MailSetup {
         return MailAddress(name: officer?.company ?? officer?.name ?? "Supply Chain Security", address: officer?.email ?? "security@partner-risk.example")
     }
 
-    public var publicURL: String {
-        ProcessInfo.processInfo.environment["PARTNER_RISK_PUBLIC_URL"] ?? config.publicURL ?? "http://127.0.0.1:8080"
+    public var publicURL: String { configuredPublicURL ?? "http://127.0.0.1:8080" }
+
+    /// `PARTNER_RISK_PUBLIC_URL`, else `public_url` in the config; nil when neither is set.
+    public var configuredPublicURL: String? {
+        ProcessInfo.processInfo.environment["PARTNER_RISK_PUBLIC_URL"] ?? config.publicURL
+    }
+
+    /// Refuses to mail partners links they cannot open: through an SMTP server (the local mail drop
+    /// reaches no partner) with `public_url` unset or naming this machine or a private network,
+    /// unless `allow` (`--allow-local-links`), `allow_local_links: true` or `PARTNER_RISK_ALLOW_LOCAL_LINKS=1`.
+    public func checkLinks(publicURL: String?, transports: any MailTransportFactory, allow: Bool = false,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        guard !(transports is DropTransportFactory), !allow, config.allowLocalLinks != true,
+              environment["PARTNER_RISK_ALLOW_LOCAL_LINKS"] != "1", let problem = PublicLinkCheck.problem(publicURL) else { return }
+        throw PartnerRiskError.badInput(PublicLinkCheck.refusal(problem))
     }
 
     public var outboxDirectory: URL {

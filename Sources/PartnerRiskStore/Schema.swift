@@ -25,11 +25,32 @@ enum Schema {
         migrator.registerMigration("v18-partner-aliases", migrate: v18)
         migrator.registerMigration("v19-officer-accounts", migrate: v19)
         migrator.registerMigration("v20-audit-by-subject", migrate: v20)
+        migrator.registerMigration("v21-service-schedule", migrate: v21)
         return migrator
     }
 
     /// The audit trail read by subject (a partner's page shows its own): without an index each
     /// partner page read the whole trail, most of its cost with 100,000 partners.
+    /// What `serve`'s background jobs remember across restarts: named values, and each reminder
+    /// offset handled per invitation (the primary key makes "never twice" hold for any number of
+    /// processes).
+    private static func v21(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE service_state (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE TABLE reminder_offset (
+                invitation_id INTEGER NOT NULL REFERENCES invitation(id),
+                offset_days INTEGER NOT NULL,
+                reminded INTEGER NOT NULL,
+                recorded_at TEXT NOT NULL,
+                PRIMARY KEY (invitation_id, offset_days)
+            );
+            """)
+    }
+
     private static func v20(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX audit_log_subject ON audit_log(subject, id)")
     }

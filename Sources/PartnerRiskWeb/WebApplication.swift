@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// Where the partner web server listens and how it is reached from outside.
 public struct WebServerSettings: Sendable {
@@ -60,9 +61,16 @@ public enum PartnerWebApplication {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
-    /// Runs the server until the process is told to stop (SIGINT / SIGTERM).
-    public static func run(site: PartnerWebSite, officer: OfficerWorkspace? = nil, settings: WebServerSettings, logger: Logger) async throws {
-        try await application(site: site, officer: officer, settings: settings, logger: logger).runService()
+    /// Runs the server and `services` (the background jobs) until the process is told to stop
+    /// (SIGINT / SIGTERM): then the services stop first, in reverse order, and the HTTP server last.
+    public static func run(site: PartnerWebSite, officer: OfficerWorkspace? = nil, settings: WebServerSettings, logger: Logger,
+                           services: [any Service] = []) async throws {
+        let app = application(site: site, officer: officer, settings: settings, logger: logger)
+        // A job returns once a stop has begun (it may hear of it before the group does): not a failure.
+        let configurations = [ServiceGroupConfiguration.ServiceConfiguration(service: app)]
+            + services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) }
+        let group = ServiceGroup(configuration: .init(services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
 

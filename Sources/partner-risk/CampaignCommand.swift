@@ -31,6 +31,10 @@ struct MailOptions: ParsableArguments {
     @Option(name: .customLong("max-per-minute"), help: ArgumentHelp("Send at most this many messages a minute (provider quotas).", valueName: "n"))
     var maxPerMinute: Int?
 
+    @Flag(name: .customLong("allow-local-links"), help: ArgumentHelp(
+        "Mail links even though public_url is unset or names this machine or a private network (trials and tests; also allow_local_links: true in the config)."))
+    var allowLocalLinks = false
+
     var overrides: MailSetup.Overrides {
         MailSetup.Overrides(smtp: smtp, tls: tls, connections: connections, drop: drop, maxPerMinute: maxPerMinute)
     }
@@ -47,6 +51,7 @@ extension MailTLS: ExpressibleByArgument {}
 func runSender(campaignID: Int64, global: GlobalOptions, mail: MailOptions, resendUncertain: Bool) throws -> CampaignSender.Report {
     let app = try global.environment(config: mail.config)
     let sender = try app.campaignSender(campaignID: campaignID, overrides: mail.overrides, resendUncertain: resendUncertain)
+    try app.mail.checkLinks(publicURL: app.mail.configuredPublicURL, transports: sender.transports, allow: mail.allowLocalLinks)
     print("campaign \(campaignID): sending via \(sender.transports.summary)")
     let report = try sender.send(campaignID: campaignID)
     print("campaign \(campaignID): \(report.line)")

@@ -10,8 +10,13 @@ struct DoctorCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(help: ArgumentHelp("The settings file (default: partner-risk.yaml next to the database).", valueName: "file"))
+    var config: String?
+
     func run() throws {
-        let report = try Doctor(workspace: global.workspace).run()
+        let workspace = global.workspace
+        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
+        let report = try Doctor(workspace: workspace, config: settings).run()
         print(report.text)
         if !report.healthy { throw ExitCode(1) }
     }

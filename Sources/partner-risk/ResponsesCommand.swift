@@ -103,13 +103,12 @@ struct ResponsesFetchCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment(config: config)
         let fetcher = try app.mailboxFetcher(url: imap, tls: tls, moveTo: moveTo)
-        let client = fetcher.reader
-        let result = try fetcher.fetch()
+        let result = try app.fetchReplies(fetcher)
         for rejected in result.summary.rejected { say("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(result.summary)
-        reportReceipt(try app.submissions.accepted(result.summary.acceptedResponseIDs, evidenceFor: result.summary.evidenceInvitations))
-        if !result.summary.acceptedResponseIDs.isEmpty { warnNewHits(try app.screening.run(partnerIDs: nil)) }
-        print("\(client.mailbox): \(result.messages) new message(s), \(result.skipped) already seen by Message-ID; \(result.summary.line)")
+        reportReceipt(result.receipt)
+        warn(result.hits.map(ScreeningService.warning))
+        print("\(fetcher.reader.mailbox): \(result.messages) new message(s), \(result.skipped) already seen by Message-ID; \(result.summary.line)")
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PartnerRiskApp
+import Logging
 import PartnerRiskCore
 
 struct ServeCommand: AsyncParsableCommand {
@@ -32,6 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var mail: MailOptions
 
+    @Option(name: .customLong("log-format"), help: "Log lines as text (default) or json (one object per line, for log collectors).")
+    var logFormat: LogFormat = .text
+
+    @Option(name: .customLong("log-level"), help: "The least important events logged: debug, info (default), notice, warning or error.")
+    var logLevel: LogLevelName = .info
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
@@ -40,18 +47,26 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let logger = Logger.server(format: logFormat, level: logLevel.level)
         let app = try global.environment(config: mail.config)
         let server = try app.partnerServer(host: host, port: port, publicURL: publicURL, trustedProxies: trustedProxies,
-                                           overrides: mail.overrides, report: Self.say)
+                                           overrides: mail.overrides, allowLocalLinks: mail.allowLocalLinks, logger: logger)
+        for line in server.recovered { logger.notice("recovered: \(line)") }
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
-            Self.say("note: listening on \(host), reachable from other machines; use a TLS proxy in front")
+            logger.notice("listening on \(host), reachable from other machines; use a TLS proxy in front")
         }
-        Self.say("partner form on http://\(host):\(port) (links use \(server.publicURL)); Ctrl-C stops")
+        let jobs = server.jobs.map(\.job.name)
+        logger.notice("partner form on http://\(host):\(port) (links use \(server.publicURL)); background jobs: \(jobs.isEmpty ? "none" : jobs.joined(separator: ", ")); Ctrl-C stops")
         try await server.run()
     }
 
-    /// One line to standard output at once (unbuffered: scripts read it while the server runs).
-    @Sendable static func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
+}
+
+extension LogFormat: ExpressibleByArgument {}
+
+/// `--log-level`'s values.
+enum LogLevelName: String, ExpressibleByArgument, CaseIterable {
+    case debug, info, notice, warning, error
+
+    var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
 }

@@ -10,10 +10,10 @@ import Testing
         "PartnerRiskStore": ["Foundation", "GRDB", "PartnerRiskCore", "Synchronization"],
         "PartnerRiskMail": ["Foundation", "CCurl", "CGMime", "PartnerRiskCore"],
         "PartnerRiskTemplates": ["Foundation", "Mustache", "PartnerRiskCore"],
-        "PartnerRiskWeb": ["Foundation", "Crypto", "Yams", "HTTPTypes", "Hummingbird", "HummingbirdBcrypt", "Logging", "NIOCore", "NIOPosix", "PartnerRiskCore", "PartnerRiskMail", "PartnerRiskTemplates", "Synchronization"],
+        "PartnerRiskWeb": ["Foundation", "Crypto", "Yams", "HTTPTypes", "Hummingbird", "HummingbirdBcrypt", "Logging", "NIOCore", "NIOPosix", "PartnerRiskCore", "PartnerRiskMail", "PartnerRiskTemplates", "ServiceLifecycle", "Synchronization"],
         "PartnerRiskDemo": ["Foundation", "PartnerRiskCore", "PartnerRiskMail"],
-        "PartnerRiskApp": ["Foundation", "Logging", "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb"],
-        "partner-risk": ["Foundation", "ArgumentParser", "PartnerRiskApp", "PartnerRiskCore", "PartnerRiskDemo"],
+        "PartnerRiskApp": ["Foundation", "Logging", "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb", "ServiceLifecycle", "Synchronization"],
+        "partner-risk": ["Foundation", "ArgumentParser", "Logging", "PartnerRiskApp", "PartnerRiskCore", "PartnerRiskDemo"],
     ]
 
     /// Each Swift file of a target, by its path inside the target, with its text.

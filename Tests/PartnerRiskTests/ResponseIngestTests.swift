@@ -138,10 +138,9 @@ import Testing
         let setup = try setup()
         #expect(try setup.ingest.importPaths([setup.answers.path]).accepted == 3)
         let app = try AppEnvironment.open(database: setup.fixture.directory.path("test.sqlite"), time: FixedTime(fixedNow))
-        let lines = Mutex<[String]>([])
-        _ = try app.partnerServer(host: "127.0.0.1", port: 8089, publicURL: nil,
-                                  overrides: MailSetup.Overrides(drop: setup.fixture.directory.path("drop"))) { line in lines.withLock { $0.append(line) } }
-        #expect(lines.withLock { $0 } == ["scored 3 response(s) an earlier run accepted but did not score"])
+        let server = try app.partnerServer(host: "127.0.0.1", port: 8089, publicURL: nil,
+                                           overrides: MailSetup.Overrides(drop: setup.fixture.directory.path("drop")))
+        #expect(server.recovered == ["scored 3 response(s) an earlier run accepted but did not score"])
         #expect(try setup.fixture.store.latestScores().count == 3)
     }
 

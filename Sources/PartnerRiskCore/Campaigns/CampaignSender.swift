@@ -64,7 +64,9 @@ public struct CampaignSender: Sendable {
         self.options = options
     }
 
-    public func send(campaignID: Int64) throws -> Report {
+    /// Sends the campaign's due messages. Once `stop` is set (the server is shutting down) no
+    /// further message is claimed; those already on the wire are finished.
+    public func send(campaignID: Int64, stop: StopFlag? = nil) throws -> Report {
         var report = Report()
         let run = SendRun()
         report.uncertainFound = try repository.markInterruptedSendsUncertain(campaignID: campaignID, run: run, at: time.now())
@@ -74,7 +76,7 @@ public struct CampaignSender: Sendable {
         }
         let items = try repository.dueMessages(campaignID: campaignID, at: time.now())
         guard !items.isEmpty else { return report }
-        let queue = WorkQueue(items)
+        let queue = WorkQueue(items, stop: stop)
         let tally = Tally()
         let limiter = options.maxPerMinute.map { RateLimiter(perMinute: $0) }
         let group = DispatchGroup()
@@ -86,6 +88,7 @@ public struct CampaignSender: Sendable {
                     let transport = try transports.makeTransport()
                     while let item = queue.next() {
                         limiter?.wait()
+                        if stop?.isSet == true { break }  // left queued, unclaimed
                         tally.add(try process(item, transport: transport, run: run))
                     }
                 } catch {
@@ -142,13 +145,17 @@ public struct CampaignSender: Sendable {
 /// A thread-safe queue of outbox items shared by the workers.
 final class WorkQueue: Sendable {
     private let state: Mutex<(items: [OutboxItem], index: Int)>
+    private let stop: StopFlag?
 
-    init(_ items: [OutboxItem]) {
+    init(_ items: [OutboxItem], stop: StopFlag? = nil) {
         state = Mutex((items, 0))
+        self.stop = stop
     }
 
+    /// The next item, or nil when all are taken or a stop was asked for.
     func next() -> OutboxItem? {
-        state.withLock { state in
+        if stop?.isSet == true { return nil }
+        return state.withLock { state in
             guard state.index < state.items.count else { return nil }
             defer { state.index += 1 }
             return state.items[state.index]

@@ -6,21 +6,26 @@ import Foundation
 public final class OutboxDispatcher: Sendable {
     private let queue = DispatchQueue(label: "partner-risk.outbox")
     private let makeSender: @Sendable (Int64) throws -> CampaignSender
-    private let report: @Sendable (String) -> Void
+    private let stop: StopFlag?
+    private let report: @Sendable (_ campaignID: Int64, _ line: String, _ failed: Bool) -> Void
 
-    /// `makeSender` builds a sender for a campaign (its From address may differ per campaign).
-    public init(makeSender: @escaping @Sendable (Int64) throws -> CampaignSender, report: @escaping @Sendable (String) -> Void) {
+    /// `makeSender` builds a sender for a campaign (its From address may differ per campaign);
+    /// once `stop` is set (the server is stopping) no further message is claimed.
+    public init(makeSender: @escaping @Sendable (Int64) throws -> CampaignSender, stop: StopFlag? = nil,
+                report: @escaping @Sendable (_ campaignID: Int64, _ line: String, _ failed: Bool) -> Void) {
         self.makeSender = makeSender
+        self.stop = stop
         self.report = report
     }
 
     public func dispatch(campaignID: Int64) {
         queue.async { [self] in
+            guard stop?.isSet != true else { return }
             do {
-                let result = try makeSender(campaignID).send(campaignID: campaignID)
-                report("campaign \(campaignID): \(result.line)")
+                let result = try makeSender(campaignID).send(campaignID: campaignID, stop: stop)
+                report(campaignID, result.line, false)
             } catch {
-                report("campaign \(campaignID): sending failed: \(error); the messages stay queued")
+                report(campaignID, "sending failed: \(error); the messages stay queued", true)
             }
         }
     }

@@ -52,13 +52,15 @@ public struct AppConfig: Codable, Sendable, Equatable {
 
     public struct IMAP: Codable, Sendable, Equatable {
         public var url: String?
+        /// TLS for `imap://`: required (default), optional or none.
+        public var tls: String?
         public var username: String?
         public var passwordFile: String?
         public var caFile: String?
         public var moveTo: String?
 
         enum CodingKeys: String, CodingKey {
-            case url, username
+            case url, username, tls
             case passwordFile = "password_file", caFile = "ca_file", moveTo = "move_to"
         }
     }
@@ -76,6 +78,11 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var linkGraceDays: Int?
     /// `workspace: {idle_minutes: 30}`: the officer workspace in `serve`.
     public var workspace: OfficerWorkspaceSettings?
+    /// `service:`: the background work of `serve` (see `AppConfig.Service`).
+    public var service: Service?
+    /// Lets `campaign send` and `serve`'s outbox worker mail links to a loopback or private
+    /// `public_url` (trials and tests).
+    public var allowLocalLinks: Bool?
 
     public struct OfficerWorkspaceSettings: Codable, Sendable, Equatable {
         /// A session unused this long ends (default 30 minutes).
@@ -95,7 +102,8 @@ public struct AppConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case officer, mail, imap, evidence, screening, workspace, linkGraceDays = "link_grace_days"
+        case officer, mail, imap, evidence, screening, workspace, service, linkGraceDays = "link_grace_days"
+        case allowLocalLinks = "allow_local_links"
         case publicURL = "public_url", quarantineDir = "quarantine_dir", evidenceDir = "evidence_dir"
     }
 

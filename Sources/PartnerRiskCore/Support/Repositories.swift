@@ -4,7 +4,7 @@ import Foundation
 /// implements in full, and what the composition root hands to the services.
 public typealias Repositories = PartnerRepository & SurveyRepository & CampaignRepository & ResponseRepository
     & ScoreRepository & ReviewRepository & WebFormRepository & MailboxLedger & AuditTrail & OfficerDecisionRepository & CorrectiveActionRepository & ScreeningRepository
-    & OfficerAccountRepository & ActingStore
+    & OfficerAccountRepository & ScheduleRepository & ActingStore
 
 /// A store that can record another person as who acts, sharing its connections (the officer
 /// workspace: one store, each request on behalf of the officer signed in).

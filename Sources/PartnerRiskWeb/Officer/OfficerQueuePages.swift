@@ -13,6 +13,7 @@ extension OfficerController {
         }
         router.get("/officer/campaigns") { request, context in try await signedIn(request, context) { officer, _ in try campaignsPage(request, officer) } }
         router.get("/officer/program") { request, context in try await signedIn(request, context) { officer, _ in try programPage(officer) } }
+        router.get("/officer/service") { request, context in try await signedIn(request, context) { officer, _ in try servicePage(officer) } }
         router.post("/officer/campaigns") { request, context in
             try await signedIn(request, context, acting: true) { officer, fields in campaignAction { try createCampaign(officer, fields) } }
         }
@@ -180,5 +181,21 @@ extension OfficerController {
             "response_rate": figures.responseRate, "as_of": DayFormat.day(desk.time.now()),
         ]
         return try page("web/officer/program.html", title: "Program overview", values, officer: officer)
+    }
+}
+
+/// The server's background jobs: what each did last, when it runs next, and its last error.
+extension OfficerController {
+    func servicePage(_ officer: SignedIn) throws -> Response {
+        let jobs = workspace.jobs.statuses.map { job -> [String: Any] in
+            var values: [String: Any] = ["name": job.name, "running": job.running,
+                                         "last_run": job.lastRun.map(DayFormat.timestamp) ?? "not yet",
+                                         "next_run": job.running ? "running now" : job.nextRun.map(DayFormat.timestamp) ?? "at start"]
+            if let result = job.lastResult { values["last_result"] = result.isEmpty ? "nothing to do" : result }
+            if let error = job.lastError { values["last_error"] = error }
+            return values
+        }
+        return try page("web/officer/service.html", title: "Background work",
+                        ["jobs": jobs, "has_jobs": !jobs.isEmpty, "as_of": DayFormat.timestamp(officer.desk.time.now())], officer: officer)
     }
 }

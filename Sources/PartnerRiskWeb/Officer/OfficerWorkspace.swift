@@ -12,12 +12,15 @@ public struct OfficerWorkspace: Sendable {
     public var throttle: LoginThrottle
     /// Mark the session cookie Secure (when the public URL is https).
     public var secureCookies: Bool
+    /// The server's background jobs (`/officer/service`); empty outside `serve`.
+    public var jobs = JobBoard()
     /// Ranking tables already made, by view (query string), kept while the ranking's stamp holds.
     /// The table is the same for every officer (their name and token are in the layout around it).
     let rankingTables = PageCache<String, String>(capacity: 64)
 
     public static let requiredTemplates = ["web/officer/layout.html", "web/officer/login.html", "web/officer/ranking.html", "web/officer/partner.html",
-                                           "web/officer/review.html", "web/officer/campaigns.html", "web/officer/campaign.html", "web/officer/program.html"]
+                                           "web/officer/review.html", "web/officer/campaigns.html", "web/officer/campaign.html", "web/officer/program.html",
+                                           "web/officer/service.html"]
 
     /// `templates` must hold `requiredTemplates` (load them with `TemplateLibrary(directory:required:)`).
     public init(accounts: OfficerAccounts, desk: @escaping @Sendable (String) -> OfficerDesk, templates: TemplateLibrary,

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# `serve` as the process a team leaves running: the outbox worker sends a campaign through a real
+# SMTP server (aiosmtpd on 127.0.0.1, answering each DATA after a delay), SIGTERM midway stops it
+# cleanly, a restart finishes the job, and every partner got exactly one invitation (except those
+# reported uncertain); `check` passes; a backup taken while the worker sends restores to a database
+# that passes `check`; a second signal exits at once and the next start reports what it recovered;
+# the log is one JSON object per line with ids and never a token; the workspace shows each job.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.build/debug/partner-risk}
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do { kill -9 "$pid" && wait "$pid"; } 2>/dev/null; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+export PARTNER_RISK_HOME=$PWD
+source scripts/check.sh
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+start_smtp() { # start_smtp DIR ARGS... -> sets SMTP_PORT, SMTP_PID
+    local dir=$1; shift
+    mkdir -p "$dir"
+    /usr/bin/python3 Tests/servers/smtp_server.py --host 127.0.0.1 --port 0 --outdir "$dir/out" --port-file "$dir/port" "$@" >/dev/null 2>&1 &
+    SMTP_PID=$!; PIDS+=($SMTP_PID)
+    for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
+    SMTP_PORT=$(cat "$dir/port")
+}
+delivered() { [ -f "$1/out/log.jsonl" ] && wc -l < "$1/out/log.jsonl" || echo 0; }
+start_serve() { # start_serve LOG ARGS... -> sets SERVE_PID, WEB_PORT
+    local log=$1; shift
+    WEB_PORT=$(free_port)
+    $BIN serve --port "$WEB_PORT" "$@" > "$log" 2>&1 &
+    SERVE_PID=$!; PIDS+=($SERVE_PID)
+    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$WEB_PORT/" && break; sleep 0.1; done
+}
+wait_exit() { # wait_exit PID SECONDS -> the exit code, or 999 if still running
+    for _ in $(seq $(($2 * 10))); do kill -0 "$1" 2>/dev/null || { wait "$1"; return $?; }; sleep 0.1; done
+    return 999
+}
+
+export PARTNER_RISK_DB="$WORK/db/partner-risk.sqlite"
+mkdir -p "$WORK/db"
+/usr/bin/python3 - "$WORK/p.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("name,email,country,sector,contact,language\n")
+    for i in range(40):
+        f.write(f"Partner {i:02d},p{i:02d}@partners.example.com,CA,highway-carrier,Contact {i},en\n")
+PY
+$BIN partners import "$WORK/p.csv" >/dev/null
+ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 --from "Acme Compliance <compliance@acme.example.com>" 2>/dev/null)
+
+# 1. The outbox worker sends through SMTP; SIGTERM midway.
+start_smtp "$WORK/smtp" --delay-ms 150
+cat > "$WORK/db/partner-risk.yaml" <<YAML
+officer: {name: Jeanne Roy, email: compliance@acme.example.com}
+public_url: https://survey.acme.example
+mail: {smtp: "smtp://127.0.0.1:$SMTP_PORT", tls: none, connections: 2}
+service:
+  outbox: {enabled: true, interval_seconds: 1}
+  reminders: {enabled: true, offsets_days: [-7, -2, 3]}
+  review_clock: {enabled: true}
+YAML
+check "config check accepts the service settings" $BIN config check
+start_serve "$WORK/serve1.log" --log-format json
+for _ in $(seq 200); do [ "$(delivered "$WORK/smtp")" -ge 8 ] && break; sleep 0.1; done
+# A backup while the worker sends.
+$BIN backup --out "$WORK/during.backup" > "$WORK/backup.out" 2>&1
+BACKUP_RC=$?
+kill -TERM "$SERVE_PID"
+wait_exit "$SERVE_PID" 30; RC=$?
+MIDWAY=$(delivered "$WORK/smtp")
+check "SIGTERM midway: serve exits by itself (0) once its messages in flight are finished" [ "$RC" = 0 ]
+check "... midway: some but not all 40 invitations went out ($MIDWAY)" bash -c "[ $MIDWAY -ge 8 ] && [ $MIDWAY -lt 40 ]"
+check "... it logged the stop and a clean end" bash -c "grep -q 'stopping: no new work is taken' '$WORK/serve1.log' && grep -q 'stopped cleanly' '$WORK/serve1.log'"
+check "... no message is left claimed (sending) after a graceful stop" bash -c "[ \"\$(sqlite3 '$PARTNER_RISK_DB' \"SELECT count(*) FROM mail_message WHERE state = 'sending'\")\" = 0 ]"
+check "the backup taken while the worker sent restores to a database that passes check" bash -c \
+    "[ $BACKUP_RC = 0 ] && '$BIN' restore '$WORK/during.backup' --db '$WORK/restored/db.sqlite' >/dev/null && '$BIN' check --db '$WORK/restored/db.sqlite' >/dev/null"
+
+# 2. Restart: the worker finishes; each partner has exactly one invitation.
+start_serve "$WORK/serve2.log" --log-format json
+for _ in $(seq 300); do [ "$(sqlite3 "$PARTNER_RISK_DB" "SELECT count(*) FROM mail_message WHERE state IN ('queued', 'sending', 'deferred')")" = 0 ] && break; sleep 0.1; done
+sleep 0.5
+curl -s -c "$WORK/jar" -o "$WORK/login.html" "http://127.0.0.1:$WEB_PORT/officer/login"
+printf 'correct horse battery staple\n' | $BIN officer add "Dana Roy" >/dev/null
+CSRF=$(grep -o 'name="csrf" value="[^"]*"' "$WORK/login.html" | sed 's/.*value="//; s/"$//')
+curl -s -b "$WORK/jar" -c "$WORK/jar" -o /dev/null --data-urlencode "csrf=$CSRF" --data-urlencode "name=Dana Roy" \
+    --data-urlencode "password=correct horse battery staple" --data-urlencode "next=/officer/" "http://127.0.0.1:$WEB_PORT/officer/login"
+curl -s -b "$WORK/jar" -o "$WORK/service.html" "http://127.0.0.1:$WEB_PORT/officer/service"
+check "the workspace shows each job with its last run, what it did and its next run" bash -c \
+    "grep -q 'id=\"job-outbox\"' '$WORK/service.html' && grep -q 'id=\"job-reminders\"' '$WORK/service.html' && grep -q 'id=\"job-review_clock\"' '$WORK/service.html' \
+     && grep -A0 'id=\"job-outbox\"' '$WORK/service.html' | grep -q 'T[0-9][0-9]:[0-9][0-9]'"
+kill -TERM "$SERVE_PID"; wait_exit "$SERVE_PID" 30
+UNCERTAIN=$(sqlite3 "$PARTNER_RISK_DB" "SELECT count(*) FROM mail_message WHERE state = 'uncertain'")
+check "after the restart every partner got exactly one invitation (uncertain: $UNCERTAIN)" /usr/bin/python3 - "$WORK/smtp/out/log.jsonl" "$PARTNER_RISK_DB" <<'PY'
+import collections, json, sqlite3, sys
+counts = collections.Counter(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))
+db = sqlite3.connect(sys.argv[2])
+uncertain = {r[0] for r in db.execute("SELECT recipient FROM mail_message WHERE state = 'uncertain'")}
+expected = {f"p{i:02d}@partners.example.com" for i in range(40)}
+assert set(counts) | uncertain == expected, (sorted(expected - set(counts) - uncertain))
+assert all(n == 1 for n in counts.values()), [k for k, n in counts.items() if n != 1]
+sent = {r[0] for r in db.execute("SELECT recipient FROM mail_message WHERE state = 'sent'")}
+assert sent == set(counts), "sent in the database but not received, or the reverse"
+PY
+check "partner-risk check passes after the stops" $BIN check
+check "the JSON log: one object per line, with time, level, message, and the campaign id on send lines" /usr/bin/python3 - "$WORK/serve1.log" "$WORK/serve2.log" "$ID" <<'PY'
+import json, sys
+lines = [l for f in sys.argv[1:3] for l in open(f) if l.strip()]
+events = [json.loads(l) for l in lines]
+assert all({"time", "level", "message"} <= set(e) for e in events), events
+sends = [e for e in events if e.get("job") == "outbox"]
+assert sends and any(f"campaign {sys.argv[3]}:" in e["message"] for e in sends), sends
+PY
+check "... and never a link token" /usr/bin/python3 - "$WORK/smtp/out" "$WORK/serve1.log" "$WORK/serve2.log" <<'PY'
+import glob, re, sys
+import email, email.policy
+tokens = set()
+for path in glob.glob(sys.argv[1] + "/*.eml"):
+    text = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default).get_body(("plain",)).get_content()
+    tokens |= set(re.findall(r"/s/([A-Za-z0-9_-]{43})", text))
+assert len(tokens) >= 30, len(tokens)
+logs = open(sys.argv[2]).read() + open(sys.argv[3]).read()
+assert not any(t in logs for t in tokens)
+PY
+
+# 3. A second signal exits at once; the next start reports what it recovered.
+{ kill -9 "$SMTP_PID" && wait "$SMTP_PID"; } 2>/dev/null
+start_smtp "$WORK/slow" --delay-ms 20000
+cat > "$WORK/db/partner-risk.yaml" <<YAML
+public_url: https://survey.acme.example
+mail: {smtp: "smtp://127.0.0.1:$SMTP_PORT", tls: none, connections: 1, timeout: 60}
+service:
+  outbox: {enabled: true, interval_seconds: 1}
+YAML
+$BIN invitations reissue 1 > "$WORK/reissue.out" 2>&1 || cat "$WORK/reissue.out"
+start_serve "$WORK/serve3.log"
+for _ in $(seq 100); do [ "$(sqlite3 "$PARTNER_RISK_DB" "SELECT count(*) FROM mail_message WHERE state = 'sending'")" = 1 ] && break; sleep 0.1; done
+kill -TERM "$SERVE_PID"; sleep 0.5; kill -TERM "$SERVE_PID"
+wait_exit "$SERVE_PID" 3; RC=$?
+check "a second SIGTERM exits at once (130) while a send waits for the server" [ "$RC" = 130 ]
+check "... saying messages in flight are reported uncertain at the next start" grep -q "second signal: exiting now" "$WORK/serve3.log"
+printf 'service: {outbox: {enabled: false}}\n' > "$WORK/db/partner-risk.yaml"
+start_serve "$WORK/serve4.log"
+kill -TERM "$SERVE_PID"; wait_exit "$SERVE_PID" 10
+check "the next start reports the interrupted message as uncertain, without a manual step" \
+    grep -q "recovered: campaign $ID: 1 message(s) were being sent when the last run stopped; now uncertain" "$WORK/serve4.log"
+
+# 4. A config the service cannot work with is refused before it starts.
+printf 'service:\n  outbox: {enabled: true}\n' > "$WORK/db/partner-risk.yaml"
+OUT=$($BIN serve --port "$(free_port)" --smtp "smtp://127.0.0.1:$SMTP_PORT" --tls none 2>&1); RC=$?
+check "serve refuses to start the outbox worker while public_url is unset, naming the setting" bash -c "[ $RC != 0 ] && grep -q 'public_url is not set' <<<'$OUT'"
+printf 'service:\n  outbox: {enabled: yes, interval_seconds: soon}\n' > "$WORK/db/partner-risk.yaml"
+OUT=$($BIN config check 2>&1); RC=$?
+check "config check names the line of a bad service value" bash -c "[ $RC != 0 ] && grep -q 'partner-risk.yaml:2:.*service.outbox.interval_seconds' <<<'$OUT'"
+checks_passed || { for f in "$WORK"/serve*.log; do echo "--- $f"; tail -15 "$f"; done; exit 1; }
