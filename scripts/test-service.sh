@@ -144,7 +144,64 @@ kill -TERM "$SERVE_PID"; wait_exit "$SERVE_PID" 10
 check "the next start reports the interrupted message as uncertain, without a manual step" \
     grep -q "recovered: campaign $ID: 1 message(s) were being sent when the last run stopped; now uncertain" "$WORK/serve4.log"
 
-# 4. A config the service cannot work with is refused before it starts.
+# 4. The mailbox poller reads replies from a real Dovecot mailbox; the screening watcher imports a
+#    list file dropped in its folder, once (a restart does not import it again).
+mkdir -p "$WORK/m/lists" && chmod 755 "$WORK" "$WORK/m"   # Dovecot as root delivers as user mail
+IMAP_PORT=$(free_port)
+if bash Tests/servers/dovecot.sh start "$WORK/m/imap" "$IMAP_PORT" officer 'imap s3cret' >/dev/null 2>&1; then
+    export PARTNER_RISK_DB="$WORK/m/db.sqlite"
+    { head -4 Surveys/samples/partners.csv; echo "Golden Crescent Exchange Co.,gold@ae.example.com,AE,customs-broker,,en"; } > "$WORK/m/p.csv"
+    $BIN partners import "$WORK/m/p.csv" >/dev/null 2>&1
+    MID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
+    $BIN campaign send "$MID" --drop "$WORK/m/outbox" >/dev/null
+    $BIN demo-respond --outbox "$WORK/m/outbox" --out "$WORK/m/answers" --seed 3 >/dev/null
+    /usr/bin/python3 - "$WORK/m" <<'PY'
+import glob, os, sys
+from email.message import EmailMessage
+base = sys.argv[1]
+answer = sorted(glob.glob(base + "/answers/*.json"))[0]
+m = EmailMessage()
+m["From"] = "partner@example.com"; m["To"] = "compliance@example.com"; m["Subject"] = "RE: security survey"
+m["Message-ID"] = "<poller-1@example.com>"
+m.set_content("Our answers are attached.")
+m.add_attachment(open(answer, "rb").read(), maintype="application", subtype="json", filename=os.path.basename(answer))
+open(base + "/reply.eml", "wb").write(bytes(m))
+PY
+    bash Tests/servers/dovecot.sh deliver "$WORK/m/imap" officer "$WORK/m/reply.eml" >/dev/null 2>&1
+    cp Tests/PartnerRiskTests/Fixtures/sanctions/un-consolidated.xml "$WORK/m/lists/"
+    touch -d '1 minute ago' "$WORK/m/lists/un-consolidated.xml"
+    cat > "$WORK/m/partner-risk.yaml" <<YAML
+imap: {url: "imap://127.0.0.1:$IMAP_PORT/INBOX", tls: none, move_to: Processed}
+service:
+  mailbox: {enabled: true, interval_minutes: 5}
+  screening: {enabled: true, folder: "$WORK/m/lists", interval_seconds: 1}
+YAML
+    export PARTNER_RISK_IMAP_USER=officer PARTNER_RISK_IMAP_PASSWORD='imap s3cret'
+    start_serve "$WORK/serve5.log"
+    for _ in $(seq 150); do
+        [ "$(sqlite3 "$PARTNER_RISK_DB" "SELECT count(*) FROM response")" = 1 ] && [ "$(sqlite3 "$PARTNER_RISK_DB" "SELECT count(*) FROM screening_hit")" -ge 1 ] && break
+        sleep 0.1
+    done
+    kill -TERM "$SERVE_PID"; wait_exit "$SERVE_PID" 10
+    check "the mailbox poller read the reply at start: its answers are stored and scored" bash -c \
+        "[ \"\$(sqlite3 '$PARTNER_RISK_DB' 'SELECT count(*) FROM response r JOIN current_score s ON s.partner_id = (SELECT partner_id FROM invitation WHERE id = r.invitation_id)')\" = 1 ]"
+    check "... and logged it as one line of the mailbox job" grep -q "\[job=mailbox\] 1 new message(s)" "$WORK/serve5.log"
+    check "the screening watcher imported the list dropped in its folder and found the partner on it" bash -c \
+        "grep -q '\[job=screening\] un-consolidated.xml: un-consolidated' '$WORK/serve5.log' && sqlite3 '$PARTNER_RISK_DB' 'SELECT partner_id FROM screening_hit' | grep -q ."
+    VERSIONS=$(sqlite3 "$PARTNER_RISK_DB" "SELECT count(*) FROM screening_list_version")
+    start_serve "$WORK/serve6.log"
+    sleep 2.5
+    kill -TERM "$SERVE_PID"; wait_exit "$SERVE_PID" 10
+    check "... and after a restart does not import the same file again" bash -c \
+        "[ \"\$(sqlite3 '$PARTNER_RISK_DB' 'SELECT count(*) FROM screening_list_version')\" = $VERSIONS ] && ! grep -q 'job=screening' '$WORK/serve6.log'"
+    bash Tests/servers/dovecot.sh stop "$WORK/m/imap" >/dev/null 2>&1
+    unset PARTNER_RISK_IMAP_USER PARTNER_RISK_IMAP_PASSWORD
+    export PARTNER_RISK_DB="$WORK/db/partner-risk.sqlite"
+else
+    FAILED=$((FAILED + 1)); echo "FAIL dovecot did not start"; tail -5 "$WORK/m/imap/dovecot.log" 2>/dev/null
+fi
+
+# 5. A config the service cannot work with is refused before it starts.
 printf 'service:\n  outbox: {enabled: true}\n' > "$WORK/db/partner-risk.yaml"
 OUT=$($BIN serve --port "$(free_port)" --smtp "smtp://127.0.0.1:$SMTP_PORT" --tls none 2>&1); RC=$?
 check "serve refuses to start the outbox worker while public_url is unset, naming the setting" bash -c "[ $RC != 0 ] && grep -q 'public_url is not set' <<<'$OUT'"

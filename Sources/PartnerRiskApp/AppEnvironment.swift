@@ -43,14 +43,30 @@ public struct AppEnvironment: Sendable {
         return AppEnvironment(workspace: workspace, config: settings, repositories: try workspace.openStore(actor: actor), time: time, officer: actor)
     }
 
-    /// Reads the config `--config` or the database's folder names, without opening the database:
-    /// the file checked (nil when there is none, and the defaults apply), or a `FILE:LINE:COLUMN`
-    /// error.
-    public static func checkConfig(database: String?, config: String?) throws -> String? {
+    /// Reads the config `--config` or the database's folder names, without opening the database,
+    /// and checks it deeper than loading does (`ConfigCheck`: unknown keys, URLs, choices, password
+    /// files) and that the templates its settings need are there. Returns the file checked (nil
+    /// when there is none, and the defaults apply) and its problems, each `FILE:LINE:COLUMN: …`;
+    /// throws when the file cannot be read at all.
+    public static func checkConfig(database: String?, config: String?) throws -> (path: String?, problems: [String]) {
         let workspace = Workspace.resolve(databaseFlag: database)
         let path = config ?? AppConfig.defaultPath(databasePath: workspace.databasePath)
-        _ = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
-        return FileManager.default.fileExists(atPath: path) ? path : nil
+        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
+        guard FileManager.default.fileExists(atPath: path) else { return (nil, missingTemplates(workspace, settings)) }
+        let check = ConfigCheck(path: path, text: try String(contentsOfFile: path, encoding: .utf8), config: settings)
+        return (path, check.problems() + missingTemplates(workspace, settings))
+    }
+
+    /// The templates the settings need that the templates folder lacks (one line, or none).
+    static func missingTemplates(_ workspace: Workspace, _ config: AppConfig) -> [String] {
+        var required = MailComposer.requiredTemplates + PartnerWebSite.requiredTemplates + OfficerWorkspace.requiredTemplates
+        if config.service?.reviewClock?.digestTo != nil { required += BackgroundJobs.digestTemplates }
+        do {
+            _ = try TemplateLibrary(directory: workspace.templatesDirectory, required: required)
+            return []
+        } catch {
+            return ["\(error)"]
+        }
     }
 
     /// The same environment on behalf of another officer (the workspace's signed-in officer).

@@ -11,7 +11,7 @@ struct ConfigCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Read the settings file as every command does; a problem is reported as FILE:LINE:COLUMN (exit 2).")
+            abstract: "Check the settings file: unknown keys, URLs, choices, password files and the templates it needs; each problem as FILE:LINE:COLUMN (exit 2).")
 
         @OptionGroup var global: GlobalOptions
 
@@ -19,11 +19,12 @@ struct ConfigCommand: ParsableCommand {
         var config: String?
 
         func run() throws {
-            if let path = try AppEnvironment.checkConfig(database: global.db, config: config) {
-                say("ok   \(path)")
-            } else {
-                say("ok   no settings file beside the database: the defaults apply")
+            let (path, problems) = try AppEnvironment.checkConfig(database: global.db, config: config)
+            guard problems.isEmpty else {
+                for problem in problems { warn([problem]) }
+                throw ExitCode(2)
             }
+            say(path.map { "ok   \($0)" } ?? "ok   no settings file beside the database: the defaults apply")
         }
     }
 }

@@ -48,6 +48,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger.server(format: logFormat, level: logLevel.level)
+        // A service left running must not start on settings it would misread.
+        let (_, problems) = try AppEnvironment.checkConfig(database: global.db, config: mail.config)
+        guard problems.isEmpty else {
+            throw PartnerRiskError.badInput("the settings are not valid; serve does not start:\n" + problems.joined(separator: "\n"))
+        }
         let app = try global.environment(config: mail.config)
         let server = try app.partnerServer(host: host, port: port, publicURL: publicURL, trustedProxies: trustedProxies,
                                            overrides: mail.overrides, allowLocalLinks: mail.allowLocalLinks, logger: logger)

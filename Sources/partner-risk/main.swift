@@ -20,6 +20,8 @@ func runPartnerRisk() async -> Int32 {
     } catch let error as PartnerRiskError {
         FileHandle.standardError.write(Data("error: \(TerminalText.escapedLines(error.message))\n".utf8))
         return error.exitCode
+    } catch let code as ExitCode where code.rawValue != 0 {
+        return code.rawValue  // the command printed what went wrong
     } catch {
         let code = PartnerRiskCommand.exitCode(for: error)
         if code == .success || code.rawValue == 0 {

@@ -36,3 +36,69 @@ import Testing
         #expect(try result.get().mail?.maxPerMinute == 30)
     }
 }
+
+/// `config check` and `serve`: a file that loads can still be wrong in ways loading ignores.
+@Suite struct ConfigCheckTests {
+    func problems(_ text: String, files: [String: (String, Int)] = [:]) throws -> (path: String, problems: [String]) {
+        let directory = TemporaryDirectory()
+        for (name, (content, mode)) in files {
+            let file = directory.path(name)
+            try content.write(toFile: file, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
+        }
+        let path = directory.path("partner-risk.yaml")
+        try text.replacingOccurrences(of: "DIR", with: directory.url.path).write(toFile: path, atomically: true, encoding: .utf8)
+        let check = try ConfigCheck.file(path, databasePath: directory.path("db.sqlite"))
+        return (path, check.problems())
+    }
+
+    @Test func anUnknownKeyABadURLABadChoiceAndAnOpenPasswordFileAreEachNamedAtTheirLine() throws {
+        let (path, found) = try problems("""
+            officer:
+              name: Jeanne Roy
+              langauge: fr
+            public_url: survey.acme.example
+            mail:
+              smtp: smtp://mail.acme.example:587
+              tls: maybe
+              password_file: DIR/secret
+            imap:
+              password_file: DIR/missing
+            service:
+              outbox: {enabled: true, interval_seconds: 0}
+              review_clock: {enabled: true, digest_to: "not an address"}
+              remindrs: {enabled: true}
+            """, files: ["secret": ("s3cret", 0o644)])
+        #expect(found.contains("\(path):3:3: `officer.langauge` is not a setting; check its spelling and place against README, “The settings file”"), "\(found)")
+        #expect(found.contains("\(path):14:3: `service.remindrs` is not a setting; check its spelling and place against README, “The settings file”"))
+        #expect(found.contains { $0.hasPrefix("\(path):4:13: `public_url`: `survey.acme.example` must start with http:// or https://") })
+        #expect(found.contains("\(path):7:8: `mail.tls`: `maybe` is not one of required, optional, none"))
+        #expect(found.contains { $0.hasPrefix("\(path):8:18: `mail.password_file`: the password file") && $0.hasSuffix("is readable by others; run `chmod 600 \(path.replacingOccurrences(of: "partner-risk.yaml", with: "secret"))`") })
+        #expect(found.contains { $0.hasPrefix("\(path):10:18: `imap.password_file`: the password file") && $0.hasSuffix("does not exist") })
+        #expect(found.contains { $0.hasPrefix("\(path):12:45: `service.outbox.interval_seconds`: must be more than 0") })
+        #expect(found.contains { $0.contains("`service.review_clock.digest_to`: `not an address` is not an email address") })
+        #expect(found.count == 8, "\(found)")
+    }
+
+    @Test func aFileWithEverySettingRightHasNoProblem() throws {
+        let (_, found) = try problems("""
+            officer: {name: Jeanne Roy, company: Acme Imports, email: compliance@acme.example.com, language: fr}
+            public_url: https://survey.acme.example
+            allow_local_links: false
+            link_grace_days: 30
+            mail: {transport: smtp, smtp: "smtps://mail.acme.example:465", tls: required, username: survey, password_file: DIR/secret,
+                   connections: 2, max_per_minute: 60, timeout: 60, connect_timeout: 10, retry_base_seconds: 300, max_attempts: 8}
+            imap: {url: "imaps://mail.acme.example/INBOX", tls: required, username: survey, move_to: Done}
+            screening: {threshold: 0.9}
+            evidence: {max_files_per_invitation: 40, max_mb_per_invitation: 100}
+            workspace: {idle_minutes: 30}
+            service:
+              outbox: {enabled: true, interval_seconds: 10}
+              mailbox: {enabled: false, interval_minutes: 5}
+              reminders: {enabled: true, offsets_days: [-7, -2, 3], interval_minutes: 60}
+              review_clock: {enabled: true, digest_to: "compliance@acme.example.com"}
+              screening: {enabled: true, folder: lists, interval_seconds: 60}
+            """, files: ["secret": ("s3cret", 0o600)])
+        #expect(found.isEmpty, "\(found)")
+    }
+}

@@ -141,7 +141,7 @@ public struct BackgroundJobs: Sendable {
         var lines: [String] = [], failures: [String] = []
         for file in try ListFingerprints.files(in: folder) where !stop.isSet {
             guard let print = ListFingerprints.fingerprint(of: file), known.entries[file.path] != print,
-                  now.timeIntervalSince(print.modified) >= 5 else { continue }
+                  now.timeIntervalSince1970 * 1000 - Double(print.modifiedMilliseconds) >= 5_000 else { continue }
             known.entries[file.path] = print
             do {
                 let imported = try environment.screening.importList(file.path, name: nil, asOf: nil)
@@ -159,11 +159,12 @@ public struct BackgroundJobs: Sendable {
 }
 
 /// The size and time of each list file the screening watcher has imported, kept in the store as
-/// lines of `path<TAB>size<TAB>modified`, so a restart does not import the same files again.
+/// lines of `path<TAB>size<TAB>modified (ms since 1970)`, so a restart does not import the same files again.
 struct ListFingerprints {
     struct Print: Equatable {
         var size: Int
-        var modified: Date
+        /// Whole milliseconds: a `Date` does not survive a trip through text exactly.
+        var modifiedMilliseconds: Int64
     }
 
     var entries: [String: Print] = [:]
@@ -171,13 +172,13 @@ struct ListFingerprints {
     init(text: String) {
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 3, let size = Int(fields[1]), let seconds = Double(fields[2]) else { continue }
-            entries[String(fields[0])] = Print(size: size, modified: Date(timeIntervalSince1970: seconds))
+            guard fields.count == 3, let size = Int(fields[1]), let modified = Int64(fields[2]) else { continue }
+            entries[String(fields[0])] = Print(size: size, modifiedMilliseconds: modified)
         }
     }
 
     var text: String {
-        entries.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value.size)\t\($0.value.modified.timeIntervalSince1970)" }.joined(separator: "\n")
+        entries.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value.size)\t\($0.value.modifiedMilliseconds)" }.joined(separator: "\n")
     }
 
     /// The regular files of `folder` (hidden ones left out), by name.
@@ -193,6 +194,6 @@ struct ListFingerprints {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
               attributes[.type] as? FileAttributeType == .typeRegular,
               let size = (attributes[.size] as? NSNumber)?.intValue, let modified = attributes[.modificationDate] as? Date else { return nil }
-        return Print(size: size, modified: modified)
+        return Print(size: size, modifiedMilliseconds: Int64((modified.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 }
