@@ -40,6 +40,8 @@ OUT=$("$BIN" partners verify-membership 3 --program ctpat --number 12345678 --ex
 check "verify-membership records a CTPAT membership and rescores ($OUT)" grep -q "verified .*CTPAT.* membership 12345678 of partner 3, expires 2027-05-31 (rescored)" <<<"$OUT"
 SHOW=$("$BIN" partners show 3)
 check "partners show lists the verified membership with who verified it" grep -q "ctpat 12345678, expires 2027-05-31, verified by Dana Roy" <<<"$SHOW"
+check "partners show --format csv prints one CSV row (not the table), memberships included" bash -c \
+    '"$0" partners show 3 --format csv | /usr/bin/python3 -c "import csv, sys; rows = list(csv.DictReader(sys.stdin)); assert len(rows) == 1 and rows[0][\"id\"] == \"3\" and \"ctpat 12345678\" in rows[0][\"memberships\"] and rows[0][\"tier\"], rows"' "$BIN"
 check "... and its history names the officer, not a bare \"officer\"" grep -q "Dana Roy  membership.verify" <<<"$SHOW"
 "$BIN" partners verify-membership 2 --program aeo_eu --number EU-1 --expires 2028-01-01 >/dev/null
 check "partners unverify (or unverify-membership) withdraws a verification" \

@@ -93,14 +93,18 @@ struct PartnersShowCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The partner's id, email or external id.", valueName: "id|email"))
     var partner: String
 
-    @Option(help: "Output format: table (readable text) or json.")
+    @Option(help: "Output format: table (readable text), csv (one row) or json.")
     var format: OutputFormat = .table
 
     func run() throws {
         let app = try global.environment()
         let found = try PartnerRegistry(repository: app.repositories).find(partner)
         let sheet = try PartnerSheet.build(partner: found, store: app.repositories, language: app.officerLanguage)
-        if format == .json { print(sheet.json) } else { say(sheet.text) }
+        switch format {
+        case .table: say(sheet.text)
+        case .csv: print(sheet.csv)
+        case .json: print(sheet.json)
+        }
     }
 }
 

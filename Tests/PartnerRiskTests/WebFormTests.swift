@@ -312,6 +312,13 @@ import Testing
                 let page = String(buffer: response.body)
                 #expect(page.contains("href=\"#q-A2_countries_registration\""))
                 #expect(page.contains("This question needs an answer."))
+                // Partners read question texts, never ids: in the list of errors, the questions and their labels.
+                let question = try #require(try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).survey(id: "pip-partner-security")
+                    .questions.first { $0.id == "A2_countries_registration" })
+                let text = question.text.en.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "'", with: "&#39;").replacingOccurrences(of: "\"", with: "&quot;")
+                #expect(page.contains("<a href=\"#q-A2_countries_registration\">\(text)</a>"), "\(text)")
+                #expect(!page.contains(">A2_countries_registration<") && !page.contains("aria-label=\"A"))
+                #expect(page.contains("aria-labelledby=\"q-A2_countries_registration-text\""))
             }
         }
         #expect(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).isEmpty)

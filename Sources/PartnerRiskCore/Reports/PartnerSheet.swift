@@ -120,6 +120,22 @@ public struct PartnerSheet {
         return lines.joined(separator: "\n")
     }
 
+    /// One CSV row: the partner's `partners list` columns, then its current score, explanation,
+    /// hits and memberships (a list in one cell is joined with `; `).
+    public var csv: String {
+        let base = PartnerRegistry.listing([partner])
+        let score = scores.last
+        let columns = base.columns + ["tier", "overall_risk", "knockout", "categories", "explanation", "screening_hits", "memberships"]
+        let row = base.rows[0] + [
+            score?.tier.label ?? "", score.map { String(format: "%.1f", $0.overallRisk) } ?? "", score.map { $0.knockout ? "yes" : "no" } ?? "",
+            score?.categories.map { "\($0.category.rawValue) \(String(format: "%.1f", $0.risk))" }.joined(separator: "; ") ?? "",
+            score?.factors.map { $0.text.text(language) }.joined(separator: "; ") ?? "",
+            hits.map { "\($0.list) \($0.entryKey) \($0.status.rawValue)" }.joined(separator: "; "),
+            memberships.map { "\($0.program) \($0.number)" }.joined(separator: "; "),
+        ]
+        return Listing(columns: columns, rows: [row], objects: []).render(.csv)
+    }
+
     public var json: String {
         var object = PartnerRegistry.listing([partner]).objects[0]
         object["history"] = .array(audit.map {

@@ -32,8 +32,29 @@ public struct TextTable {
     }
 
     private func clip(_ text: String) -> String {
-        let flat = TerminalText.escaped(text.replacingOccurrences(of: "\n", with: " "))
-        return flat.count > maxColumnWidth ? String(flat.prefix(maxColumnWidth - 1)) + "…" : flat
+        Self.cut(TerminalText.escaped(text.replacingOccurrences(of: "\n", with: " ")), width: maxColumnWidth)
+    }
+
+    /// `text` in at most `width` characters: whole when it fits, else cut after the last whole list
+    /// item (`seals 80, corporate 50` → `seals 80, …`, never `corporate 5`) or, in plain text, after
+    /// the last whole word, with an ellipsis. Only a first word longer than the column is cut inside.
+    static func cut(_ text: String, width: Int) -> String {
+        guard text.count > width, width > 1 else { return text }
+        let room = text.prefix(width - 2)  // a space and the ellipsis follow what is kept
+        let next = text[text.index(text.startIndex, offsetBy: width - 2)]
+        var kept = room
+        if next == " " || next == "," || next == ";" {
+            kept = room  // the cut falls on a boundary already
+        } else if let item = room.range(of: ", ", options: .backwards) ?? room.range(of: "; ", options: .backwards) {
+            kept = room[..<item.lowerBound]
+        } else if let space = room.lastIndex(of: " ") {
+            kept = room[..<space]
+        } else {
+            return String(text.prefix(width - 1)) + "…"
+        }
+        while let last = kept.last, last == " " || last == "," || last == ";" || last == ":" { kept = kept.dropLast() }
+        let separator = text.contains(", ") || text.contains("; ") ? ", …" : " …"
+        return String(kept) + (kept.count + separator.count <= width ? separator : "…")
     }
 }
 
