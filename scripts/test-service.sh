@@ -201,7 +201,21 @@ else
     FAILED=$((FAILED + 1)); echo "FAIL dovecot did not start"; tail -5 "$WORK/m/imap/dovecot.log" 2>/dev/null
 fi
 
-# 5. A config the service cannot work with is refused before it starts.
+# 5. Long commands show a progress line on a terminal (a pseudo-terminal from `script`), none otherwise.
+/usr/bin/python3 - "$WORK/big.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("name,email,country,sector\n")
+    for i in range(30000):
+        f.write(f"Carrier {i},c{i}@carriers.example.com,CA,highway-carrier\n")
+PY
+PARTNER_RISK_DB="$WORK/big/db.sqlite" script -qec "$BIN partners import '$WORK/big.csv'" /dev/null > "$WORK/big.tty" 2>&1
+check "partners import on a terminal shows count, rate and time left, and ends the line with the time it took" bash -c \
+    "grep -a -q 'importing partners: [0-9,]* of 30,000 ([0-9]*%), [0-9,]*/s, about' '$WORK/big.tty' && grep -a -q 'importing partners: 30,000 of 30,000 (100%)' '$WORK/big.tty'"
+PARTNER_RISK_DB="$WORK/big/db2.sqlite" $BIN partners import "$WORK/big.csv" > "$WORK/big.out" 2> "$WORK/big.err"
+check "... and stays quiet when its output is not a terminal" bash -c "! grep -q 'importing partners' '$WORK/big.err' '$WORK/big.out'"
+
+# 6. A config the service cannot work with is refused before it starts.
 printf 'service:\n  outbox: {enabled: true}\n' > "$WORK/db/partner-risk.yaml"
 OUT=$($BIN serve --port "$(free_port)" --smtp "smtp://127.0.0.1:$SMTP_PORT" --tls none 2>&1); RC=$?
 check "serve refuses to start the outbox worker while public_url is unset, naming the setting" bash -c "[ $RC != 0 ] && grep -q 'public_url is not set' <<<'$OUT'"

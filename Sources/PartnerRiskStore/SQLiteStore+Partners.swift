@@ -3,8 +3,10 @@ import GRDB
 import PartnerRiskCore
 
 extension SQLiteStore: PartnerRepository {
-    public func upsertPartners(_ drafts: [PartnerDraft], at time: Date) throws -> PartnerImportSummary {
-        try pool.write { db in
+    public func upsertPartners(_ drafts: [PartnerDraft], at time: Date, progress: ProgressMeter?) throws -> PartnerImportSummary {
+        progress?.begin(total: drafts.count)
+        defer { progress?.finish() }
+        return try pool.write { db in
             var summary = PartnerImportSummary()
             // Only the importable fields: parsing 50,000 timestamps would dominate a re-import.
             let existing = try Row.fetchAll(db, sql: """
@@ -27,7 +29,8 @@ extension SQLiteStore: PartnerRepository {
                                    language = ?, tags = ?, trusted_trader = ?, aliases = ?, updated_at = ?
                 WHERE id = ?
                 """)
-            for draft in drafts {
+            for (number, draft) in drafts.enumerated() {
+                if let progress, number % 256 == 255 || number == drafts.count - 1 { progress.advance(number % 256 + 1) }
                 let match = draft.externalID.flatMap { byExternalID[$0] } ?? byEmail[draft.email.lowercased()]
                 let fields: [(any DatabaseValueConvertible)?] = [
                     draft.externalID, draft.name, draft.email, draft.country, draft.sector.rawValue, draft.contactName,

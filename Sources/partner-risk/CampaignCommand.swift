@@ -53,7 +53,7 @@ func runSender(campaignID: Int64, global: GlobalOptions, mail: MailOptions, rese
     let sender = try app.campaignSender(campaignID: campaignID, overrides: mail.overrides, resendUncertain: resendUncertain)
     try app.mail.checkLinks(publicURL: app.mail.configuredPublicURL, transports: sender.transports, allow: mail.allowLocalLinks)
     print("campaign \(campaignID): sending via \(sender.transports.summary)")
-    let report = try sender.send(campaignID: campaignID)
+    let report = try sender.send(campaignID: campaignID, progress: terminalProgress("sending"))
     print("campaign \(campaignID): \(report.line)")
     return report
 }

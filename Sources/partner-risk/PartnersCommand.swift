@@ -36,7 +36,7 @@ struct PartnersImportCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment()
         let store = app.repositories
-        let summary = try PartnerRegistry(repository: store).importFile(at: file, strict: strict)
+        let summary = try PartnerRegistry(repository: store).importFile(at: file, strict: strict, progress: terminalProgress("importing partners"))
         for problem in summary.rejected {
             FileHandle.standardError.write(Data((TerminalText.escapedLines("\(problem)") + "\n").utf8))
         }

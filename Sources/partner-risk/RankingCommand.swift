@@ -52,7 +52,9 @@ struct RescoreCommand: ParsableCommand {
     var all = false
 
     func run() throws {
-        let count = try global.environment().scoringService().rescoreAll()
+        var scoring = try global.environment().scoringService()
+        scoring.progress = terminalProgress("rescoring")
+        let count = try scoring.rescoreAll()
         print("rescored \(count) response(s)")
     }
 }

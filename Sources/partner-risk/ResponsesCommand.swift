@@ -31,7 +31,9 @@ struct ResponsesImportCommand: ParsableCommand {
 
     func run() throws {
         let app = try global.environment(config: config)
-        let summary = try app.ingest.importPaths(paths)
+        var ingest = app.ingest
+        ingest.progress = terminalProgress("importing answers")
+        let summary = try ingest.importPaths(paths)
         for skipped in summary.skipped { say("skipped \(skipped.source): \(skipped.reason)") }
         for rejected in summary.rejected { say("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(summary)

@@ -79,7 +79,9 @@ struct ScreeningRunCommand: ParsableCommand {
     func run() throws {
         let app = try global.environment()
         let partnerID = try partner.map { try PartnerRegistry(repository: app.repositories).find($0).id }
-        reportScreening(try app.screening.run(partnerID: partnerID))
+        var screening = app.screening
+        screening.progress = terminalProgress("screening")
+        reportScreening(try screening.run(partnerID: partnerID))
     }
 }
 

@@ -40,6 +40,12 @@ func say(_ text: String) {
     print(TerminalText.escapedLines(text))
 }
 
+/// A progress line on standard error when it is a terminal; nil (quiet) when output goes to a file or a pipe.
+func terminalProgress(_ label: String) -> ProgressMeter? {
+    guard isatty(STDERR_FILENO) == 1 else { return nil }
+    return ProgressMeter(label: label) { text in FileHandle.standardError.write(Data(text.utf8)) }
+}
+
 // `serve` runs Swift's tasks on the web server's own threads; this must happen before any task starts.
 if CommandLine.arguments.dropFirst().first == "serve" { _ = AppEnvironment.runTasksOnEventLoops() }
 exit(await runPartnerRisk())

@@ -66,7 +66,7 @@ public struct CampaignSender: Sendable {
 
     /// Sends the campaign's due messages. Once `stop` is set (the server is shutting down) no
     /// further message is claimed; those already on the wire are finished.
-    public func send(campaignID: Int64, stop: StopFlag? = nil) throws -> Report {
+    public func send(campaignID: Int64, stop: StopFlag? = nil, progress: ProgressMeter? = nil) throws -> Report {
         var report = Report()
         let run = SendRun()
         report.uncertainFound = try repository.markInterruptedSendsUncertain(campaignID: campaignID, run: run, at: time.now())
@@ -77,6 +77,8 @@ public struct CampaignSender: Sendable {
         let items = try repository.dueMessages(campaignID: campaignID, at: time.now())
         guard !items.isEmpty else { return report }
         let queue = WorkQueue(items, stop: stop)
+        progress?.begin(total: items.count)
+        defer { progress?.finish() }
         let tally = Tally()
         let limiter = options.maxPerMinute.map { RateLimiter(perMinute: $0) }
         let group = DispatchGroup()
@@ -90,6 +92,7 @@ public struct CampaignSender: Sendable {
                         limiter?.wait()
                         if stop?.isSet == true { break }  // left queued, unclaimed
                         tally.add(try process(item, transport: transport, run: run))
+                        progress?.advance()
                     }
                 } catch {
                     tally.fail("\(error)")

@@ -12,24 +12,24 @@ public struct PartnerRegistry {
 
     /// Imports a CSV file in one transaction. Bad rows are reported and skipped; with `strict`,
     /// any bad row rejects the whole file and nothing is written.
-    public func importFile(at path: String, strict: Bool) throws -> PartnerImportSummary {
+    public func importFile(at path: String, strict: Bool, progress: ProgressMeter? = nil) throws -> PartnerImportSummary {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw PartnerRiskError.badInput("\(path): cannot read the file (\(error.localizedDescription))")
         }
-        return try importData(data, fileName: path, strict: strict)
+        return try importData(data, fileName: path, strict: strict, progress: progress)
     }
 
-    public func importData(_ data: Data, fileName: String, strict: Bool) throws -> PartnerImportSummary {
+    public func importData(_ data: Data, fileName: String, strict: Bool, progress: ProgressMeter? = nil) throws -> PartnerImportSummary {
         let result = try PartnerCSVImport(fileName: fileName).read(data)
         if strict && !result.problems.isEmpty {
             var summary = PartnerImportSummary()
             summary.rejected = result.problems
             return summary
         }
-        var summary = try repository.upsertPartners(result.drafts, at: time.now())
+        var summary = try repository.upsertPartners(result.drafts, at: time.now(), progress: progress)
         summary.rejected = result.problems
         summary.emails = result.drafts.map(\.email)
         return summary

@@ -58,6 +58,8 @@ public struct ResponseIngest: Sendable {
     /// Where documents that arrive with answers are kept.
     public let evidence: EvidenceIntake
     public let time: TimeSource
+    /// A progress line for a folder import on a terminal (nil: none).
+    public var progress: ProgressMeter?
     private let cache = SurveyCache()
     /// Accepted responses not yet written; flushed when `limit` is reached (1: at once).
     var pending = PendingResponses(limit: 1)
@@ -93,6 +95,8 @@ public struct ResponseIngest: Sendable {
         }
         let size = batching.filesPerChunk
         let chunks = stride(from: 0, to: files.count, by: size).map { Array(files[$0..<min($0 + size, files.count)]) }
+        progress?.begin(total: files.count)
+        defer { progress?.finish() }
         // Answer files are read and checked on every core (parse, checksum, token, validation) one
         // chunk ahead, while this thread commits the chunk before in order, so numbering and
         // duplicate detection stay sequential.
@@ -105,6 +109,7 @@ public struct ResponseIngest: Sendable {
             }
             pending.takeResults(into: &summary)
             Self.releaseElsewhere(checked)
+            progress?.advance(chunk.count)
         }
         try pending.flush(into: responses)
         pending.takeResults(into: &summary)

@@ -9,6 +9,8 @@ public struct ScoringService: Sendable {
     public let config: ScoringConfig
     public let countries: CountryRiskList
     public let time: TimeSource
+    /// A progress line for a rescore on a terminal (nil: none).
+    public var progress: ProgressMeter?
     private let cache = SurveyCache()
 
     public init(scores: ScoreRepository, responses: ResponseRepository, surveys: SurveyRepository, campaigns: CampaignRepository,
@@ -64,9 +66,13 @@ public struct ScoringService: Sendable {
                     positionedAnswers: item.positionedAnswers(in: survey), evidenceProvided: item.evidence, review: item.review, asOf: now)))
             })
         }
+        progress?.begin(total: work.count)
+        defer { progress?.finish() }
         do {
             try scores.storeScores(configVersionID: configID, at: now, perTransaction: Self.scoresPerTransaction, skipScored: skipScored) {
-                finished.pop()
+                let chunk = finished.pop()
+                if let chunk { progress?.advance(chunk.count) }
+                return chunk
             }
         } catch {
             finished.drain()

@@ -229,9 +229,15 @@ public struct ScreeningIndex: Sendable {
     }
 
     /// The same for many names, shared out over the cores; the answers are in the order of `queries`.
-    public func matches(_ queries: [String], threshold: Double) -> [[Match]] {
-        inParallel(queries.count) { range, scratch in
-            range.map { candidates(queries[$0], threshold: threshold, scratch: &scratch) }
+    public func matches(_ queries: [String], threshold: Double, progress: ProgressMeter? = nil) -> [[Match]] {
+        progress?.begin(total: queries.count)
+        defer { progress?.finish() }
+        return inParallel(queries.count) { range, scratch in
+            range.map { index in
+                let step = index - range.lowerBound
+                if let progress, step % 256 == 255 || index == range.upperBound - 1 { progress.advance(step % 256 + 1) }
+                return candidates(queries[index], threshold: threshold, scratch: &scratch)
+            }
         }
     }
 

@@ -13,6 +13,8 @@ public struct ScreeningService: Sendable {
     public let threshold: Double
     /// Questions whose answers name people or companies to screen too: id → `owner` or `bank`.
     public let nameQuestions: [String: String]
+    /// A progress line for screening everyone on a terminal (nil: none).
+    public var progress: ProgressMeter?
 
     /// 0.90: the words of the two names, compared in any order, agree on nine tenths of their
     /// letters by Jaro–Winkler (see README).
@@ -89,7 +91,7 @@ public struct ScreeningService: Sendable {
             for (name, kind) in screened[partner.id] ?? [] where seen.insert(name.lowercased()).inserted { asked.append((partner.id, name, kind)) }
         }
         var found: [FoundMatch] = []
-        for (query, matches) in zip(asked, index.matches(asked.map(\.name), threshold: threshold)) {
+        for (query, matches) in zip(asked, index.matches(asked.map(\.name), threshold: threshold, progress: partnerIDs == nil ? progress : nil)) {
             for match in matches {
                 let listed = entries[match.entry]
                 found.append(FoundMatch(partnerID: query.partnerID, list: listed.list, entryKey: listed.entry.key, screenedName: query.name,
