@@ -222,4 +222,25 @@ check "serve refuses to start the outbox worker while public_url is unset, namin
 printf 'service:\n  outbox: {enabled: yes, interval_seconds: soon}\n' > "$WORK/db/partner-risk.yaml"
 OUT=$($BIN config check 2>&1); RC=$?
 check "config check names the line of a bad service value" bash -c "[ $RC != 0 ] && grep -q 'partner-risk.yaml:2:.*service.outbox.interval_seconds' <<<'$OUT'"
+# 7. The systemd unit in deploy/: systemd accepts it, and its ExecStart runs with this binary.
+UNIT="$WORK/partner-risk.service"
+sed "s#/opt/partner-risk/bin/partner-risk#$(realpath "$BIN")#g" deploy/partner-risk.service > "$UNIT"
+if command -v systemd-analyze >/dev/null; then
+    check "systemd-analyze verify accepts deploy/partner-risk.service" bash -c "systemd-analyze verify '$UNIT' 2>&1 | grep -v 'not executable' | { ! grep -qi 'error\|invalid\|unknown'; }"
+fi
+EXEC=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$UNIT" | sed 's/^ExecStart=//; s/\\$//' | tr '\n' ' ')
+WEB_PORT=$(free_port)
+mkdir -p "$WORK/unit"
+EXEC=${EXEC/--port 8080/--port $WEB_PORT}
+PARTNER_RISK_DB="$WORK/unit/db.sqlite" bash -c "exec $EXEC" > "$WORK/unit.log" 2>&1 &
+SERVE_PID=$!; PIDS+=($SERVE_PID)
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$WEB_PORT/" && break; sleep 0.1; done
+kill -TERM "$SERVE_PID"; wait_exit "$SERVE_PID" 10; RC=$?
+check "the unit's ExecStart serves with this binary and stops cleanly on SIGTERM (its KillSignal)" bash -c \
+    "[ $RC = 0 ] && grep -q '\"message\":\"partner form on http://127.0.0.1:$WEB_PORT (links use https://survey.acme.example.com)' '$WORK/unit.log'"
+
+# 8. --log-level: less important events are left out.
+start_serve "$WORK/quiet.log" --log-level warning
+kill -TERM "$SERVE_PID"; wait_exit "$SERVE_PID" 10
+check "--log-level warning leaves out the notices" bash -c "[ -f '$WORK/quiet.log' ] && ! grep -q 'notice' '$WORK/quiet.log'"
 checks_passed || { for f in "$WORK"/serve*.log; do echo "--- $f"; tail -15 "$f"; done; exit 1; }

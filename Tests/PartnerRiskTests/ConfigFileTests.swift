@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PartnerRiskCore
+import Yams
 
 /// The settings file read as every command reads it: a problem is named by file, line and column.
 @Suite struct ConfigFileTests {
@@ -100,5 +101,65 @@ import Testing
               screening: {enabled: true, folder: lists, interval_seconds: 60}
             """, files: ["secret": ("s3cret", 0o600)])
         #expect(found.isEmpty, "\(found)")
+    }
+}
+
+/// README's settings section: its example passes `config check`, and it names every key the table lists.
+@Suite struct ReadmeSettingsTests {
+    static func section() throws -> String {
+        let readme = try String(contentsOfFile: ProjectRoot.path("README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "### The settings file"))
+        let end = try #require(readme.range(of: "### Deployment", range: start.upperBound..<readme.endIndex))
+        return String(readme[start.upperBound..<end.lowerBound])
+    }
+
+    @Test func theExampleWithEveryKeyPassesConfigCheckAndCoversTheTable() throws {
+        let section = try Self.section()
+        let yamlStart = try #require(section.range(of: "```yaml\n"))
+        let yamlEnd = try #require(section.range(of: "```", range: yamlStart.upperBound..<section.endIndex))
+        let directory = TemporaryDirectory()
+        let secret = directory.write("secret", "s3cret")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secret)
+        let example = String(section[yamlStart.upperBound..<yamlEnd.lowerBound])
+            .replacingOccurrences(of: "/etc/partner-risk/smtp-password", with: secret).replacingOccurrences(of: "/etc/partner-risk/imap-password", with: secret)
+        let path = directory.write("partner-risk.yaml", example)
+        let problems = try ConfigCheck.file(path, databasePath: directory.path("db.sqlite")).problems()
+        #expect(problems.isEmpty, "\(problems)")
+        // Every key of the table (`a.b`, then `.c` siblings) appears in the example.
+        let rows = section.split(separator: "\n").filter { $0.hasPrefix("| `") && !$0.contains("not in the example") }
+        var keys: [String] = []
+        for row in rows {
+            let cell = row.split(separator: "|")[0]
+            var parent = ""
+            for match in cell.matches(of: /`([a-z_.]+)`/) {
+                let key = String(match.1)
+                if key.hasPrefix(".") { keys.append(parent + key) } else {
+                    keys.append(key)
+                    parent = key.split(separator: ".").dropLast().joined(separator: ".")
+                }
+            }
+        }
+        #expect(keys.count >= 44, "\(keys)")
+        let root = try #require(try Yams.compose(yaml: example))
+        for key in keys {
+            let present = Self.has(root, key)
+            #expect(present, "\(key) is in the table but not in the example")
+        }
+        // And the other way: every setting of the example has its row.
+        for leaf in Self.leaves(root, "") { #expect(keys.contains(leaf), "\(leaf) is in the example but not in the table") }
+    }
+
+    static func leaves(_ node: Node, _ prefix: String) -> [String] {
+        guard case .mapping(let mapping) = node else { return [prefix] }
+        return mapping.flatMap { key, value in leaves(value, prefix.isEmpty ? key.string ?? "" : prefix + "." + (key.string ?? "")) }
+    }
+
+    static func has(_ root: Node, _ key: String) -> Bool {
+        var node: Node? = root
+        for part in key.split(separator: ".") {
+            guard case .mapping(let mapping)? = node, let child = mapping[String(part)] else { return false }
+            node = child
+        }
+        return true
     }
 }

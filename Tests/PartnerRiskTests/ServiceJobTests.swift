@@ -163,4 +163,60 @@ final class ManualClock: TimeSource, Sendable {
         #expect(second.overdueActions.map(\.partnerID) == [partner.id] && second.evidenceAwaiting == 1)
         #expect(second.values()["since"] as? String == DayFormat.timestamp(fixedNow))
     }
+
+    /// A mail server that answers every message with `reply` (a 4xx: try again later).
+    struct RefusingFactory: MailTransportFactory {
+        final class Refusing: MailTransport {
+            func deliver(_ mail: OutgoingMail) -> DeliveryOutcome { .temporaryFailure(reply: "451 4.3.0 try again later") }
+        }
+        var summary: String { "refusing" }
+        func makeTransport() throws -> MailTransport { Refusing() }
+    }
+
+    @Test func aDigestTheServerRefusedIsSentWholeTheNextTime() throws {
+        let clock = ManualClock(fixedNow)
+        let setup = try OfficerWorkspaceTests.Setup(time: clock)
+        let app = setup.app
+        let templates = try TemplateLibrary(directory: app.workspace.templatesDirectory, required: BackgroundJobs.digestTemplates)
+        let officer = MailAddress(name: nil, address: "compliance@acme.example.com")
+        let refused = BackgroundJobs(environment: app, overrides: .init(), publicURL: "https://survey.acme.example", transports: RefusingFactory())
+        #expect(throws: PartnerRiskError.self) { try refused.runReviewClock(digestTo: officer, templates: templates) }
+        let clockService = ReviewClock(repositories: app.repositories, reviews: app.reviews, time: clock)
+        #expect(try !clockService.ranToday())
+        // The next try, through a server that takes it: the same digest, nothing lost.
+        let drop = setup.ingest.fixture.directory.url.appendingPathComponent("digests")
+        let accepted = BackgroundJobs(environment: app, overrides: .init(), publicURL: "https://survey.acme.example", transports: DropTransportFactory(directory: drop))
+        clock.advance(3600)
+        #expect(try accepted.runReviewClock(digestTo: officer, templates: templates).contains("digest sent"))
+        let text = String(decoding: try Data(contentsOf: try FileManager.default.contentsOfDirectory(at: drop, includingPropertiesForKeys: nil)[0]), as: UTF8.self)
+        #expect(text.contains("Documents awaiting review: 1") && !text.contains("changes since"))
+        #expect(try clockService.ranToday())
+    }
+
+    @Test func theScreeningWatcherImportsAFileOnceItHasSettledAndNeverTwice() throws {
+        let clock = ManualClock(Date())
+        let setup = try OfficerWorkspaceTests.Setup(time: clock)
+        let app = setup.app
+        let folder = setup.ingest.fixture.directory.url.appendingPathComponent("lists")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let jobs = BackgroundJobs(environment: app, overrides: .init(), publicURL: "https://survey.acme.example",
+                                  transports: DropTransportFactory(directory: folder.appendingPathComponent("drop")))
+        #expect(try jobs.watchLists(folder: folder, stop: StopFlag()) == "")
+        let file = folder.appendingPathComponent("un.xml")
+        try FileManager.default.copyItem(at: ProjectRoot.url.appendingPathComponent("Tests/PartnerRiskTests/Fixtures/sanctions/un-consolidated.xml"), to: file)
+        try FileManager.default.setAttributes([.modificationDate: clock.now()], ofItemAtPath: file.path)
+        // Just written: it may still be being copied.
+        #expect(try jobs.watchLists(folder: folder, stop: StopFlag()) == "")
+        clock.advance(6)
+        let line = try jobs.watchLists(folder: folder, stop: StopFlag())
+        #expect(line.hasPrefix("un.xml: un-consolidated 2025-06-02, 6 added"), "\(line)")
+        clock.advance(60)
+        #expect(try jobs.watchLists(folder: folder, stop: StopFlag()) == "")
+        #expect(try app.repositories.serviceState("screening.files")?.contains(file.path) == true)
+        // A file that is not a list: named in the error, and not tried again until it changes.
+        try Data("not a list".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        try FileManager.default.setAttributes([.modificationDate: clock.now().addingTimeInterval(-10)], ofItemAtPath: folder.appendingPathComponent("notes.txt").path)
+        #expect(throws: PartnerRiskError.self) { try jobs.watchLists(folder: folder, stop: StopFlag()) }
+        #expect(try jobs.watchLists(folder: folder, stop: StopFlag()) == "")
+    }
 }

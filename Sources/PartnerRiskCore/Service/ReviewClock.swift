@@ -38,9 +38,11 @@ public struct ReviewDigest: Sendable, Equatable {
             if lines.count > limit { values["more"] = lines.count - limit }  // absent, not 0: a section shows only when set
             return values
         }
-        return ["day": day, "since": since ?? "", "due": section(newlyDue), "scores": section(highScores), "flags": section(newFlags),
+        var values: [String: Any] = ["day": day, "due": section(newlyDue), "scores": section(highScores), "flags": section(newFlags),
                 "hits": section(newHits), "evidence_awaiting": evidenceAwaiting, "evidence_any": evidenceAwaiting > 0,
                 "actions": section(overdueActions)]
+        if let since { values["since"] = since }  // absent on the first digest (an empty text would still count as set)
+        return values
     }
 }
 
