@@ -71,6 +71,7 @@ MIDWAY=$(delivered "$WORK/smtp")
 check "SIGTERM midway: serve exits by itself (0) once its messages in flight are finished" [ "$RC" = 0 ]
 check "... midway: some but not all 40 invitations went out ($MIDWAY)" bash -c "[ $MIDWAY -ge 8 ] && [ $MIDWAY -lt 40 ]"
 check "... it logged the stop and a clean end" bash -c "grep -q 'stopping: no new work is taken' '$WORK/serve1.log' && grep -q 'stopped cleanly' '$WORK/serve1.log'"
+check "... and closes the database cleanly: the WAL is written into the file and left empty" bash -c "[ ! -s '$PARTNER_RISK_DB-wal' ]"
 check "... no message is left claimed (sending) after a graceful stop" bash -c "[ \"\$(sqlite3 '$PARTNER_RISK_DB' \"SELECT count(*) FROM mail_message WHERE state = 'sending'\")\" = 0 ]"
 check "the backup taken while the worker sent restores to a database that passes check" bash -c \
     "[ $BACKUP_RC = 0 ] && '$BIN' restore '$WORK/during.backup' --db '$WORK/restored/db.sqlite' >/dev/null && '$BIN' check --db '$WORK/restored/db.sqlite' >/dev/null"

@@ -20,6 +20,8 @@ public struct PartnerServer: Sendable {
     let stop: StopFlag
     let dispatcher: OutboxDispatcher
     let logger: Logger
+    /// Closes the database once everything has stopped.
+    let closeStore: @Sendable () throws -> Void
 
     /// Where the personal links in mail sent by the server point.
     public var publicURL: String { settings.publicURL }
@@ -35,7 +37,12 @@ public struct PartnerServer: Sendable {
         stop.set()
         dispatcher.drain()
         withExtendedLifetime(signals) {}
-        logger.notice("stopped cleanly")
+        do {
+            try closeStore()
+            logger.notice("stopped cleanly")
+        } catch {
+            logger.warning("stopped; the database could not be closed (\(error)): its WAL is replayed at the next start, nothing is lost")
+        }
     }
 }
 
@@ -90,7 +97,7 @@ extension AppEnvironment {
             }
         }
         return PartnerServer(site: site, officer: workspace, settings: settings, recovered: recovered, jobs: runners, stop: stop,
-                             dispatcher: dispatcher, logger: logger)
+                             dispatcher: dispatcher, logger: logger, closeStore: { [self] in try self.closeStore() })
     }
 
     /// Start-up recovery after a crash or a kill: answers accepted but not scored are scored, and

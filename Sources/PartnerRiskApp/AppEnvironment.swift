@@ -94,6 +94,9 @@ public struct AppEnvironment: Sendable {
                            countryWarnings: { try env.countryWarnings($0) })
     }
 
+    /// Closes the database cleanly (`serve` at its stop): what is in the WAL is written into the file.
+    public func closeStore() throws { try (repositories as? SQLiteStore)?.close() }
+
     /// The same environment with another clock (`--as-of`).
     public func with(time: any TimeSource) -> AppEnvironment {
         AppEnvironment(workspace: workspace, config: config, repositories: repositories, time: time, messages: messages, officer: officer)

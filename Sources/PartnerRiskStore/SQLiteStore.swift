@@ -27,6 +27,14 @@ public final class SQLiteStore: ActingStore {
 
     public func acting(as actor: String) -> any Repositories { SQLiteStore(sharing: self, actor: actor) }
 
+    /// Writes the WAL into the database file (and empties it), then closes every connection. For a
+    /// server stopping; nothing may use the store afterwards. The checkpoint is explicit because
+    /// GRDB closes the writer before the readers, and a read-only last connection leaves the WAL.
+    public func close() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        try pool.close()
+    }
+
     /// Opens (creating if needed) and migrates the database at `path`; `actor` is who the audit
     /// trail names (default: the login name).
     public init(path: String, actor: String = Actor.current) throws {
