@@ -199,12 +199,16 @@ extension SQLiteStore: CampaignRepository {
     }
 
     public func invitationContext(invitationID: Int64) throws -> InvitationContext {
-        let row = try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM invitation WHERE id = ?", arguments: [invitationID])
+        // One read with prepared statements: it runs before every message a send composes.
+        let found = try pool.read { db -> (Row, Partner, Campaign)? in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitation WHERE id = ?"), arguments: [invitationID]),
+                  let partner = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.partnerColumnList()) FROM partner WHERE id = ?"),
+                                                 arguments: [row["partner_id"] as Int64]).map({ Self.partner(from: $0, at: 0) }),
+                  let campaign = try Row.fetchOne(db.cachedStatement(sql: Self.campaignSQL + " WHERE c.id = ?"),
+                                                  arguments: [row["campaign_id"] as Int64]).map(Self.campaign) else { return nil }
+            return (row, partner, campaign)
         }
-        guard let row, let partner = try partner(id: row["partner_id"]), let campaign = try campaign(id: row["campaign_id"]) else {
-            throw PartnerRiskError.failed("invitation \(invitationID) is not in the database")
-        }
+        guard let (row, partner, campaign) = found else { throw PartnerRiskError.failed("invitation \(invitationID) is not in the database") }
         return InvitationContext(invitationID: invitationID, partner: partner, campaign: campaign,
                                  surveyVersionID: row["survey_version_id"], remindersSent: row["reminders_sent"], tokenGeneration: row["token_generation"])
     }

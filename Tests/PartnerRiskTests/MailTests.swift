@@ -118,3 +118,30 @@ struct CampaignFixture {
         #expect(throws: PartnerRiskError.self) { try service(60).remind(fixture.campaign.id, maxReminders: 5, minDays: 7, afterDeadline: false) }
     }
 }
+
+/// The offline answer file is encoded from parts made once per campaign: what the partner gets
+/// decodes to the same page, whose form data is still valid JSON.
+@Suite struct OfflineAttachmentTests {
+    @Test func theAttachmentsSharedPartsDecodeToItsPageAndItsFormDataParses() throws {
+        let fixture = try CampaignFixture(partnersCSV: LinkTests.partners)
+        var pages: [String] = []
+        for invitationID: Int64 in [1, 2, 1] {
+            let context = try fixture.store.invitationContext(invitationID: invitationID)
+            let survey = try fixture.store.survey(rowID: context.surveyVersionID)
+            let attachment = try fixture.composer.offlineAnswerFile(survey: survey, context: context, token: testLinkKey.token(invitationID: invitationID, generation: 1))
+            let encoded = try #require(attachment.encoded)
+            let lines = String(decoding: encoded, as: UTF8.self).components(separatedBy: "\r\n")
+            #expect(lines.dropLast().allSatisfy { $0.count == 76 } && lines.last!.count <= 76)
+            #expect(Data(base64Encoded: lines.joined()) == attachment.data)
+            #expect(MIMEBuilder.base64Lines(attachment.data) == encoded)
+            let page = String(decoding: attachment.data, as: UTF8.self)
+            let start = try #require(page.range(of: "<script type=\"application/json\" id=\"form-data\">"))
+            let end = try #require(page.range(of: "</script>", range: start.upperBound..<page.endIndex))
+            let form = try #require(try JSONSerialization.jsonObject(with: Data(page[start.upperBound..<end.lowerBound].utf8)) as? [String: Any])
+            #expect(form["token"] as? String == testLinkKey.token(invitationID: invitationID, generation: 1).value)
+            pages.append(page)
+        }
+        // The same invitation gives the same page, whatever was composed in between.
+        #expect(pages[0] == pages[2] && pages[0] != pages[1])
+    }
+}

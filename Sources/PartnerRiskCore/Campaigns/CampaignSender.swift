@@ -81,25 +81,43 @@ public struct CampaignSender: Sendable {
         defer { progress?.finish() }
         let tally = Tally()
         let limiter = options.maxPerMinute.map { RateLimiter(perMinute: $0) }
+        let connections = min(options.connections, items.count)
+        // Messages are composed a few ahead on threads of their own while the connections wait for
+        // the server's replies; a composed message is claimed only just before it goes out, so one
+        // composed but never sent (a stop, another run's claim) stays queued as it was.
+        let composed = ComposedMessages(capacity: 2 * connections, producers: connections, consumers: connections)
         let group = DispatchGroup()
-        for _ in 0..<min(options.connections, items.count) {
+        for _ in 0..<connections {
             group.enter()
-            let thread = Thread {
+            Self.start {
+                defer { group.leave(); composed.producerFinished() }
+                while !composed.isAbandoned, let item = queue.next() {
+                    do {
+                        guard composed.put(try prepare(item)) else { break }
+                    } catch {
+                        tally.fail("\(error)")
+                        break
+                    }
+                }
+            }
+        }
+        for _ in 0..<connections {
+            group.enter()
+            Self.start {
                 defer { group.leave() }
                 do {
                     let transport = try transports.makeTransport()
-                    while let item = queue.next() {
+                    while let message = composed.take() {
                         limiter?.wait()
-                        if stop?.isSet == true { break }  // left queued, unclaimed
-                        tally.add(try process(item, transport: transport, run: run))
+                        if stop?.isSet == true { continue }  // left queued, unclaimed
+                        tally.add(try deliver(message, transport: transport, run: run))
                         progress?.advance()
                     }
                 } catch {
                     tally.fail("\(error)")
+                    composed.consumerFailed()
                 }
             }
-            thread.stackSize = 1 << 20
-            thread.start()
         }
         group.wait()
         report.sent = tally.counts[.sent, default: 0]
@@ -112,9 +130,16 @@ public struct CampaignSender: Sendable {
         return report
     }
 
-    /// Sends one message and records the outcome; returns the state it ended in (`queued` when
-    /// another run claimed it first and this one left it alone).
-    func process(_ item: OutboxItem, transport: MailTransport, run: SendRun) throws -> MailState {
+    /// One message composed, not yet claimed.
+    struct Prepared: @unchecked Sendable {  // OutgoingMail is plain data; it crosses one queue, once
+        var item: OutboxItem
+        var mail: OutgoingMail
+        var tokenHash: String?
+        var messageID: String
+    }
+
+    /// Composes one message with its invitation's link (a thank-you carries none).
+    func prepare(_ item: OutboxItem) throws -> Prepared {
         let context = try repository.invitationContext(invitationID: item.invitationID)
         // The invitation's own link, the same in every mail of it; a thank-you carries none.
         let token = item.kind == "thank-you" ? nil : links.token(invitationID: item.invitationID, generation: context.tokenGeneration)
@@ -122,8 +147,20 @@ public struct CampaignSender: Sendable {
         let builder = MIMEBuilder.random(date: time.now(), domain: domain)
         let mail = try composer.compose(kind: item.kind, context: context, token: token, builder: builder,
                                         extra: item.revision.map { ["revision": $0] } ?? [:])
-        guard try repository.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: token?.hash,
-                                          messageIDHeader: builder.messageID, run: run, at: time.now()) else { return .queued }
+        return Prepared(item: item, mail: mail, tokenHash: token?.hash, messageID: builder.messageID)
+    }
+
+    /// Sends one message and records the outcome; returns the state it ended in (`queued` when
+    /// another run claimed it first and this one left it alone).
+    func process(_ item: OutboxItem, transport: MailTransport, run: SendRun) throws -> MailState {
+        try deliver(try prepare(item), transport: transport, run: run)
+    }
+
+    /// Claims a composed message, sends it and records the outcome.
+    func deliver(_ message: Prepared, transport: MailTransport, run: SendRun) throws -> MailState {
+        let item = message.item, mail = message.mail
+        guard try repository.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: message.tokenHash,
+                                          messageIDHeader: message.messageID, run: run, at: time.now()) else { return .queued }
         let outcome = transport.deliver(mail)
         let attempts = item.attempts + 1
         let state: MailState
@@ -142,6 +179,73 @@ public struct CampaignSender: Sendable {
         }
         try repository.finishSending(messageID: item.id, state: state, reply: outcome.reply, nextAttempt: next, at: time.now())
         return state
+    }
+}
+
+extension CampaignSender {
+    /// Runs `body` on a new thread with a 1 MB stack.
+    static func start(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+}
+
+/// The composed messages waiting for a connection: at most `capacity` at once (a composer waits
+/// for room), ended when every composer has finished. If every connection fails, the composers
+/// are told to stop (`isAbandoned`) and nothing more is composed.
+final class ComposedMessages: Sendable {
+    private let slots: DispatchSemaphore
+    private let filled = DispatchSemaphore(value: 0)
+    private let state: Mutex<(messages: [CampaignSender.Prepared], producers: Int, consumers: Int, abandoned: Bool)>
+    private let capacity: Int
+
+    init(capacity: Int, producers: Int, consumers: Int) {
+        self.capacity = capacity
+        slots = DispatchSemaphore(value: capacity)
+        state = Mutex(([], producers, consumers, false))
+    }
+
+    var isAbandoned: Bool { state.withLock { $0.abandoned } }
+
+    /// Adds a message once there is room; false when no connection is left to send it.
+    func put(_ message: CampaignSender.Prepared) -> Bool {
+        slots.wait()
+        let added = state.withLock { state -> Bool in
+            guard !state.abandoned else { return false }
+            state.messages.append(message)
+            return true
+        }
+        if added { filled.signal() }
+        return added
+    }
+
+    /// The next message, or nil once the composers have finished and all is taken.
+    func take() -> CampaignSender.Prepared? {
+        filled.wait()
+        let message = state.withLock { state -> CampaignSender.Prepared? in
+            state.messages.isEmpty ? nil : state.messages.removeFirst()
+        }
+        if message != nil { slots.signal() } else { filled.signal() }  // the end, passed on to the next connection
+        return message
+    }
+
+    func producerFinished() {
+        let last = state.withLock { state -> Bool in
+            state.producers -= 1
+            return state.producers == 0
+        }
+        if last { filled.signal() }
+    }
+
+    /// A connection that could not go on: when it was the last, the composers stop waiting for room.
+    func consumerFailed() {
+        let last = state.withLock { state -> Bool in
+            state.consumers -= 1
+            if state.consumers == 0 { state.abandoned = true }
+            return state.consumers == 0
+        }
+        if last { for _ in 0..<capacity + 8 { slots.signal() } }
     }
 }
 

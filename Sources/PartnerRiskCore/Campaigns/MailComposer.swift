@@ -83,14 +83,36 @@ public struct MailComposer: Sendable {
             }
         }
         let head = try half("head") { $0[..<$1.lowerBound] }, tail = try half("tail") { $0[$1.upperBound...] }
-        let formJSON = form.embeddableJSON(renderedSections: sections)
-        var data = Data(capacity: head.utf8.count + formJSON.utf8.count + tail.utf8.count)
-        data.append(contentsOf: head.utf8)
-        data.append(contentsOf: formJSON.utf8)
-        data.append(contentsOf: tail.utf8)
+        // The page, the sections and the partner's own parts, each but the last padded with spaces
+        // (JSON white space inside the <script> element) to whole base64 lines of 57 bytes, so the
+        // large parts, the same for every partner of a language and sector, are encoded once.
+        var parts: [(text: String, key: String?)] = [(head, "head|" + language)]
+        if let (before, after) = form.embeddableJSONAround() {
+            parts += [(before, nil), (sections, "sections|" + key), (after, nil)]
+        } else {
+            parts.append((form.embeddableJSON, nil))
+        }
+        parts.append((tail, "tail|" + language))
+        var data = Data(), encoded = Data()
+        for (index, part) in parts.enumerated() {
+            let last = index == parts.count - 1
+            let bytes = last ? Data(part.text.utf8) : Self.padded(part.text)
+            guard !bytes.isEmpty else { continue }
+            data.append(bytes)
+            if !encoded.isEmpty { encoded.append(contentsOf: [13, 10]) }
+            encoded.append(part.key.map { cache.encoded($0) { MIMEBuilder.base64Lines(bytes) } } ?? MIMEBuilder.base64Lines(bytes))
+        }
         let prefix = context.partner.language == .fr ? "questionnaire" : "survey"
         return MailAttachment(fileName: "\(prefix)-\(context.campaign.id)-\(context.partner.id).html",
-                              contentType: "text/html; charset=utf-8", data: data)
+                              contentType: "text/html; charset=utf-8", data: data, encoded: encoded)
+    }
+
+    /// `text` with spaces after it up to a multiple of 57 bytes: one base64 line of 76 characters.
+    static func padded(_ text: String) -> Data {
+        var bytes = Data(text.utf8)
+        let over = bytes.count % 57
+        if over > 0 { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 57 - over)) }
+        return bytes
     }
 
     /// One formatter per language, used under the lock (a `DateFormatter` is not thread-safe).
@@ -111,6 +133,17 @@ public struct MailComposer: Sendable {
 final class SurveyCache: Sendable {
     private let surveys = Mutex<[Int64: Survey]>([:])
     private let renderedSections = Mutex<[String: String]>([:])
+    private let encodedParts = Mutex<[String: Data]>([:])
+
+    /// Base64 of a part of a message that many messages share, made once.
+    func encoded(_ key: String, make: () -> Data) -> Data {
+        encodedParts.withLock { parts in
+            if let data = parts[key] { return data }
+            let data = make()
+            parts[key] = data
+            return data
+        }
+    }
 
     func sections(_ key: String, render: () throws -> String) throws -> String {
         try renderedSections.withLock { rendered in

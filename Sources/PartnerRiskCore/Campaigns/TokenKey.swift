@@ -37,8 +37,6 @@ public struct TokenKey: Sendable {
     /// The link token of an invitation's generation: 256 bits, base64url.
     public func token(invitationID: Int64, generation: Int) -> InvitationToken {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("partner-risk-link/\(invitationID)/\(generation)".utf8), using: SymmetricKey(data: bytes))
-        let text = Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return InvitationToken(value: text)
+        return InvitationToken(value: InvitationToken.base64url(Data(mac)))
     }
 }

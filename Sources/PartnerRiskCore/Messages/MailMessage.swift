@@ -32,11 +32,15 @@ public struct MailAttachment: Sendable, Equatable {
     public var fileName: String
     public var contentType: String
     public var data: Data
+    /// `data` already in base64 lines of 76 characters joined by CRLF, when the sender made it
+    /// from parts it encoded once for many messages (the offline answer file); nil: encoded when built.
+    public var encoded: Data?
 
-    public init(fileName: String, contentType: String, data: Data) {
+    public init(fileName: String, contentType: String, data: Data, encoded: Data? = nil) {
         self.fileName = fileName
         self.contentType = contentType
         self.data = data
+        self.encoded = encoded
     }
 }
 

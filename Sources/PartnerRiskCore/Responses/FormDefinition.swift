@@ -49,11 +49,18 @@ public struct FormDefinition {
 
     /// The same, splicing in sections already rendered with `embeddable` (cached per sector).
     public func embeddableJSON(renderedSections: String) -> String {
+        guard let (before, after) = embeddableJSONAround() else { return embeddableJSON }
+        return before + renderedSections + after
+    }
+
+    /// The embeddable JSON before and after its sections, so a caller can write the three parts
+    /// straight into one buffer (the sections are the large part, the same for a whole campaign).
+    public func embeddableJSONAround() -> (String, String)? {
         let marker = "\u{1}SECTIONS\u{1}"
         let outer = Self.embeddable(object(sections: .string(marker)).rendered())
         let quoted = "\"\\u0001SECTIONS\\u0001\""
-        guard let range = outer.firstRange(of: quoted) else { return embeddableJSON }
-        return String(outer[..<range.lowerBound]) + renderedSections + outer[range.upperBound...]
+        guard let range = outer.firstRange(of: quoted) else { return nil }
+        return (String(outer[..<range.lowerBound]), String(outer[range.upperBound...]))
     }
 
     /// Escapes every `<` as `\u003c` so the JSON can sit inside a `<script>` element.
