@@ -80,6 +80,15 @@ check "the backup taken while the worker sent restores to a database that passes
 start_serve "$WORK/serve2.log" --log-format json
 for _ in $(seq 300); do [ "$(sqlite3 "$PARTNER_RISK_DB" "SELECT count(*) FROM mail_message WHERE state IN ('queued', 'sending', 'deferred')")" = 0 ] && break; sleep 0.1; done
 sleep 0.5
+# A partner opens their link while serve runs (the log must not show the token of the request path).
+LINK=$(/usr/bin/python3 - "$WORK/smtp/out" <<'PY'
+import email, email.policy, glob, re, sys
+path = sorted(glob.glob(sys.argv[1] + "/*.eml"))[0]
+text = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default).get_body(("plain",)).get_content()
+print(re.search(r"/s/[A-Za-z0-9_-]{43}", text).group(0))
+PY
+)
+check "a partner's link opens its form while the service runs (200)" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$WEB_PORT$LINK')\" = 200 ]"
 curl -s -c "$WORK/jar" -o "$WORK/login.html" "http://127.0.0.1:$WEB_PORT/officer/login"
 printf 'correct horse battery staple\n' | $BIN officer add "Dana Roy" >/dev/null
 CSRF=$(grep -o 'name="csrf" value="[^"]*"' "$WORK/login.html" | sed 's/.*value="//; s/"$//')
@@ -220,6 +229,9 @@ check "... and stays quiet when its output is not a terminal" bash -c "! grep -q
 printf 'service:\n  outbox: {enabled: true}\n' > "$WORK/db/partner-risk.yaml"
 OUT=$($BIN serve --port "$(free_port)" --smtp "smtp://127.0.0.1:$SMTP_PORT" --tls none 2>&1); RC=$?
 check "serve refuses to start the outbox worker while public_url is unset, naming the setting" bash -c "[ $RC != 0 ] && grep -q 'public_url is not set' <<<'$OUT'"
+printf 'public_url: https://survey.acme.example\nservice:\n  outbox: {enabeld: true}\n' > "$WORK/db/partner-risk.yaml"
+OUT=$($BIN serve --port "$(free_port)" 2>&1); RC=$?
+check "serve refuses to start on settings config check finds wrong, naming the line" bash -c "[ $RC != 0 ] && grep -q 'partner-risk.yaml:3:.*service.outbox.enabeld. is not a setting' <<<'$OUT'"
 printf 'service:\n  outbox: {enabled: yes, interval_seconds: soon}\n' > "$WORK/db/partner-risk.yaml"
 OUT=$($BIN config check 2>&1); RC=$?
 check "config check names the line of a bad service value" bash -c "[ $RC != 0 ] && grep -q 'partner-risk.yaml:2:.*service.outbox.interval_seconds' <<<'$OUT'"

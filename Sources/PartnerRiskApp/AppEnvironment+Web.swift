@@ -93,7 +93,7 @@ extension AppEnvironment {
         workspace.jobs = board
         let runners = jobs.map { job in
             JobRunner(job: job, board: board, time: time) { name, line, failed in
-                if failed { logger.error("\(line)", metadata: ["job": "\(name)"]) } else { logger.info("\(line)", metadata: ["job": "\(name)"]) }
+                logger.log(level: failed ? .error : .info, "\(line)", metadata: ["job": "\(name)"])
             }
         }
         return PartnerServer(site: site, officer: workspace, settings: settings, recovered: recovered, jobs: runners, stop: stop,
@@ -138,7 +138,7 @@ extension AppEnvironment {
         return OutboxDispatcher(makeSender: { campaignID in
             try environment.campaignSender(campaignID: campaignID, overrides: overrides, publicURL: publicURL, transports: transports)
         }, stop: stop, report: { campaignID, line, failed in
-            if failed { logger.error("\(line)", metadata: ["campaign": "\(campaignID)"]) } else { logger.info("\(line)", metadata: ["campaign": "\(campaignID)"]) }
+            logger.log(level: failed ? .error : .info, "\(line)", metadata: ["campaign": "\(campaignID)"])
         })
     }
 }
