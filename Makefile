@@ -7,7 +7,7 @@ RELEASE_BIN := .build/release/partner-risk
 
 # System packages: what running needs, and what the tests add (real mail servers, sqlite3, a browser).
 RUN_PACKAGES := libcurl4-openssl-dev libgmime-3.0-dev libsqlite3-dev libxml2
-TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd python3-websocket postfix dovecot-imapd sqlite3 openssl curl chromium time
+TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd python3-websocket postfix dovecot-imapd postgresql sqlite3 openssl curl chromium time
 
 .PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-mail-ingest bench-score bench-screen bench-web clean
 
@@ -25,6 +25,7 @@ test: test-deps
 	bash scripts/test-offline-browser.sh
 	bash scripts/test-officer.sh
 	bash scripts/test-service.sh
+	bash scripts/test-postgres.sh
 	bash scripts/test-workspace-browser.sh
 
 build:

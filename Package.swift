@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -51,6 +53,18 @@ let package = Package(
         .target(
             name: "PartnerRiskStore",
             dependencies: ["PartnerRiskCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // PostgresNIO: the same repositories on a shared PostgreSQL database (issue 20, in steps).
+        .target(
+            name: "PartnerRiskPostgres",
+            dependencies: [
+                "PartnerRiskCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // libcurl: the SMTP transport and the IMAP mailbox reader; GMime: parsing of incoming mail.
         .target(
@@ -104,7 +118,7 @@ let package = Package(
             name: "PartnerRiskTests",
             dependencies: [
                 "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb",
-                "PartnerRiskDemo", "PartnerRiskApp",
+                "PartnerRiskDemo", "PartnerRiskApp", "PartnerRiskPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The port to listen on.", valueName: "port"))
     var port = 8080
 
-    @Option(name: .customLong("public-url"), help: ArgumentHelp("The address partners reach the server at, used in links in mail sent by the server (default http://HOST:PORT).", valueName: "url"))
+    @Option(name: .customLong("public-url"), help: ArgumentHelp("The address partners reach the server at, used in links in mail sent by the server (default: PARTNER_RISK_PUBLIC_URL or public_url from the config, else http://HOST:PORT).", valueName: "url"))
     var publicURL: String?
 
     @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp(

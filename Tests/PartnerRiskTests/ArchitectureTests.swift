@@ -8,6 +8,7 @@ import Testing
     static let allowed: [String: Set<String>] = [
         "PartnerRiskCore": ["Foundation", "FoundationXML", "Crypto", "Yams", "Synchronization"],  // FoundationXML: the toolchain's XMLParser (sanctions lists)
         "PartnerRiskStore": ["Foundation", "GRDB", "PartnerRiskCore", "Synchronization"],
+        "PartnerRiskPostgres": ["Foundation", "Logging", "NIOCore", "NIOPosix", "NIOSSL", "PartnerRiskCore", "PostgresNIO", "Synchronization"],
         "PartnerRiskMail": ["Foundation", "CCurl", "CGMime", "PartnerRiskCore"],
         "PartnerRiskTemplates": ["Foundation", "Mustache", "PartnerRiskCore"],
         "PartnerRiskWeb": ["Foundation", "Crypto", "Yams", "HTTPTypes", "Hummingbird", "HummingbirdBcrypt", "Logging", "NIOCore", "NIOPosix", "PartnerRiskCore", "PartnerRiskMail", "PartnerRiskTemplates", "ServiceLifecycle", "Synchronization"],

@@ -1,0 +1,68 @@
+import Foundation
+import PartnerRiskCore
+import PostgresNIO
+
+/// Every schema change of the PostgreSQL store, in order, each a list of statements (the
+/// extended protocol takes one statement at a time). The logical schema is the SQLite store's:
+/// the same tables and columns, timestamps as ISO 8601 text, append-only tables kept so by
+/// triggers. A migration once shipped is never edited: add a new one.
+enum PostgresSchema {
+    static let migrations: [(name: String, statements: [PostgresQuery])] = [
+        ("v1-partners-and-audit", [
+            """
+            CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$
+            """,
+            """
+            CREATE TABLE partner (
+                id BIGSERIAL PRIMARY KEY,
+                external_id TEXT UNIQUE,
+                name TEXT NOT NULL,
+                email TEXT NOT NULL,
+                country TEXT NOT NULL CHECK (length(country) = 2),
+                sector TEXT NOT NULL,
+                contact_name TEXT,
+                language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'fr')),
+                tags TEXT NOT NULL DEFAULT '',
+                trusted_trader TEXT,
+                active BOOLEAN NOT NULL DEFAULT true,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                aliases TEXT NOT NULL DEFAULT ''
+            )
+            """,
+            "CREATE UNIQUE INDEX partner_email ON partner (lower(email))",
+            "CREATE INDEX partner_sector ON partner (sector)",
+            "CREATE INDEX partner_country ON partner (country)",
+            """
+            CREATE TABLE audit_log (
+                id BIGSERIAL PRIMARY KEY,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL DEFAULT ''
+            )
+            """,
+            "CREATE INDEX audit_log_subject ON audit_log (subject, id)",
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+        ]),
+    ]
+
+    /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock
+    /// so that two processes starting at once do not both apply one. Returns the applied names.
+    @discardableResult
+    static func migrate(_ connections: PostgresConnections, at time: Date) throws -> [String] {
+        try connections.query("CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        for migration in migrations {
+            try connections.transaction { session in
+                try session.query("SELECT pg_advisory_xact_lock(7358246)")  // PartnerRisk's migration lock
+                let done = try session.query("SELECT 1 FROM schema_migration WHERE name = \(migration.name)")
+                guard done.isEmpty else { return }
+                for statement in migration.statements { try session.query(statement) }
+                try session.query("INSERT INTO schema_migration (name, applied_at) VALUES (\(migration.name), \(DayFormat.timestamp(time)))")
+            }
+        }
+        return try connections.query("SELECT name FROM schema_migration ORDER BY applied_at, name").map { try $0.decode(String.self) }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import PartnerRiskCore
+@testable import PartnerRiskPostgres
+@testable import PartnerRiskStore
+
+/// The stores a contract test runs against: SQLite always, PostgreSQL when a test server is given
+/// (`scripts/test-postgres.sh` starts one and sets `PARTNER_RISK_TEST_PG_PORT`; `make test` runs it).
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    static var available: [StoreKind] { PostgresTestServer.port == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    var testDescription: String { rawValue }
+}
+
+/// A fresh, empty database of one kind for one test; dropped when released.
+final class ContractStore {
+    let directory = TemporaryDirectory()
+    let partners: any PartnerRepository
+    private var cleanup: () -> Void = {}
+
+    init(_ kind: StoreKind) throws {
+        switch kind {
+        case .sqlite:
+            partners = try SQLiteStore(path: directory.path("contract.sqlite"), actor: "tester")
+        case .postgres:
+            let (store, drop) = try PostgresTestServer.freshStore()
+            partners = store
+            cleanup = drop
+        }
+    }
+
+    deinit { cleanup() }
+}
+
+/// The test server of `scripts/test-postgres.sh`: a database per test, made from the server's
+/// `partnerrisk` database and dropped afterwards.
+enum PostgresTestServer {
+    static var port: Int? { ProcessInfo.processInfo.environment["PARTNER_RISK_TEST_PG_PORT"].flatMap(Int.init) }
+    static var password: String { ProcessInfo.processInfo.environment["PARTNER_RISK_TEST_PG_PASSWORD"] ?? "test-secret" }
+
+    static func settings(database: String) throws -> PostgresConnections.Settings {
+        .init(host: "127.0.0.1", port: try #require(port), user: "partnerrisk", password: password, database: database)
+    }
+
+    static func freshStore() throws -> (PostgresStore, () -> Void) {
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let admin = try PostgresConnections(settings: try settings(database: "partnerrisk"))
+        try admin.query("CREATE DATABASE \(unescaped: name)")
+        let store = try PostgresStore(settings: try settings(database: name), actor: "tester")
+        return (store, {
+            store.close()
+            _ = try? admin.query("DROP DATABASE \(unescaped: name) WITH (FORCE)")
+            admin.close()
+        })
+    }
+}
+
+/// What every store must do the same way, run against each store kind (issue 20: no feature on one store only).
+@Suite struct StoreContractTests {
+    static let csv = """
+        name,email,country,sector,contact,language,tags,external_id
+        Nordic Freight,Ops@Nordic.example.com,CA,highway-carrier,Ann Lee,en,cold-chain;100%_sure,N-1
+        maple brokers,desk@maple.example.com,CA,customs-broker,Luc Roy,fr,,
+        Zeta Warehousing,z@zeta.example.com,MX,warehouse,,en,cold-chain,Z-9
+        """
+
+    func imported(_ store: ContractStore) throws -> PartnerImportSummary {
+        try PartnerRegistry(repository: store.partners, time: FixedTime(fixedNow)).importData(Data(Self.csv.utf8), fileName: "p.csv", strict: true)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func partnersAreUpsertedByExternalIDOrEmailAndAReimportChangesNothing(kind: StoreKind) throws {
+        let store = try ContractStore(kind)
+        let first = try imported(store)
+        #expect((first.created, first.updated, first.unchanged) == (3, 0, 0))
+        let again = try imported(store)
+        #expect((again.created, again.updated, again.unchanged) == (0, 0, 3))
+        // The same external id with a new name and email: an update, not a new partner.
+        let changed = Self.csv.replacingOccurrences(of: "Nordic Freight,Ops@Nordic.example.com", with: "Nordic Freight AB,ops2@nordic.example.com")
+        let update = try PartnerRegistry(repository: store.partners, time: FixedTime(fixedNow)).importData(Data(changed.utf8), fileName: "p.csv", strict: true)
+        #expect((update.created, update.updated, update.unchanged) == (0, 1, 2))
+        let nordic = try #require(try store.partners.partner(identifiedBy: "N-1"))
+        #expect(nordic.name == "Nordic Freight AB" && nordic.email == "ops2@nordic.example.com" && nordic.tags == ["100%_sure", "cold-chain"])
+        #expect(nordic.contactName == "Ann Lee" && nordic.language == .en && nordic.active && nordic.createdAt == fixedNow)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func partnersAreFoundByIdEmailOrExternalIDAndListedByFilterInNameOrder(kind: StoreKind) throws {
+        let store = try ContractStore(kind)
+        _ = try imported(store)
+        let all = try store.partners.partners(matching: PartnerFilter())
+        #expect(all.map(\.name) == ["maple brokers", "Nordic Freight", "Zeta Warehousing"])
+        let maple = all[0]
+        #expect(try store.partners.partner(identifiedBy: String(maple.id)) == maple)
+        #expect(try store.partners.partner(identifiedBy: "DESK@maple.example.com") == maple)
+        #expect(try store.partners.partner(id: maple.id) == maple)
+        #expect(try store.partners.partner(identifiedBy: "nobody@example.com") == nil)
+        #expect(try store.partners.partners(matching: PartnerFilter(sector: .warehouse)).map(\.name) == ["Zeta Warehousing"])
+        #expect(try store.partners.partners(matching: PartnerFilter(country: "ca")).map(\.name) == ["maple brokers", "Nordic Freight"])
+        #expect(try store.partners.partners(matching: PartnerFilter(tag: "cold-chain")).map(\.name) == ["Nordic Freight", "Zeta Warehousing"])
+        // `%` and `_` in a tag are letters, not patterns.
+        #expect(try store.partners.partners(matching: PartnerFilter(tag: "100%_sure")).map(\.name) == ["Nordic Freight"])
+        #expect(try store.partners.partners(matching: PartnerFilter(tag: "100%")).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aDeactivatedPartnerLeavesTheListButStaysFoundAndAnUnknownOneIsRefused(kind: StoreKind) throws {
+        let store = try ContractStore(kind)
+        _ = try imported(store)
+        let zeta = try #require(try store.partners.partner(identifiedBy: "Z-9"))
+        try store.partners.deactivatePartner(id: zeta.id, at: fixedNow.addingTimeInterval(60))
+        #expect(try store.partners.partners(matching: PartnerFilter()).map(\.name) == ["maple brokers", "Nordic Freight"])
+        #expect(try store.partners.partners(matching: PartnerFilter(includeInactive: true)).count == 3)
+        #expect(try store.partners.partner(id: zeta.id)?.active == false)
+        #expect(throws: PartnerRiskError.self) { try store.partners.deactivatePartner(id: 9_999, at: fixedNow) }
+    }
+}
+
+/// The PostgreSQL store's own migrations: applied once, in order, by any number of processes.
+@Suite(.enabled(if: PostgresTestServer.port != nil, "needs the test PostgreSQL server of scripts/test-postgres.sh"))
+struct PostgresMigrationTests {
+    @Test func openingTheDatabaseAgainAppliesNothingTwiceAndTheAuditTrailIsAppendOnly() throws {
+        let (store, drop) = try PostgresTestServer.freshStore()
+        defer { drop() }
+        let applied = try store.migrations()
+        #expect(applied == PostgresSchema.migrations.map(\.name))
+        let again = try PostgresStore(settings: store.connections.settings, actor: "tester")
+        defer { again.close() }
+        #expect(try again.migrations() == applied)
+        try store.connections.query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ('t', 'a', 'x', 's', '')")
+        #expect(throws: (any Error).self) { try store.connections.query("UPDATE audit_log SET detail = 'changed'") }
+        #expect(throws: (any Error).self) { try store.connections.query("DELETE FROM audit_log") }
+    }
+}
