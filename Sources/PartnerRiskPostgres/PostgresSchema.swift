@@ -47,6 +47,23 @@ enum PostgresSchema {
             "CREATE INDEX audit_log_subject ON audit_log (subject, id)",
             "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_change()",
         ]),
+        ("v2-survey-versions", [
+            """
+            CREATE TABLE survey_version (
+                id BIGSERIAL PRIMARY KEY,
+                survey_id TEXT NOT NULL,
+                version TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'full',
+                title TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                registered_at TEXT NOT NULL,
+                UNIQUE (survey_id, version)
+            )
+            """,
+            // A stored version never changes: its campaigns and answers are pinned to its content.
+            "CREATE TRIGGER survey_version_append_only BEFORE UPDATE OR DELETE ON survey_version FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

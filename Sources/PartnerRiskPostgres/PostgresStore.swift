@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PartnerRiskCore
 import PostgresNIO
+import Synchronization
 
 /// The repositories on a shared PostgreSQL database, for teams with several officers or several
 /// `serve` instances (issue 20). Built in steps: this step holds the partner registry and the
@@ -11,6 +12,8 @@ public final class PostgresStore: Sendable {
     public let connections: PostgresConnections
     /// Who the audit trail names.
     public let actor: String
+    /// Stored survey versions, parsed once each (a version never changes).
+    let surveyVersions = Mutex<[Int64: Survey]>([:])
 
     /// Connects, and migrates the database to the current schema.
     public init(settings: PostgresConnections.Settings, actor: String = Actor.current, logger: Logger = Logger(label: "partner-risk.postgres")) throws {

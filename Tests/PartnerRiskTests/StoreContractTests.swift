@@ -14,19 +14,24 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
+/// The repositories both stores implement so far (issue 20 grows this, one protocol at a time).
+typealias ContractRepositories = PartnerRepository & SurveyRepository
+
 /// A fresh, empty database of one kind for one test; dropped when released.
 final class ContractStore {
     let directory = TemporaryDirectory()
-    let partners: any PartnerRepository
+    let repositories: any ContractRepositories
+    var partners: any PartnerRepository { repositories }
+    var surveys: any SurveyRepository { repositories }
     private var cleanup: () -> Void = {}
 
     init(_ kind: StoreKind) throws {
         switch kind {
         case .sqlite:
-            partners = try SQLiteStore(path: directory.path("contract.sqlite"), actor: "tester")
+            repositories = try SQLiteStore(path: directory.path("contract.sqlite"), actor: "tester")
         case .postgres:
             let (store, drop) = try PostgresTestServer.freshStore()
-            partners = store
+            repositories = store
             cleanup = drop
         }
     }
@@ -115,6 +120,32 @@ enum PostgresTestServer {
         #expect(try store.partners.partners(matching: PartnerFilter(includeInactive: true)).count == 3)
         #expect(try store.partners.partner(id: zeta.id)?.active == false)
         #expect(throws: PartnerRiskError.self) { try store.partners.deactivatePartner(id: 9_999, at: fixedNow) }
+    }
+}
+
+extension StoreContractTests {
+    static let catalog = SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))
+
+    @Test(arguments: StoreKind.available)
+    func aSurveyVersionIsStoredOnceAndNeverChanges(kind: StoreKind) throws {
+        let store = try ContractStore(kind)
+        let survey = try Self.catalog.survey(id: "pip-partner-security")
+        let first = try store.surveys.register(survey, at: fixedNow)
+        #expect(first.surveyID == survey.id && first.version == survey.version && first.contentHash == survey.contentHash)
+        #expect(first.title == survey.title.en && first.registeredAt == DayFormat.timestamp(fixedNow))
+        // The same file again: the stored version, not a second one.
+        #expect(try store.surveys.register(survey, at: fixedNow.addingTimeInterval(60)) == first)
+        // The same version with other content is refused, in words that say what to do.
+        let edited = survey.source.replacingOccurrences(of: survey.title.en, with: survey.title.en + " (edited)")
+        let changed = try #require(SurveyParser().parse(edited, file: "edited.yaml").0)
+        #expect(changed.version == survey.version && changed.contentHash != survey.contentHash)
+        #expect { try store.surveys.register(changed, at: fixedNow) } throws: { error in
+            (error as? PartnerRiskError)?.message.contains("give the edited file a new `version:`") == true
+        }
+        let annual = try store.surveys.register(try Self.catalog.survey(id: "pip-annual-update"), at: fixedNow)
+        #expect(try store.surveys.storedSurveys() == [annual, first])
+        #expect(try store.surveys.survey(rowID: first.rowID) == survey)
+        #expect(throws: PartnerRiskError.self) { try store.surveys.survey(rowID: 9_999) }
     }
 }
 
