@@ -64,6 +64,37 @@ enum PostgresSchema {
             // A stored version never changes: its campaigns and answers are pinned to its content.
             "CREATE TRIGGER survey_version_append_only BEFORE UPDATE OR DELETE ON survey_version FOR EACH ROW EXECUTE FUNCTION refuse_change()",
         ]),
+        ("v3-officer-accounts", [
+            """
+            CREATE TABLE officer_account (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL CHECK (role IN ('officer', 'viewer')),
+                password_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                disabled_at TEXT
+            )
+            """,
+            // Names compare without case, as in SQLite (`COLLATE NOCASE`).
+            "CREATE UNIQUE INDEX officer_account_lower_name ON officer_account (lower(name))",
+            """
+            CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION '% rows are never deleted', TG_TABLE_NAME; END $$
+            """,
+            "CREATE TRIGGER officer_account_no_delete BEFORE DELETE ON officer_account FOR EACH ROW EXECUTE FUNCTION refuse_delete()",
+            """
+            CREATE TABLE officer_session (
+                token_sha256 TEXT PRIMARY KEY,
+                officer TEXT NOT NULL REFERENCES officer_account(name),
+                csrf TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                last_seen_at TEXT NOT NULL,
+                ended_at TEXT,
+                end_reason TEXT
+            )
+            """,
+            "CREATE INDEX officer_session_officer ON officer_session (lower(officer))",
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

@@ -69,7 +69,8 @@ extension SQLiteStore: OfficerAccountRepository {
     }
 
     private static func endSessions(_ db: Database, officer: String, reason: String, at time: Date) throws {
-        try db.execute(sql: "UPDATE officer_session SET ended_at = ?, end_reason = ? WHERE officer = ? AND ended_at IS NULL",
+        // Names compare without case, as the account's own (a password changed for "DANA ROY" ends dana Roy's sessions).
+        try db.execute(sql: "UPDATE officer_session SET ended_at = ?, end_reason = ? WHERE officer = ? COLLATE NOCASE AND ended_at IS NULL",
                        arguments: [timestamp(time), reason, officer])
     }
 

@@ -15,7 +15,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
 }
 
 /// The repositories both stores implement so far (issue 20 grows this, one protocol at a time).
-typealias ContractRepositories = PartnerRepository & SurveyRepository
+typealias ContractRepositories = PartnerRepository & SurveyRepository & AuditTrail & OfficerAccountRepository
 
 /// A fresh, empty database of one kind for one test; dropped when released.
 final class ContractStore {
@@ -23,6 +23,8 @@ final class ContractStore {
     let repositories: any ContractRepositories
     var partners: any PartnerRepository { repositories }
     var surveys: any SurveyRepository { repositories }
+    var audit: any AuditTrail { repositories }
+    var officers: any OfficerAccountRepository { repositories }
     private var cleanup: () -> Void = {}
 
     init(_ kind: StoreKind) throws {
@@ -146,6 +148,51 @@ extension StoreContractTests {
         #expect(try store.surveys.storedSurveys() == [annual, first])
         #expect(try store.surveys.survey(rowID: first.rowID) == survey)
         #expect(throws: PartnerRiskError.self) { try store.surveys.survey(rowID: 9_999) }
+    }
+}
+
+extension StoreContractTests {
+    @Test(arguments: StoreKind.available)
+    func theAuditTrailKeepsEveryEntryInOrderAndFindsThemBySubject(kind: StoreKind) throws {
+        let store = try ContractStore(kind)
+        try store.audit.record(actor: "Dana Roy", action: "evidence.accept", subject: "partner:1", detail: "file 3", at: fixedNow)
+        try store.audit.record(actor: "Val", action: "review.sign-off", subject: "partner:2", detail: "accept", at: fixedNow.addingTimeInterval(1))
+        try store.audit.record(actor: "Dana Roy", action: "actions.add", subject: "partner:1", detail: "", at: fixedNow.addingTimeInterval(2))
+        #expect(try store.audit.auditEntries(subject: "partner:1").map(\.action) == ["evidence.accept", "actions.add"])
+        #expect(try store.audit.auditEntries(subject: nil).map(\.subject) == ["partner:1", "partner:2", "partner:1"])
+        #expect(try store.audit.auditEntries(subject: "partner:1").first == AuditEntry(at: DayFormat.timestamp(fixedNow), actor: "Dana Roy",
+                                                                                        action: "evidence.accept", subject: "partner:1", detail: "file 3"))
+    }
+
+    @Test(arguments: StoreKind.available)
+    func officerAccountsCompareNamesWithoutCaseAndANewPasswordOrADisableEndsTheirSessions(kind: StoreKind) throws {
+        let store = try ContractStore(kind)
+        let created = DayFormat.timestamp(fixedNow)
+        try store.officers.addOfficer(OfficerAccount(name: "dana Roy", role: .officer, passwordHash: "$2b$04$a", createdAt: created, createdBy: "admin"))
+        try store.officers.addOfficer(OfficerAccount(name: "Alex Viewer", role: .viewer, passwordHash: "$2b$04$b", createdAt: created, createdBy: "admin"))
+        #expect(throws: (any Error).self) {
+            try store.officers.addOfficer(OfficerAccount(name: "DANA ROY", role: .viewer, passwordHash: "x", createdAt: created, createdBy: "admin"))
+        }
+        #expect(try store.officers.officers().map(\.name) == ["Alex Viewer", "dana Roy"])
+        #expect(try store.officers.officer(named: "Dana roy")?.role == .officer)
+        func open(_ token: String, for officer: String) throws {
+            try store.officers.createSession(OfficerSession(tokenSHA256: token, officer: officer, csrf: "c-" + token, createdAt: fixedNow, lastSeenAt: fixedNow))
+        }
+        try open("s1", for: "dana Roy")
+        try open("s2", for: "dana Roy")
+        try open("s3", for: "Alex Viewer")
+        try store.officers.touchSession(tokenSHA256: "s1", at: fixedNow.addingTimeInterval(600))
+        #expect(try store.officers.session(tokenSHA256: "s1")?.lastSeenAt == fixedNow.addingTimeInterval(600))
+        #expect(try store.officers.session(tokenSHA256: "s1")?.csrf == "c-s1")
+        try store.officers.endSession(tokenSHA256: "s2", reason: "signed out", at: fixedNow.addingTimeInterval(700))
+        #expect(try store.officers.session(tokenSHA256: "s2") == nil)
+        try store.officers.setPassword(officer: "DANA ROY", hash: "$2b$04$new", actor: "admin", at: fixedNow.addingTimeInterval(800))
+        #expect(try store.officers.session(tokenSHA256: "s1") == nil && store.officers.officer(named: "dana roy")?.passwordHash == "$2b$04$new")
+        try store.officers.disableOfficer(named: "alex viewer", actor: "admin", at: fixedNow.addingTimeInterval(900))
+        #expect(try store.officers.session(tokenSHA256: "s3") == nil)
+        #expect(try store.officers.officer(named: "Alex Viewer")?.disabledAt == DayFormat.timestamp(fixedNow.addingTimeInterval(900)))
+        let actions = try store.audit.auditEntries(subject: nil).map(\.action)
+        #expect(actions == ["officer.add", "officer.add", "officer.login", "officer.login", "officer.login", "officer.logout", "officer.passwd", "officer.disable"])
     }
 }
 
