@@ -95,6 +95,48 @@ enum PostgresSchema {
             """,
             "CREATE INDEX officer_session_officer ON officer_session (lower(officer))",
         ]),
+        ("v4-mailbox-ledger-and-corrective-actions", [
+            """
+            CREATE TABLE imap_seen (
+                mailbox TEXT NOT NULL,
+                uid_validity BIGINT NOT NULL,
+                uid BIGINT NOT NULL,
+                message_id TEXT,
+                outcome TEXT NOT NULL,
+                processed_at TEXT NOT NULL,
+                content_sha256 TEXT,
+                PRIMARY KEY (mailbox, uid_validity, uid)
+            )
+            """,
+            "CREATE INDEX imap_seen_message_id ON imap_seen (message_id)",
+            """
+            CREATE TABLE corrective_action (
+                id BIGSERIAL PRIMARY KEY,
+                partner_id BIGINT NOT NULL REFERENCES partner(id),
+                finding TEXT NOT NULL,
+                due TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                closed_by TEXT,
+                closed_at TEXT,
+                close_note TEXT,
+                close_evidence TEXT,
+                close_evidence_sha256 TEXT
+            )
+            """,
+            "CREATE INDEX corrective_action_partner ON corrective_action (partner_id, id)",
+            "CREATE TRIGGER corrective_action_no_delete BEFORE DELETE ON corrective_action FOR EACH ROW EXECUTE FUNCTION refuse_delete()",
+            """
+            CREATE FUNCTION refuse_reclose() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF OLD.closed_at IS NOT NULL THEN RAISE EXCEPTION 'a closed corrective action is history'; END IF;
+                RETURN NEW;
+            END $$
+            """,
+            "CREATE TRIGGER corrective_action_closed_once BEFORE UPDATE ON corrective_action FOR EACH ROW EXECUTE FUNCTION refuse_reclose()",
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

@@ -15,7 +15,8 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
 }
 
 /// The repositories both stores implement so far (issue 20 grows this, one protocol at a time).
-typealias ContractRepositories = PartnerRepository & SurveyRepository & AuditTrail & OfficerAccountRepository
+typealias ContractRepositories = PartnerRepository & SurveyRepository & AuditTrail & OfficerAccountRepository & MailboxLedger
+    & CorrectiveActionRepository
 
 /// A fresh, empty database of one kind for one test; dropped when released.
 final class ContractStore {
@@ -25,6 +26,8 @@ final class ContractStore {
     var surveys: any SurveyRepository { repositories }
     var audit: any AuditTrail { repositories }
     var officers: any OfficerAccountRepository { repositories }
+    var ledger: any MailboxLedger { repositories }
+    var actions: any CorrectiveActionRepository { repositories }
     private var cleanup: () -> Void = {}
 
     init(_ kind: StoreKind) throws {
@@ -193,6 +196,45 @@ extension StoreContractTests {
         #expect(try store.officers.officer(named: "Alex Viewer")?.disabledAt == DayFormat.timestamp(fixedNow.addingTimeInterval(900)))
         let actions = try store.audit.auditEntries(subject: nil).map(\.action)
         #expect(actions == ["officer.add", "officer.add", "officer.login", "officer.login", "officer.login", "officer.logout", "officer.passwd", "officer.disable"])
+    }
+}
+
+extension StoreContractTests {
+    @Test(arguments: StoreKind.available)
+    func theMailboxLedgerKnowsEachUIDAndAMessageOnlyByItsSameContent(kind: StoreKind) throws {
+        let store = try ContractStore(kind)
+        try store.ledger.recordProcessed(mailbox: "INBOX", uidValidity: 7, uid: 1, messageID: "<a@x>", contentDigest: "d1", outcome: "ingested", at: fixedNow)
+        try store.ledger.recordProcessed(mailbox: "INBOX", uidValidity: 7, uid: 2, messageID: "<b@x>", contentDigest: "d2", outcome: "quarantined", at: fixedNow)
+        try store.ledger.recordProcessed(mailbox: "INBOX", uidValidity: 8, uid: 9, messageID: nil, contentDigest: "d3", outcome: "ingested", at: fixedNow)
+        #expect(try store.ledger.processedUIDs(mailbox: "INBOX", uidValidity: 7) == [1, 2])
+        #expect(try store.ledger.processedUIDs(mailbox: "Other", uidValidity: 7).isEmpty)
+        #expect(try store.ledger.isProcessed(messageID: "<a@x>", contentDigest: "d1"))
+        // The same Message-ID with other parts (a copy a gateway stripped, released whole) is new.
+        #expect(try !store.ledger.isProcessed(messageID: "<a@x>", contentDigest: "other"))
+        // Recording a UID again replaces its line.
+        try store.ledger.recordProcessed(mailbox: "INBOX", uidValidity: 7, uid: 2, messageID: "<b@x>", contentDigest: "d2b", outcome: "ingested", at: fixedNow)
+        #expect(try store.ledger.isProcessed(messageID: "<b@x>", contentDigest: "d2b") && !store.ledger.isProcessed(messageID: "<b@x>", contentDigest: "d2"))
+    }
+
+    @Test(arguments: StoreKind.available)
+    func aCorrectiveActionIsAddedListedAndClosedOnceWithItsEvidence(kind: StoreKind) throws {
+        let store = try ContractStore(kind)
+        _ = try imported(store)
+        let nordic = try #require(try store.partners.partner(identifiedBy: "N-1")), zeta = try #require(try store.partners.partner(identifiedBy: "Z-9"))
+        let first = try store.actions.addAction(partnerID: nordic.id, finding: "F6_seal_audits", due: "2026-12-31", owner: "Yard", note: "quarterly",
+                                                actor: "Dana Roy", at: fixedNow)
+        let second = try store.actions.addAction(partnerID: zeta.id, finding: "C1_access", due: "2026-11-30", owner: "Gate", note: "", actor: "Dana Roy", at: fixedNow)
+        #expect(try store.actions.actions(partnerID: nil, openOnly: true).map(\.id) == [first, second])
+        #expect(try store.actions.actions(partnerID: zeta.id, openOnly: false).map(\.partnerName) == ["Zeta Warehousing"])
+        try store.actions.closeAction(id: first, note: "audit log received", evidence: (name: "log.pdf", sha256: "ab12"), actor: "Val", at: fixedNow.addingTimeInterval(60))
+        let closed = try #require(try store.actions.action(id: first))
+        #expect(closed.closedBy == "Val" && closed.closeNote == "audit log received" && closed.closeEvidence == "log.pdf" && closed.closeEvidenceSHA256 == "ab12")
+        #expect(closed.closedAt == DayFormat.timestamp(fixedNow.addingTimeInterval(60)) && closed.note == "quarterly" && closed.createdBy == "Dana Roy")
+        #expect(try store.actions.actions(partnerID: nil, openOnly: true).map(\.id) == [second])
+        // A closed action is history: closing it again is refused by the store itself.
+        #expect(throws: (any Error).self) { try store.actions.closeAction(id: first, note: "again", evidence: nil, actor: "Val", at: fixedNow) }
+        #expect(try store.actions.action(id: 9_999) == nil)
+        #expect(try store.audit.auditEntries(subject: "partner:\(nordic.id)").map(\.action) == ["action.add", "action.close"])
     }
 }
 
