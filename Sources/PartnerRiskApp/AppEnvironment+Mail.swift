@@ -9,12 +9,12 @@ extension AppEnvironment {
     /// A sender for one campaign: its From address, the configured transport (or `overrides`;
     /// `transports` when the caller already built it), the templates, and the retry and rate rules.
     public func campaignSender(campaignID: Int64, overrides: MailSetup.Overrides = .init(), resendUncertain: Bool = false,
-                               publicURL: String? = nil, transports: (any MailTransportFactory)? = nil) throws -> CampaignSender {
+                               publicURL: String? = nil, transports: (any MailTransportFactory)? = nil, limiter: RateLimiter? = nil) throws -> CampaignSender {
         let campaign = try campaigns.campaign(campaignID)
         let sender = MailAddress(parsing: campaign.sender) ?? mail.defaultSender
         let composer = try mail.composer(sender: sender, surveys: repositories, publicURL: publicURL)
         return CampaignSender(repository: repositories, composer: composer, transports: try transports ?? mail.transportFactory(overrides), time: time,
-                              options: mail.senderOptions(overrides, resendUncertain: resendUncertain), links: try TokenKey.load(workspace.linkKeyFile))
+                              options: mail.senderOptions(overrides, resendUncertain: resendUncertain, limiter: limiter), links: try TokenKey.load(workspace.linkKeyFile))
     }
 
     /// Reads the IMAP mailbox at `url` into the shared intake; user and password from the

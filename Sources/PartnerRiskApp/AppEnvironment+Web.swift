@@ -65,8 +65,11 @@ extension AppEnvironment {
         let recovered = try recoverAtStart()
         let stop = StopFlag()
         let transports = try mail.transportFactory(overrides)
-        let dispatcher = try outboxDispatcher(overrides: overrides, publicURL: settings.publicURL, transports: transports, stop: stop, logger: logger)
-        let jobs = try BackgroundJobs(environment: self, overrides: overrides, publicURL: settings.publicURL, transports: transports)
+        // One quota for the whole process: the outbox worker and the thank-you sender share it.
+        let limiter = mail.rateLimiter(overrides)
+        let dispatcher = try outboxDispatcher(overrides: overrides, publicURL: settings.publicURL, transports: transports, limiter: limiter,
+                                              stop: stop, logger: logger)
+        let jobs = try BackgroundJobs(environment: self, overrides: overrides, publicURL: settings.publicURL, transports: transports, limiter: limiter)
             .jobs(allowLocalLinks: allowLocalLinks, linkURL: publicURL ?? mail.configuredPublicURL)
         let board = JobBoard(jobs: jobs.map(\.name))
         let submissions = self.submissions, screening = self.screening
@@ -130,13 +133,13 @@ extension AppEnvironment {
     }
 
     /// Sends a campaign's due messages in the background (the thank-you mail after a submission).
-    func outboxDispatcher(overrides: MailSetup.Overrides, publicURL: String, transports: any MailTransportFactory, stop: StopFlag,
-                          logger: Logger) throws -> OutboxDispatcher {
+    func outboxDispatcher(overrides: MailSetup.Overrides, publicURL: String, transports: any MailTransportFactory, limiter: RateLimiter?,
+                          stop: StopFlag, logger: Logger) throws -> OutboxDispatcher {
         // The templates checked at start-up: a wrong setting fails now, not at the first submission.
         _ = try mail.composer(sender: mail.defaultSender, surveys: repositories, publicURL: publicURL)
         let environment = self
         return OutboxDispatcher(makeSender: { campaignID in
-            try environment.campaignSender(campaignID: campaignID, overrides: overrides, publicURL: publicURL, transports: transports)
+            try environment.campaignSender(campaignID: campaignID, overrides: overrides, publicURL: publicURL, transports: transports, limiter: limiter)
         }, stop: stop, report: { campaignID, line, failed in
             logger.log(level: failed ? .error : .info, "\(line)", metadata: ["campaign": "\(campaignID)"])
         })

@@ -83,12 +83,19 @@ public struct MailSetup {
             + "\(variable)_USER and \(variable)_PASSWORD (or \(variable)_PASSWORD_FILE, a file readable by its owner only)")
     }
 
-    public func senderOptions(_ overrides: Overrides, resendUncertain: Bool) -> CampaignSender.Options {
-        CampaignSender.Options(
+    /// The quota of `mail.max_per_minute` (or `--max-per-minute`) as one limiter, for every send run of a process to share.
+    public func rateLimiter(_ overrides: Overrides) -> RateLimiter? {
+        (overrides.maxPerMinute ?? config.mail?.maxPerMinute).map { RateLimiter(perMinute: $0) }
+    }
+
+    public func senderOptions(_ overrides: Overrides, resendUncertain: Bool, limiter: RateLimiter? = nil) -> CampaignSender.Options {
+        var options = CampaignSender.Options(
             connections: overrides.connections ?? config.mail?.connections ?? 2,
             maxPerMinute: overrides.maxPerMinute ?? config.mail?.maxPerMinute,
             retryBase: TimeInterval(config.mail?.retryBase ?? 300), maxAttempts: config.mail?.maxAttempts ?? 8,
             resendUncertain: resendUncertain)
+        options.limiter = limiter
+        return options
     }
 
     public func composer(sender: MailAddress, surveys: SurveyRepository, publicURL override: String? = nil) throws -> MailComposer {

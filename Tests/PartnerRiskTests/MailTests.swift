@@ -145,3 +145,30 @@ struct CampaignFixture {
         #expect(pages[0] == pages[2] && pages[0] != pages[1])
     }
 }
+
+/// `mail.max_per_minute` as one quota for every send run of a process (`serve`'s outbox worker
+/// and its thank-you sender), so that together they stay under it.
+@Suite struct SharedQuotaTests {
+    @Test func sendRunsSharingALimiterTakeItsSlotsInTurn() throws {
+        let limiter = RateLimiter(perMinute: 60)  // one a second
+        // Two runs asking at the same moment get slots a second apart, whoever asks.
+        #expect(limiter.reserve(at: fixedNow) == fixedNow)
+        #expect(limiter.reserve(at: fixedNow) == fixedNow.addingTimeInterval(1))
+        #expect(limiter.reserve(at: fixedNow.addingTimeInterval(0.5)) == fixedNow.addingTimeInterval(2))
+        // After a quiet spell the next one goes at once.
+        #expect(limiter.reserve(at: fixedNow.addingTimeInterval(10)) == fixedNow.addingTimeInterval(10))
+
+        // A send given the shared limiter spends its slots (and keeps none of its own).
+        let fixture = try CampaignFixture(partnersCSV: LinkTests.partners)
+        let shared = RateLimiter(perMinute: 60_000)  // a millisecond each: the test does not wait
+        var sender = fixture.sender(DropTransportFactory(directory: fixture.directory.url.appendingPathComponent("drop")))
+        var options = sender.options
+        options.limiter = shared
+        sender = CampaignSender(repository: sender.repository, composer: sender.composer, transports: sender.transports, time: sender.time,
+                                options: options, links: sender.links)
+        let before = Date()
+        #expect(try sender.send(campaignID: fixture.campaign.id).sent == 2)
+        // Its two messages took two slots: the next free one is at least two intervals after the send began.
+        #expect(shared.reserve(at: before) >= before.addingTimeInterval(2 * shared.interval))
+    }
+}

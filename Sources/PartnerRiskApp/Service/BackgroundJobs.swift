@@ -12,12 +12,15 @@ public struct BackgroundJobs: Sendable {
     let overrides: MailSetup.Overrides
     let publicURL: String
     let transports: any MailTransportFactory
+    /// `mail.max_per_minute`, shared with the server's other send runs.
+    let limiter: RateLimiter?
 
-    init(environment: AppEnvironment, overrides: MailSetup.Overrides, publicURL: String, transports: any MailTransportFactory) {
+    init(environment: AppEnvironment, overrides: MailSetup.Overrides, publicURL: String, transports: any MailTransportFactory, limiter: RateLimiter? = nil) {
         self.environment = environment
         self.overrides = overrides
         self.publicURL = publicURL
         self.transports = transports
+        self.limiter = limiter
     }
 
     /// The jobs the config switches on; a switched-on job that cannot work (no mailbox, no folder,
@@ -76,7 +79,8 @@ public struct BackgroundJobs: Sendable {
     func sendDue(stop: StopFlag) throws -> String {
         var lines: [String] = []
         for campaignID in try environment.repositories.campaignsWithDueMessages(at: environment.time.now()) where !stop.isSet {
-            let sender = try environment.campaignSender(campaignID: campaignID, overrides: overrides, publicURL: publicURL, transports: transports)
+            let sender = try environment.campaignSender(campaignID: campaignID, overrides: overrides, publicURL: publicURL, transports: transports,
+                                                        limiter: limiter)
             let report = try sender.send(campaignID: campaignID, stop: stop)
             lines.append("campaign \(campaignID): \(report.line)")
         }

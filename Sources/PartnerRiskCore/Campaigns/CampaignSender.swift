@@ -12,6 +12,9 @@ public struct CampaignSender: Sendable {
         public var retryBase: TimeInterval
         public var maxAttempts: Int
         public var resendUncertain: Bool
+        /// The quota shared with other send runs of this process (`serve`'s outbox worker and its
+        /// thank-you sender); nil: this run keeps its own to `maxPerMinute`.
+        public var limiter: RateLimiter?
 
         public init(connections: Int = 2, maxPerMinute: Int? = nil, retryBase: TimeInterval = 300, maxAttempts: Int = 8, resendUncertain: Bool = false) {
             self.connections = max(1, connections)
@@ -80,7 +83,7 @@ public struct CampaignSender: Sendable {
         progress?.begin(total: items.count)
         defer { progress?.finish() }
         let tally = Tally()
-        let limiter = options.maxPerMinute.map { RateLimiter(perMinute: $0) }
+        let limiter = options.limiter ?? options.maxPerMinute.map { RateLimiter(perMinute: $0) }
         let connections = min(options.connections, items.count)
         // Messages are composed a few ahead on threads of their own while the connections wait for
         // the server's replies; a composed message is claimed only just before it goes out, so one
@@ -286,23 +289,28 @@ final class Tally: Sendable {
     }
 }
 
-/// Spaces sends evenly to stay under a provider's per-minute quota.
-final class RateLimiter: Sendable {
-    private let interval: TimeInterval
+/// Spaces sends evenly to stay under a provider's per-minute quota. One may be shared by several
+/// send runs at once (each message takes the next free slot), so together they keep the quota.
+public final class RateLimiter: Sendable {
+    let interval: TimeInterval
     private let nextSlot = Mutex(Date.distantPast)
 
-    init(perMinute: Int) {
+    public init(perMinute: Int) {
         interval = 60.0 / Double(max(1, perMinute))
     }
 
-    func wait() {
-        let now = Date()
-        let slot = nextSlot.withLock { next in
+    /// Takes the next free slot at or after `now` and returns it.
+    func reserve(at now: Date) -> Date {
+        nextSlot.withLock { next in
             let slot = max(now, next)
             next = slot.addingTimeInterval(interval)
             return slot
         }
-        let delay = slot.timeIntervalSince(now)
+    }
+
+    func wait() {
+        let now = Date()
+        let delay = reserve(at: now).timeIntervalSince(now)
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
     }
 }
