@@ -140,9 +140,8 @@ enum PostgresSchema {
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock
-    /// so that two processes starting at once do not both apply one. Returns the applied names.
-    @discardableResult
-    static func migrate(_ connections: PostgresConnections, at time: Date) throws -> [String] {
+    /// so that two processes starting at once do not both apply one.
+    static func migrate(_ connections: PostgresConnections, at time: Date) throws {
         try connections.query("CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         for migration in migrations {
             try connections.transaction { session in
@@ -153,6 +152,5 @@ enum PostgresSchema {
                 try session.query("INSERT INTO schema_migration (name, applied_at) VALUES (\(migration.name), \(DayFormat.timestamp(time)))")
             }
         }
-        return try connections.query("SELECT name FROM schema_migration ORDER BY applied_at, name").map { try $0.decode(String.self) }
     }
 }

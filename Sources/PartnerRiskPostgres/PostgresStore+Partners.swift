@@ -51,21 +51,16 @@ extension PostgresStore: PartnerRepository {
     }
 
     public func partners(matching filter: PartnerFilter) throws -> [Partner] {
-        var query: PostgresQuery = "SELECT \(unescaped: Self.partnerColumns) FROM partner WHERE (\(filter.includeInactive) OR active)"
-        var bindings = query.binds
-        var sql = query.sql
-        func add(_ condition: String, _ value: String) throws {
-            try bindings.append(value, context: .default)
-            sql += " AND \(condition) $\(bindings.count)"
+        // `%` and `_` in a tag are letters, not patterns.
+        let tag = filter.tag.map { tag in
+            "%;" + tag.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + ";%"
         }
-        if let sector = filter.sector { try add("sector =", sector.rawValue) }
-        if let country = filter.country { try add("country =", country) }
-        if let tag = filter.tag {
-            let escaped = tag.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-            try add("(';' || tags || ';') LIKE", "%;\(escaped);%")
-        }
-        query = PostgresQuery(unsafeSQL: sql + " ORDER BY lower(name), id", binds: bindings)
-        return try connections.query(query).map(Self.partner)
+        return try connections.query("""
+            SELECT \(unescaped: Self.partnerColumns) FROM partner
+            WHERE (\(filter.includeInactive) OR active) AND (\(filter.sector?.rawValue)::text IS NULL OR sector = \(filter.sector?.rawValue))
+              AND (\(filter.country)::text IS NULL OR country = \(filter.country)) AND (\(tag)::text IS NULL OR (';' || tags || ';') LIKE \(tag))
+            ORDER BY lower(name), id
+            """).map(Self.partner)
     }
 
     public func partner(identifiedBy key: String) throws -> Partner? {

@@ -153,13 +153,8 @@ public struct CampaignSender: Sendable {
         return Prepared(item: item, mail: mail, tokenHash: token?.hash, messageID: builder.messageID)
     }
 
-    /// Sends one message and records the outcome; returns the state it ended in (`queued` when
-    /// another run claimed it first and this one left it alone).
-    func process(_ item: OutboxItem, transport: MailTransport, run: SendRun) throws -> MailState {
-        try deliver(try prepare(item), transport: transport, run: run)
-    }
-
-    /// Claims a composed message, sends it and records the outcome.
+    /// Claims a composed message, sends it and records the outcome; returns the state it ended in
+    /// (`queued` when another run claimed it first and this one left it alone).
     func deliver(_ message: Prepared, transport: MailTransport, run: SendRun) throws -> MailState {
         let item = message.item, mail = message.mail
         guard try repository.beginSending(messageID: item.id, invitationID: item.invitationID, tokenHash: message.tokenHash,
