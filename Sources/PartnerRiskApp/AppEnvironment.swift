@@ -163,7 +163,8 @@ public struct AppEnvironment: Sendable {
 
     /// Sanctions screening at the configured threshold, decisions recorded as `officer`.
     public var screening: ScreeningService {
-        ScreeningService(repositories: repositories, submissions: submissions, actor: officer, time: time,
+        let catalog = self.catalog
+        return ScreeningService(repositories: repositories, submissions: submissions, actor: officer, time: time,
                          threshold: config.screening?.threshold ?? ScreeningService.defaultThreshold,
                          nameQuestions: ScreeningService.nameQuestions(in: (try? catalog.surveys()) ?? []))
     }

@@ -33,11 +33,19 @@ struct ResponsesImportCommand: ParsableCommand {
         let app = try global.environment(config: config)
         var ingest = app.ingest
         ingest.progress = terminalProgress("importing answers")
-        let summary = try ingest.importPaths(paths)
+        // Each stored batch is scored while the next files are read; what is left (an error
+        // there) is scored by the receipt below, as after an interrupted import.
+        let scoring = try app.submissions.scoringAlongside()
+        ingest.onStored = scoring.submit
+        let imported = Result { try ingest.importPaths(paths) }
+        let alongside = scoring.finish()
+        let summary = try imported.get()
+        if let error = alongside.error { warn(["scoring during the import stopped (\((error as? PartnerRiskError)?.message ?? "\(error)")); scoring what is left now"]) }
         for skipped in summary.skipped { say("skipped \(skipped.source): \(skipped.reason)") }
         for rejected in summary.rejected { say("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(summary)
-        reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs, evidenceFor: summary.evidenceInvitations))
+        reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs, evidenceFor: summary.evidenceInvitations,
+                                                   scoredAlready: alongside.scored))
         if !summary.acceptedResponseIDs.isEmpty { warnNewHits(try app.screening.run(partnerIDs: nil)) }
         print(summary.line)
     }

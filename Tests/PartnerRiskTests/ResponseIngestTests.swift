@@ -134,6 +134,30 @@ import Testing
         #expect(try submissions.scoreUnscored() == 0)
     }
 
+    @Test func answersAreScoredAlongsideTheImportEachBatchOnceStored() throws {
+        let setup = try setup()
+        let store = setup.fixture.store
+        let submissions = SubmissionService(repositories: store, scoring: ScoringSource(catalog: SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys"))),
+                                            time: FixedTime(fixedNow))
+        var ingest = setup.ingest
+        ingest.batching = (filesPerChunk: 1, responsesPerTransaction: 1)  // one batch per file: three hand-overs
+        let scoring = try submissions.scoringAlongside()
+        let handed = Mutex<[[Int64]]>([])
+        ingest.onStored = { ids in
+            handed.withLock { $0.append(ids) }
+            scoring.submit(ids)
+        }
+        let summary = try ingest.importPaths([setup.answers.path])
+        let alongside = scoring.finish()
+        #expect(summary.accepted == 3 && alongside.error == nil)
+        #expect(handed.withLock { $0 } == summary.acceptedResponseIDs.map { [$0] })
+        #expect(alongside.scored == 3)
+        #expect(try store.unscoredResponseIDs().isEmpty && store.latestScores().count == 3)
+        // Nothing is left for the receipt to score, and it counts the scores written alongside.
+        #expect(try submissions.accepted(summary.acceptedResponseIDs, scoredAlready: alongside.scored).scored == 3)
+        #expect(try store.latestScores().count == 3)
+    }
+
     @Test func serveScoresAtItsStartWhatAStoppedServeLeftUnscored() throws {
         let setup = try setup()
         #expect(try setup.ingest.importPaths([setup.answers.path]).accepted == 3)

@@ -144,7 +144,11 @@ public struct InvitationToken: Sendable, Equatable {
 
     /// Only URL-safe tokens of a plausible length are even looked up.
     public static func isWellFormed(_ token: String) -> Bool {
-        (22...128).contains(token.count) && token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        // By UTF-8 byte: every allowed character is one ASCII byte, so bytes and characters agree.
+        let bytes = token.utf8
+        return (22...128).contains(bytes.count) && bytes.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D || byte == 0x5F
+        }
     }
 }
 

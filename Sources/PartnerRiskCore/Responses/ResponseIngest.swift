@@ -60,6 +60,9 @@ public struct ResponseIngest: Sendable {
     public let time: TimeSource
     /// A progress line for a folder import on a terminal (nil: none).
     public var progress: ProgressMeter?
+    /// Told the ids of the responses each of an import's transactions accepted, once written
+    /// (`BackgroundScoring.submit`: scoring them beside the import).
+    public var onStored: (@Sendable ([Int64]) -> Void)?
     private let cache = SurveyCache()
     /// Accepted responses not yet written; flushed when `limit` is reached (1: at once).
     var pending = PendingResponses(limit: 1)
@@ -100,20 +103,29 @@ public struct ResponseIngest: Sendable {
         // Answer files are read and checked on every core (parse, checksum, token, validation) one
         // chunk ahead, while this thread commits the chunk before in order, so numbering and
         // duplicate detection stay sequential.
-        var ahead = chunks.first.map(checkAhead)
+        var ahead = chunks.prefix(Self.chunksAhead).map(checkAhead)
         for (number, chunk) in chunks.enumerated() {
-            guard let checked = ahead?.wait() else { break }  // set for every chunk: the first above, the next below
-            ahead = number + 1 < chunks.count ? checkAhead(chunks[number + 1]) : nil
+            let checked = ahead.removeFirst().wait()  // one per chunk: the first ones above, the next below
+            if number + Self.chunksAhead < chunks.count { ahead.append(checkAhead(chunks[number + Self.chunksAhead])) }
+            let handed = summary.acceptedResponseIDs.count
             for (index, file) in chunk.enumerated() {
                 try commitChecked(checked[index], file: file, channel: channel, into: &summary)
             }
-            pending.takeResults(into: &summary)
+            takeResults(into: &summary, handingOnFrom: handed)
             Self.releaseElsewhere(checked)
             progress?.advance(chunk.count)
         }
+        let handed = summary.acceptedResponseIDs.count
         try pending.flush(into: responses)
-        pending.takeResults(into: &summary)
+        takeResults(into: &summary, handingOnFrom: handed)
         return summary
+    }
+
+    /// Counts what was written since the last call, and hands the ids accepted since `start`
+    /// (written at once or in the batch just flushed) to `onStored`.
+    private func takeResults(into summary: inout Summary, handingOnFrom start: Int) {
+        pending.takeResults(into: &summary)
+        if let onStored, summary.acceptedResponseIDs.count > start { onStored(Array(summary.acceptedResponseIDs[start...])) }
     }
 
     /// Commits one file of a chunk, in order: what the workers checked, or (a large file) reads it now.
@@ -149,6 +161,10 @@ public struct ResponseIngest: Sendable {
         let box = ReleaseBox(value)
         DispatchQueue.global(qos: .utility).async { box.value = nil }
     }
+
+    /// Chunks being checked while one is committed: two, so the cores have the next chunk's
+    /// files to parse while the one before waits for its token lookup.
+    static let chunksAhead = 2
 
     /// Files up to this size are read and checked ahead, on every core; larger ones (messages with
     /// attachments, answer files carrying documents) are read when committed, one at a time, so an

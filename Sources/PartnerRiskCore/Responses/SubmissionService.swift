@@ -68,9 +68,16 @@ public struct SubmissionService: Sendable {
     /// unscored). The web form acknowledges within the request and scores in the background;
     /// `serve` scores what is left at its start.
     @discardableResult
-    public func accepted(_ responseIDs: [Int64], evidenceFor invitations: Set<Int64> = []) throws -> Receipt {
+    /// `scoredAlready`: scores written for them during the import (`scoringAlongside`).
+    public func accepted(_ responseIDs: [Int64], evidenceFor invitations: Set<Int64> = [], scoredAlready: Int = 0) throws -> Receipt {
         let campaigns = try acknowledge(responseIDs)
         let rescored = try evidenceAdded(invitationIDs: invitations)
-        return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: rescored + (try scoreUnscored()))
+        return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: scoredAlready + rescored + (try scoreUnscored()))
+    }
+
+    /// A scoring thread for an import to hand its stored responses to as it goes (one scoring
+    /// service for the whole import, so the survey and config are loaded once).
+    public func scoringAlongside() throws -> BackgroundScoring {
+        BackgroundScoring(try scoringService())
     }
 }

@@ -11,8 +11,10 @@ public struct ScreeningService: Sendable {
     public let time: any TimeSource
     /// The least similarity (0…1) that makes a hit.
     public let threshold: Double
-    /// Questions whose answers name people or companies to screen too: id → `owner` or `bank`.
-    public let nameQuestions: [String: String]
+    /// Questions whose answers name people or companies to screen too: id → `owner` or `bank`
+    /// (worked out from the questionnaires only when a screening runs against a stored list).
+    public var nameQuestions: [String: String] { loadNameQuestions() }
+    private let loadNameQuestions: @Sendable () -> [String: String]
     /// A progress line for screening everyone on a terminal (nil: none).
     public var progress: ProgressMeter?
 
@@ -21,8 +23,8 @@ public struct ScreeningService: Sendable {
     public static let defaultThreshold = 0.90
 
     public init(repositories: any Repositories, submissions: SubmissionService, actor: String, time: any TimeSource, threshold: Double = defaultThreshold,
-                nameQuestions: [String: String] = [:]) {
-        self.nameQuestions = nameQuestions
+                nameQuestions: @autoclosure @escaping @Sendable () -> [String: String] = [:]) {
+        self.loadNameQuestions = nameQuestions
         self.repositories = repositories
         self.submissions = submissions
         self.actor = actor
@@ -78,6 +80,7 @@ public struct ScreeningService: Sendable {
         let entries = try repositories.currentEntries()
         guard !entries.isEmpty else { return ScreeningOutcome() }
         let index = ScreeningIndex(entries: entries.map(\.entry))
+        let nameQuestions = self.nameQuestions
         var partners = try repositories.partners(matching: PartnerFilter())
         if let partnerIDs { partners = partners.filter { partnerIDs.contains($0.id) } }
         var screened: [Int64: [(name: String, as: String)]] = [:]

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Scores the responses an import stores while the import goes on reading the next files: each
+/// batch the import commits is handed to one scoring thread here, so the scores are written
+/// beside the import rather than after it. A batch that cannot be scored (a full disk) is left
+/// to `SubmissionService.scoreUnscored`, which the import's receipt runs after it in any case.
+/// `@unchecked` because it waits on a condition variable; every field is read and written with
+/// `condition` held.
+public final class BackgroundScoring: @unchecked Sendable {
+    private let scoring: ScoringService
+    private let condition = NSCondition()
+    private var queue: [[Int64]] = []
+    private var closed = false
+    private var done = false
+    private var scored = 0
+    private var failure: Error?
+
+    /// Starts the scoring thread; `finish()` must be called to end it.
+    public init(_ scoring: ScoringService) {
+        self.scoring = scoring
+        let thread = Thread { [self] in work() }
+        thread.name = "partner-risk.import-scoring"
+        thread.start()
+    }
+
+    /// Queues the ids of responses just stored (called on the import's writing thread).
+    public func submit(_ responseIDs: [Int64]) {
+        guard !responseIDs.isEmpty else { return }
+        condition.lock()
+        queue.append(responseIDs)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits until every queued batch is scored; returns how many scores were written and the
+    /// first error met (after an error the later batches are left for `scoreUnscored`).
+    public func finish() -> (scored: Int, error: Error?) {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        condition.broadcast()
+        while !done { condition.wait() }
+        return (scored, failure)
+    }
+
+    private func work() {
+        while let batch = next() {
+            do {
+                // skipScored: another import of the same files may have scored them first.
+                let count = try scoring.score(responseIDs: batch, skipScored: true)
+                record { $0.scored += count }
+            } catch {
+                record { $0.failure = $0.failure ?? error }
+            }
+        }
+        record { $0.done = true }
+    }
+
+    /// The next batch to score: nil once closed and empty, or after an error.
+    private func next() -> [Int64]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !closed { condition.wait() }
+        guard failure == nil, !queue.isEmpty else { return nil }
+        return queue.removeFirst()
+    }
+
+    private func record(_ change: (BackgroundScoring) -> Void) {
+        condition.lock()
+        change(self)
+        condition.broadcast()
+        condition.unlock()
+    }
+}
