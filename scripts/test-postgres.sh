@@ -18,7 +18,7 @@ export PARTNER_RISK_TEST_PG_PORT=$PORT PARTNER_RISK_TEST_PG_PASSWORD=test-secret
 swift test --skip-build --filter "StoreContractTests|PostgresMigrationTests" > "$WORK/swift-test.log" 2>&1
 RC=$?
 check "the store contract tests pass on SQLite and PostgreSQL (swift test exit $RC)" [ "$RC" = 0 ]
-CONTRACTS=$(grep -c '@Test(arguments: StoreKind.available)' Tests/PartnerRiskTests/StoreContractTests.swift)
+CONTRACTS=$(cat Tests/PartnerRiskTests/StoreContract*.swift | grep -c '@Test(arguments: StoreKind.available)')
 check "... each of the $CONTRACTS contract tests ran on both stores" bash -c "[ \$(grep -c 'with 2 test cases passed' '$WORK/swift-test.log') = $CONTRACTS ]"
 check "... and the PostgreSQL migrations test ran (not skipped)" grep -q "Test openingTheDatabaseAgainAppliesNothingTwiceAndTheAuditTrailIsAppendOnly() passed" "$WORK/swift-test.log"
 check "the server listens on 127.0.0.1 only (::1 refused)" /usr/bin/python3 - "$PORT" <<'PY'

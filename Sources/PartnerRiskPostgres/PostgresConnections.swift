@@ -110,21 +110,32 @@ public struct PostgresSession {
     let connection: PostgresConnection
     let logger: Logger
 
+    /// Runs one statement; a failure says what the server said (never the values bound).
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> [PostgresRow] {
-        try connection.query(query, logger: logger).wait().rows
+        do {
+            return try connection.query(query, logger: logger).wait().rows
+        } catch let error as PSQLError {
+            throw PostgresStoreError.statement(error)
+        }
     }
 }
 
 /// What went wrong with the database, said so that the officer knows what to check.
 public enum PostgresStoreError: Error, CustomStringConvertible {
     case connect(PostgresConnections.Settings, Error)
+    /// A statement the server refused: its SQLSTATE, message and detail (the server's words).
+    case statement(PSQLError)
 
     public var description: String {
         switch self {
         case .connect(let settings, let error):
             return "cannot reach PostgreSQL at \(settings.host):\(settings.port) (database \(settings.database), user \(settings.user)): "
                 + "\(String(reflecting: error)); check the server runs, the address, PARTNER_RISK_DB_PASSWORD and TLS"
+        case .statement(let error):
+            guard let info = error.serverInfo else { return "PostgreSQL: \(error.code)" }
+            return "PostgreSQL refused a statement (SQLSTATE \(info[.sqlState] ?? "?")): \(info[.message] ?? "no message")"
+                + (info[.detail].map { " (\($0))" } ?? "")
         }
     }
 }

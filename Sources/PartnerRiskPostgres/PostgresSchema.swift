@@ -137,6 +137,213 @@ enum PostgresSchema {
             """,
             "CREATE TRIGGER corrective_action_closed_once BEFORE UPDATE ON corrective_action FOR EACH ROW EXECUTE FUNCTION refuse_reclose()",
         ]),
+        // Campaigns and their outbox (claims name the send run; a thank-you names its response, once),
+        // and responses: immutable revisions, one per answers saved at one time per invitation.
+        ("v5-campaigns-outbox-and-responses", [
+            """
+            CREATE TABLE campaign (
+                id BIGSERIAL PRIMARY KEY,
+                name TEXT NOT NULL,
+                survey_version_id BIGINT NOT NULL REFERENCES survey_version (id),
+                deadline TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                selector TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'survey',
+                status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+                created_at TEXT NOT NULL,
+                closed_at TEXT
+            )
+            """,
+            """
+            CREATE TABLE invitation (
+                id BIGSERIAL PRIMARY KEY,
+                campaign_id BIGINT NOT NULL REFERENCES campaign (id),
+                partner_id BIGINT NOT NULL REFERENCES partner (id),
+                survey_version_id BIGINT NOT NULL REFERENCES survey_version (id),
+                reminders_sent INTEGER NOT NULL DEFAULT 0,
+                last_mailed_at TEXT,
+                created_at TEXT NOT NULL,
+                token_generation INTEGER NOT NULL DEFAULT 1,
+                UNIQUE (campaign_id, partner_id)
+            )
+            """,
+            "CREATE INDEX invitation_partner ON invitation (partner_id)",
+            """
+            CREATE TABLE invitation_token (
+                token_hash TEXT PRIMARY KEY,
+                invitation_id BIGINT NOT NULL REFERENCES invitation (id),
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            )
+            """,
+            "CREATE INDEX invitation_token_invitation ON invitation_token (invitation_id)",
+            "CREATE TABLE send_run (id TEXT PRIMARY KEY, pid INTEGER NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL)",
+            """
+            CREATE TABLE response (
+                id BIGSERIAL PRIMARY KEY,
+                invitation_id BIGINT NOT NULL REFERENCES invitation (id),
+                revision INTEGER NOT NULL,
+                channel TEXT NOT NULL CHECK (channel IN ('web', 'file', 'imap', 'demo')),
+                source TEXT,
+                complete BOOLEAN NOT NULL,
+                missing TEXT NOT NULL DEFAULT '[]',
+                checksum TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                answers_json TEXT,
+                saved_at TEXT NOT NULL,
+                UNIQUE (invitation_id, revision),
+                UNIQUE (invitation_id, checksum, saved_at)
+            )
+            """,
+            "CREATE TRIGGER response_append_only BEFORE UPDATE OR DELETE ON response FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+            // The answers one per row, for an officer's or a script's queries (as SQLite's view).
+            """
+            CREATE VIEW answer AS
+                SELECT r.id AS response_id, a.key AS question_id, a.value::text AS value
+                FROM response r CROSS JOIN LATERAL jsonb_each(r.answers_json::jsonb) a
+            """,
+            """
+            CREATE TABLE mail_message (
+                id BIGSERIAL PRIMARY KEY,
+                invitation_id BIGINT REFERENCES invitation (id),
+                kind TEXT NOT NULL CHECK (kind IN ('invitation', 'reminder', 'thank-you')),
+                recipient TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed', 'uncertain')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT,
+                last_reply TEXT,
+                message_id TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                sent_at TEXT,
+                response_id BIGINT UNIQUE REFERENCES response (id),
+                claimed_by TEXT
+            )
+            """,
+            "CREATE INDEX mail_message_state ON mail_message (state, next_attempt_at)",
+            "CREATE INDEX mail_message_invitation ON mail_message (invitation_id)",
+            """
+            CREATE TABLE mail_attempt (
+                id BIGSERIAL PRIMARY KEY,
+                mail_message_id BIGINT NOT NULL REFERENCES mail_message (id),
+                from_state TEXT NOT NULL,
+                to_state TEXT NOT NULL,
+                reply TEXT,
+                at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX mail_attempt_message ON mail_attempt (mail_message_id)",
+            """
+            CREATE TABLE rejected_input (
+                id BIGSERIAL PRIMARY KEY,
+                channel TEXT NOT NULL,
+                source TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                quarantine_path TEXT,
+                received_at TEXT NOT NULL
+            )
+            """,
+        ]),
+        // Sanctions screening: every imported version of every list kept whole, and the hits found,
+        // open until an officer confirms or clears them (never deleted).
+        ("v6-sanctions-screening", [
+            """
+            CREATE TABLE screening_list_version (
+                id BIGSERIAL PRIMARY KEY,
+                list TEXT NOT NULL,
+                format TEXT NOT NULL,
+                list_date TEXT,
+                source_file TEXT NOT NULL,
+                file_sha256 TEXT NOT NULL,
+                entries INTEGER NOT NULL,
+                imported_at TEXT NOT NULL,
+                actor TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX screening_list_version_list ON screening_list_version (list, id)",
+            """
+            CREATE TABLE screening_entry (
+                id BIGSERIAL PRIMARY KEY,
+                version_id BIGINT NOT NULL REFERENCES screening_list_version (id),
+                entry_key TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                names TEXT NOT NULL,
+                program TEXT NOT NULL DEFAULT '',
+                listed_on TEXT,
+                details TEXT NOT NULL DEFAULT '',
+                content_sha256 TEXT NOT NULL,
+                UNIQUE (version_id, entry_key)
+            )
+            """,
+            "CREATE INDEX screening_entry_key ON screening_entry (entry_key, version_id)",
+            """
+            CREATE TABLE screening_hit (
+                id BIGSERIAL PRIMARY KEY,
+                partner_id BIGINT NOT NULL REFERENCES partner (id),
+                list TEXT NOT NULL,
+                entry_key TEXT NOT NULL,
+                entry_sha256 TEXT NOT NULL,
+                screened_name TEXT NOT NULL,
+                screened_as TEXT NOT NULL,
+                matched_name TEXT NOT NULL,
+                score DOUBLE PRECISION NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'confirmed', 'cleared')),
+                found_at TEXT NOT NULL,
+                decided_by TEXT,
+                decided_at TEXT,
+                note TEXT NOT NULL DEFAULT '',
+                UNIQUE (partner_id, list, entry_key, screened_name)
+            )
+            """,
+            "CREATE TRIGGER screening_list_version_append_only BEFORE UPDATE OR DELETE ON screening_list_version FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+            "CREATE TRIGGER screening_entry_append_only BEFORE UPDATE OR DELETE ON screening_entry FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+            "CREATE TRIGGER screening_hit_no_delete BEFORE DELETE ON screening_hit FOR EACH ROW EXECUTE FUNCTION refuse_delete()",
+        ]),
+        // The web form's drafts, evidence from every channel (a reply's document has no question
+        // until the officer assigns it), and what `serve`'s background jobs remember across
+        // restarts (the primary key makes "each reminder offset once" hold for any number of instances).
+        ("v7-drafts-evidence-and-service-schedule", [
+            """
+            CREATE TABLE draft (
+                invitation_id BIGINT PRIMARY KEY REFERENCES invitation (id),
+                answers TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE evidence (
+                id BIGSERIAL PRIMARY KEY,
+                invitation_id BIGINT NOT NULL REFERENCES invitation (id),
+                question_id TEXT,
+                sha256 TEXT NOT NULL,
+                original_name TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                uploaded_at TEXT NOT NULL,
+                channel TEXT NOT NULL DEFAULT 'web',
+                source TEXT
+            )
+            """,
+            "CREATE INDEX evidence_invitation ON evidence (invitation_id, question_id)",
+            // The same content for the same question (or unassigned) of an invitation is kept once.
+            "CREATE UNIQUE INDEX evidence_once ON evidence (invitation_id, coalesce(question_id, ''), sha256)",
+            """
+            CREATE TABLE service_state (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE reminder_offset (
+                invitation_id BIGINT NOT NULL REFERENCES invitation (id),
+                offset_days INTEGER NOT NULL,
+                reminded BOOLEAN NOT NULL,
+                recorded_at TEXT NOT NULL,
+                PRIMARY KEY (invitation_id, offset_days)
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

@@ -3,7 +3,13 @@ import PartnerRiskCore
 import PostgresNIO
 
 extension PostgresStore: PartnerRepository {
-    static let partnerColumns = "id, external_id, name, email, country, sector, contact_name, language, tags, trusted_trader, active, created_at, updated_at, aliases"
+    static let partnerColumns = partnerColumnList(prefix: "")
+
+    /// The columns `partner(_:)` reads, in its order, each with `prefix` (a table alias and a dot).
+    static func partnerColumnList(prefix: String) -> String {
+        ["id", "external_id", "name", "email", "country", "sector", "contact_name", "language", "tags", "trusted_trader", "active", "created_at",
+         "updated_at", "aliases"].map { prefix + $0 }.joined(separator: ", ")
+    }
 
     public func upsertPartners(_ drafts: [PartnerDraft], at time: Date, progress: ProgressMeter?) throws -> PartnerImportSummary {
         progress?.begin(total: drafts.count)
@@ -78,22 +84,25 @@ extension PostgresStore: PartnerRepository {
         try connections.transaction { session in
             let changed = try session.query("UPDATE partner SET active = false, updated_at = \(DayFormat.timestamp(time)) WHERE id = \(id) RETURNING id")
             guard !changed.isEmpty else { throw PartnerRiskError.badInput("no partner with id \(id); see `partner-risk partners list`") }
-            // Links die with the partner once invitations live here too (the next step of issue 20).
+            // A deactivated partner's links stop working at once.
+            try Self.revoke(session, invitationIDs: Self.invitationIDs(session, partnerID: id), at: DayFormat.timestamp(time))
             try Self.appendAudit(session, actor: actor, action: "partners.deactivate", subject: "partner:\(id)", detail: "", at: time)
         }
     }
 
     /// A partner from a row of `partnerColumns`.
-    static func partner(_ row: PostgresRow) throws -> Partner {
-        let (id, externalID, name, email, country, sector, contact) = try row.decode((Int64, String?, String, String, String, String, String?).self)
-        let columns = Array(row)
-        let language = try columns[7].decode(String.self), tags = try columns[8].decode(String.self)
-        let trustedTrader = try columns[9].decode(String?.self), active = try columns[10].decode(Bool.self)
-        let created = try columns[11].decode(String.self), updated = try columns[12].decode(String.self), aliases = try columns[13].decode(String.self)
-        return Partner(id: id, externalID: externalID, name: name, email: email, country: country, sector: Sector(rawValue: sector) ?? .importer,
-                       contactName: contact, language: Language(rawValue: language) ?? .en, tags: tags.split(separator: ";").map(String.init),
-                       trustedTrader: trustedTrader, aliases: aliases.split(separator: ";").map(String.init), active: active,
-                       createdAt: DayFormat.parseTimestamp(created) ?? Date(timeIntervalSince1970: 0),
-                       updatedAt: DayFormat.parseTimestamp(updated) ?? Date(timeIntervalSince1970: 0))
+    static func partner(_ row: PostgresRow) throws -> Partner { try partner(Array(row)[...]) }
+
+    /// A partner from the 14 cells of `partnerColumns`, wherever they sit in a longer row.
+    static func partner(_ cells: ArraySlice<PostgresCell>) throws -> Partner {
+        let column = { (index: Int) in cells[cells.startIndex + index] }
+        let text = { (index: Int) throws -> String in try column(index).decode(String.self) }
+        let optional = { (index: Int) throws -> String? in try column(index).decode(String?.self) }
+        return Partner(id: try column(0).decode(Int64.self), externalID: try optional(1), name: try text(2), email: try text(3), country: try text(4),
+                       sector: Sector(rawValue: try text(5)) ?? .importer, contactName: try optional(6), language: Language(rawValue: try text(7)) ?? .en,
+                       tags: try text(8).split(separator: ";").map(String.init), trustedTrader: try optional(9),
+                       aliases: try text(13).split(separator: ";").map(String.init), active: try column(10).decode(Bool.self),
+                       createdAt: DayFormat.parseTimestamp(try text(11)) ?? Date(timeIntervalSince1970: 0),
+                       updatedAt: DayFormat.parseTimestamp(try text(12)) ?? Date(timeIntervalSince1970: 0))
     }
 }

@@ -16,7 +16,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
 
 /// The repositories both stores implement so far (issue 20 grows this, one protocol at a time).
 typealias ContractRepositories = PartnerRepository & SurveyRepository & AuditTrail & OfficerAccountRepository & MailboxLedger
-    & CorrectiveActionRepository
+    & CorrectiveActionRepository & CampaignRepository & ResponseRepository & ScreeningRepository & WebFormRepository & ScheduleRepository
 
 /// A fresh, empty database of one kind for one test; dropped when released.
 final class ContractStore {
@@ -28,6 +28,11 @@ final class ContractStore {
     var officers: any OfficerAccountRepository { repositories }
     var ledger: any MailboxLedger { repositories }
     var actions: any CorrectiveActionRepository { repositories }
+    var campaigns: any CampaignRepository { repositories }
+    var responses: any ResponseRepository { repositories }
+    var screening: any ScreeningRepository { repositories }
+    var webForm: any WebFormRepository { repositories }
+    var schedule: any ScheduleRepository { repositories }
     private var cleanup: () -> Void = {}
 
     init(_ kind: StoreKind) throws {
