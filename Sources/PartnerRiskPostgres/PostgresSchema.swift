@@ -344,6 +344,166 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Scores (history: a rescore adds rows), the explanation sentences stored once, the newest
+        // score of each partner in ranking order, and the officer's decisions that scores rest on
+        // (memberships verified, evidence reviewed, red-flag explanations accepted, flags raised,
+        // sign-offs), each kept with who and when.
+        ("v8-scores-and-officer-decisions", [
+            """
+            CREATE TABLE scoring_config_version (
+                id BIGSERIAL PRIMARY KEY,
+                config_id TEXT NOT NULL,
+                version TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                country_list_date TEXT NOT NULL,
+                country_list_hash TEXT NOT NULL,
+                country_list TEXT NOT NULL,
+                registered_at TEXT NOT NULL,
+                UNIQUE (config_id, version, country_list_hash)
+            )
+            """,
+            "CREATE TRIGGER scoring_config_version_append_only BEFORE UPDATE OR DELETE ON scoring_config_version FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+            """
+            CREATE TABLE explanation_text (
+                id BIGSERIAL PRIMARY KEY,
+                en TEXT NOT NULL,
+                fr TEXT NOT NULL,
+                UNIQUE (en, fr)
+            )
+            """,
+            "CREATE TRIGGER explanation_text_append_only BEFORE UPDATE OR DELETE ON explanation_text FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+            """
+            CREATE TABLE score (
+                id BIGSERIAL PRIMARY KEY,
+                partner_id BIGINT NOT NULL REFERENCES partner (id),
+                invitation_id BIGINT REFERENCES invitation (id),
+                response_id BIGINT REFERENCES response (id),
+                survey_version_id BIGINT REFERENCES survey_version (id),
+                scoring_config_version_id BIGINT REFERENCES scoring_config_version (id),
+                overall_risk DOUBLE PRECISION NOT NULL,
+                base_risk DOUBLE PRECISION NOT NULL,
+                country_multiplier DOUBLE PRECISION NOT NULL,
+                tier TEXT NOT NULL,
+                knockout BOOLEAN NOT NULL,
+                non_response BOOLEAN NOT NULL DEFAULT false,
+                explanation TEXT NOT NULL,
+                computed_at TEXT NOT NULL,
+                worst_categories TEXT NOT NULL DEFAULT '',
+                flag_count INTEGER NOT NULL DEFAULT 0,
+                headline TEXT NOT NULL DEFAULT '',
+                categories TEXT
+            )
+            """,
+            "CREATE INDEX score_partner ON score (partner_id, id)",
+            "CREATE INDEX score_response ON score (response_id)",
+            "CREATE TRIGGER score_append_only BEFORE UPDATE OR DELETE ON score FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+            // A score's flags, one per row, for an officer's or a script's queries (as SQLite's view).
+            """
+            CREATE VIEW score_flag AS
+                SELECT s.id AS score_id, f.value ->> 'kind' AS kind, f.value ->> 'code' AS code,
+                       COALESCE(t.en, f.value -> 'text' ->> 'en') AS message
+                FROM score s CROSS JOIN LATERAL jsonb_array_elements(s.explanation::jsonb) f
+                LEFT JOIN explanation_text t ON t.id = (f.value ->> 't')::bigint
+                WHERE f.value ->> 'kind' <> 'loss'
+            """,
+            """
+            CREATE TABLE current_score (
+                partner_id BIGINT PRIMARY KEY REFERENCES partner (id),
+                active BOOLEAN NOT NULL,
+                score_id BIGINT NOT NULL REFERENCES score (id),
+                response_id BIGINT,
+                overall_risk DOUBLE PRECISION NOT NULL,
+                base_risk DOUBLE PRECISION NOT NULL,
+                country_multiplier DOUBLE PRECISION NOT NULL,
+                tier TEXT NOT NULL,
+                knockout BOOLEAN NOT NULL,
+                non_response BOOLEAN NOT NULL,
+                computed_at TEXT NOT NULL,
+                worst_categories TEXT NOT NULL,
+                flag_count INTEGER NOT NULL,
+                headline TEXT NOT NULL,
+                reviewed_at TEXT,
+                headline_text_id BIGINT REFERENCES explanation_text (id)
+            )
+            """,
+            "CREATE INDEX current_score_risk ON current_score (active, overall_risk DESC)",
+            // A partner deactivated or suspended leaves the ranking in the same statement.
+            """
+            CREATE FUNCTION current_score_follows_partner() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.active IS DISTINCT FROM OLD.active THEN
+                    UPDATE current_score SET active = NEW.active WHERE partner_id = NEW.id;
+                END IF;
+                RETURN NEW;
+            END $$
+            """,
+            "CREATE TRIGGER partner_active_in_ranking AFTER UPDATE OF active ON partner FOR EACH ROW EXECUTE FUNCTION current_score_follows_partner()",
+            """
+            CREATE TABLE membership_verification (
+                id BIGSERIAL PRIMARY KEY,
+                partner_id BIGINT NOT NULL REFERENCES partner (id),
+                program TEXT NOT NULL,
+                number TEXT NOT NULL DEFAULT '',
+                expires TEXT,
+                verified BOOLEAN NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX membership_partner ON membership_verification (partner_id, program, id)",
+            """
+            CREATE TABLE evidence_review (
+                id BIGSERIAL PRIMARY KEY,
+                evidence_id BIGINT NOT NULL REFERENCES evidence (id),
+                status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'falsified')),
+                reason TEXT NOT NULL DEFAULT '',
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX evidence_review_file ON evidence_review (evidence_id, id)",
+            """
+            CREATE TABLE flag_acceptance (
+                id BIGSERIAL PRIMARY KEY,
+                partner_id BIGINT NOT NULL REFERENCES partner (id),
+                response_id BIGINT NOT NULL REFERENCES response (id),
+                code TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL,
+                UNIQUE (response_id, code)
+            )
+            """,
+            "CREATE TRIGGER membership_verification_append_only BEFORE UPDATE OR DELETE ON membership_verification FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+            "CREATE TRIGGER evidence_review_append_only BEFORE UPDATE OR DELETE ON evidence_review FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+            "CREATE TRIGGER flag_acceptance_append_only BEFORE UPDATE OR DELETE ON flag_acceptance FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+            """
+            CREATE TABLE partner_flag (
+                id BIGSERIAL PRIMARY KEY,
+                partner_id BIGINT NOT NULL REFERENCES partner (id),
+                reason TEXT NOT NULL,
+                raised_by TEXT NOT NULL,
+                raised_at TEXT NOT NULL,
+                cleared_at TEXT
+            )
+            """,
+            "CREATE INDEX partner_flag_partner ON partner_flag (partner_id)",
+            "CREATE TRIGGER partner_flag_no_delete BEFORE DELETE ON partner_flag FOR EACH ROW EXECUTE FUNCTION refuse_delete()",
+            """
+            CREATE TABLE review_sign_off (
+                id BIGSERIAL PRIMARY KEY,
+                partner_id BIGINT NOT NULL REFERENCES partner (id),
+                decision TEXT NOT NULL,
+                note TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX review_sign_off_partner ON review_sign_off (partner_id, id)",
+            "CREATE TRIGGER review_sign_off_append_only BEFORE UPDATE OR DELETE ON review_sign_off FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

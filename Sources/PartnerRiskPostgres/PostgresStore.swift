@@ -2,23 +2,31 @@ import Foundation
 import Logging
 import PartnerRiskCore
 import PostgresNIO
-import Synchronization
 
 /// The repositories on a shared PostgreSQL database, for teams with several officers or several
-/// `serve` instances (issue 20). Built in steps: this step holds the partner registry and the
-/// audit trail, with its own versioned migrations; the other repositories follow, each checked by
-/// the same contract tests as the SQLite store's.
-public final class PostgresStore: Sendable {
+/// `serve` instances (issue 20): every repository the SQLite store implements, with its own
+/// versioned migrations (`PostgresSchema`), checked by the same contract tests.
+public final class PostgresStore: ActingStore {
     public let connections: PostgresConnections
     /// Who the audit trail names.
     public let actor: String
     /// Stored survey versions, parsed once each (a version never changes).
-    let surveyVersions = Mutex<[Int64: Survey]>([:])
+    let surveyVersions: SurveyVersionCache
+
+    /// The same database (the same connections), recording `actor` as who acts.
+    private init(sharing store: PostgresStore, actor: String) {
+        connections = store.connections
+        surveyVersions = store.surveyVersions
+        self.actor = actor
+    }
+
+    public func acting(as actor: String) -> any Repositories { PostgresStore(sharing: self, actor: actor) }
 
     /// Connects, and migrates the database to the current schema.
     public init(settings: PostgresConnections.Settings, actor: String = Actor.current, logger: Logger = Logger(label: "partner-risk.postgres")) throws {
         connections = try PostgresConnections(settings: settings, logger: logger)
         self.actor = actor
+        surveyVersions = SurveyVersionCache()
         do {
             try PostgresSchema.migrate(connections, at: Date())
         } catch {

@@ -138,14 +138,7 @@ extension SQLiteStore: ScoreRepository {
         { row in storedScore(row, texts: texts) }
     }
 
-    /// `category:control:risk:capped;…` as `ScoreRecord` stores it (weights are not stored).
-    static func categoryScores(_ text: String?) -> [CategoryScore] {
-        (text ?? "").split(separator: ";").compactMap { item in
-            let parts = item.split(separator: ":")
-            guard parts.count == 4, let category = Category(rawValue: String(parts[0])), let control = Double(parts[1]), let risk = Double(parts[2]) else { return nil }
-            return CategoryScore(category: category, control: control, risk: risk, capped: parts[3] == "1", weight: 0)
-        }
-    }
+    static func categoryScores(_ text: String?) -> [CategoryScore] { CategoryScore.decodeList(text) }
 
     public func currentCategories(partnerIDs: [Int64]) throws -> [Int64: [CategoryScore]] {
         try pool.read { db in

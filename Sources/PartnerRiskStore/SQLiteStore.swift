@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 import PartnerRiskCore
 
 /// The one SQLite database file that holds everything: WAL mode, foreign keys, busy timeout,
@@ -134,11 +133,4 @@ extension SQLiteStore: AuditTrail {
             return rows.map { AuditEntry(at: $0["at"], actor: $0["actor"], action: $0["action"], subject: $0["subject"], detail: $0["detail"]) }
         }
     }
-}
-
-/// Parsed survey versions by row id, shared by the stores that share one database.
-final class SurveyVersionCache: Sendable {
-    private let surveys = Mutex<[Int64: Survey]>([:])
-
-    func withLock<R>(_ body: (inout [Int64: Survey]) -> R) -> R { surveys.withLock { body(&$0) } }
 }

@@ -14,9 +14,8 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-/// The repositories both stores implement so far (issue 20 grows this, one protocol at a time).
-typealias ContractRepositories = PartnerRepository & SurveyRepository & AuditTrail & OfficerAccountRepository & MailboxLedger
-    & CorrectiveActionRepository & CampaignRepository & ResponseRepository & ScreeningRepository & WebFormRepository & ScheduleRepository
+/// The repositories both stores implement: all of them (issue 20: no feature on one store only).
+typealias ContractRepositories = Repositories
 
 /// A fresh, empty database of one kind for one test; dropped when released.
 final class ContractStore {

@@ -69,6 +69,16 @@ public struct CategoryScore: Sendable, Equatable, Codable {
         self.capped = capped
         self.weight = weight
     }
+
+    /// Reads `category:control:risk:capped;…` as `ScoreRecord.categories` stores it (weights are
+    /// not stored); nil or unreadable items give none.
+    public static func decodeList(_ text: String?) -> [CategoryScore] {
+        (text ?? "").split(separator: ";").compactMap { item in
+            let parts = item.split(separator: ":")
+            guard parts.count == 4, let category = Category(rawValue: String(parts[0])), let control = Double(parts[1]), let risk = Double(parts[2]) else { return nil }
+            return CategoryScore(category: category, control: control, risk: risk, capped: parts[3] == "1", weight: 0)
+        }
+    }
 }
 
 /// One thing that drove a score, in the order an officer should read them.
