@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "PartnerRiskApp",
             dependencies: [
-                "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb",
+                "PartnerRiskCore", "PartnerRiskStore", "PartnerRiskPostgres", "PartnerRiskMail", "PartnerRiskTemplates", "PartnerRiskWeb",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

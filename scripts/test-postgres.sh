@@ -16,13 +16,14 @@ if ! bash Tests/servers/postgres.sh start "$WORK/pg" "$PORT" test-secret > "$WOR
     echo "FAIL the test PostgreSQL server did not start"; exit 1
 fi
 export PARTNER_RISK_TEST_PG_PORT=$PORT PARTNER_RISK_TEST_PG_PASSWORD=test-secret
-swift test --skip-build --filter "StoreContractTests|StoreParityTests|PostgresMigrationTests" > "$WORK/swift-test.log" 2>&1
+swift test --skip-build --filter "StoreContractTests|StoreParityTests|PostgresMigrationTests|DatabaseLocationTests" > "$WORK/swift-test.log" 2>&1
 RC=$?
 check "the store contract tests pass on SQLite and PostgreSQL (swift test exit $RC)" [ "$RC" = 0 ]
 CONTRACTS=$(cat Tests/PartnerRiskTests/StoreContract*.swift | grep -c '@Test(arguments: StoreKind.available)')
 check "... each of the $CONTRACTS contract tests ran on both stores" bash -c "[ \$(grep -c 'with 2 test cases passed' '$WORK/swift-test.log') = $CONTRACTS ]"
 check "... both stores rank the same answers the same (parity test ran)" grep -q "Test theSameAnswersRankTheSameOnBothStores() passed" "$WORK/swift-test.log"
-check "... and the PostgreSQL migrations test ran (not skipped)" grep -q "Test openingTheDatabaseAgainAppliesNothingTwiceAndTheAuditTrailIsAppendOnly() passed" "$WORK/swift-test.log"
+check "... doctor names the PostgreSQL store and its version (test ran)" grep -q "Test doctorSaysWhichStoreIsInUseAndItsVersion() passed" "$WORK/swift-test.log"
+check "... and the PostgreSQL migrations tests ran (not skipped)" bash -c "grep -q 'Test openingTheDatabaseAgainAppliesNothingTwiceAndTheAuditTrailIsAppendOnly() passed' '$WORK/swift-test.log' && grep -q 'Test fourProcessesOpeningAnEmptyDatabaseAtOnceApplyEachMigrationOnce() passed' '$WORK/swift-test.log'"
 check "the server listens on 127.0.0.1 only (::1 refused)" /usr/bin/python3 - "$PORT" <<'PY'
 import socket, sys
 port = int(sys.argv[1])
@@ -33,4 +34,58 @@ try:
 except OSError:
     pass
 PY
-checks_passed || { grep -E "✘|error" "$WORK/swift-test.log" | head -20; exit 1; }
+
+# The real binary on both stores: the demo's flow (import, campaign, send to the mail drop, the
+# demo's partners answer, import, reminders, ranking) with `--db` a SQLite file and with `--db`
+# a postgres:// URL, the password only in PARTNER_RISK_DB_PASSWORD. Same answers, same ranking.
+BIN=$PWD/.build/debug/partner-risk
+export PARTNER_RISK_HOME=$PWD
+PG_URL="postgres://partnerrisk@127.0.0.1:$PORT/cli_flow"
+PGPASSWORD=test-secret psql -q -h 127.0.0.1 -p "$PORT" -U partnerrisk -d partnerrisk -c "CREATE DATABASE cli_flow" >/dev/null
+flow() { # flow FOLDER DB: run the demo's flow in FOLDER (the working directory) on DB
+    mkdir -p "$1" && cd "$1" || return 1
+    "$BIN" partners import "$PARTNER_RISK_HOME/Surveys/samples/partners.csv" --db "$2" > import.out 2>&1 &&
+    ID=$("$BIN" campaign create --db "$2" --survey pip-partner-security --deadline 2026-12-31 --from "Acme <compliance@acme.example.com>" 2>campaign.err) &&
+    "$BIN" campaign send "$ID" --db "$2" --drop outbox > send.out 2>&1 &&
+    "$BIN" demo-respond --outbox outbox --out answers --seed 7 > respond.out 2>&1 &&
+    "$BIN" responses import answers --db "$2" > responses.out 2>&1 &&
+    "$BIN" campaign remind "$ID" --db "$2" --max-reminders 2 --min-days 0 > remind.out 2>&1 &&
+    "$BIN" campaign send "$ID" --db "$2" --drop outbox >> send.out 2>&1 &&
+    "$BIN" ranking --db "$2" --as-of 2027-03-01 --format json > ranking.json 2>ranking.err &&
+    "$BIN" campaign status "$ID" --db "$2" > status.out 2>&1 &&
+    "$BIN" doctor --db "$2" > doctor.out 2>&1
+    local rc=$?
+    cd - >/dev/null
+    return $rc
+}
+export PARTNER_RISK_DB_PASSWORD=test-secret
+check "the demo's flow runs with --db a SQLite file" flow "$WORK/sqlite-flow" "$WORK/sqlite-flow/partner-risk.sqlite"
+check "... and with --db $PG_URL (password from PARTNER_RISK_DB_PASSWORD)" flow "$WORK/pg-flow" "$PG_URL"
+check "... every partner answered or not is in both rankings, and they are the same" /usr/bin/python3 - "$WORK/sqlite-flow/ranking.json" "$WORK/pg-flow/ranking.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+if len(a) != 40 or not any(r["overall_risk"] is not None for r in a): sys.exit(f"unexpected SQLite ranking: {len(a)} rows")
+if a != b:
+    for x, y in zip(a, b):
+        if x != y: sys.exit(f"first difference:\n{x}\n{y}")
+    sys.exit(f"{len(a)} rows vs {len(b)}")
+PY
+check "... the campaign status reads the same" cmp -s "$WORK/sqlite-flow/status.out" "$WORK/pg-flow/status.out"
+check "... the mail drop, answers and quarantine of the PostgreSQL run are in its working directory" \
+    bash -c "[ \$(ls '$WORK/pg-flow/outbox' | wc -l) -ge 40 ] && [ -d '$WORK/pg-flow/answers' ] && [ -f '$WORK/pg-flow/link.key' ]"
+check "... doctor names the store: PostgreSQL with its version, no password" \
+    bash -c "grep -q '^ok   store: PostgreSQL 1' '$WORK/pg-flow/doctor.out' && grep -q '^ok   store: SQLite 3' '$WORK/sqlite-flow/doctor.out' && ! grep -rq test-secret '$WORK/pg-flow'"
+unset PARTNER_RISK_DB_PASSWORD
+"$BIN" ranking --db "$PG_URL" > "$WORK/nopass.out" 2>&1; NOPASS=$?
+check "without the password the command fails (exit $NOPASS) naming PARTNER_RISK_DB_PASSWORD" \
+    bash -c "[ $NOPASS = 1 ] && grep -q PARTNER_RISK_DB_PASSWORD '$WORK/nopass.out'"
+"$BIN" ranking --db "postgres://partnerrisk:test-secret@127.0.0.1:$PORT/cli_flow" > "$WORK/inurl.out" 2>&1; INURL=$?
+check "a password in the URL is refused (exit $INURL) without being repeated" bash -c "[ $INURL = 2 ] && ! grep -q test-secret '$WORK/inurl.out'"
+export PARTNER_RISK_DB_PASSWORD=test-secret
+for command in "check" "backup --out $WORK/pg.prbak" "restore $WORK/none.prbak"; do
+    (cd "$WORK/pg-flow" && "$BIN" $command --db "$PG_URL" > "$WORK/sqlite-only.out" 2>&1); RC=$?
+    check "$command on PostgreSQL says it works on a SQLite file (exit $RC), writes nothing" \
+        bash -c "[ $RC = 2 ] && grep -q pg_dump '$WORK/sqlite-only.out' && [ ! -e '$WORK/pg.prbak' ] && [ -z \"\$(ls -d '$WORK/pg-flow/postgres'* 2>/dev/null)\" ]"
+done
+unset PARTNER_RISK_DB_PASSWORD
+checks_passed || { grep -E "✘|error" "$WORK/swift-test.log" | head -20; for f in "$WORK"/*-flow/*.out "$WORK"/*-flow/*.err; do echo "== $f"; tail -5 "$f"; done; exit 1; }

@@ -1,6 +1,7 @@
 import Foundation
 import PartnerRiskCore
 import PartnerRiskMail
+import PartnerRiskPostgres
 import PartnerRiskStore
 import PartnerRiskTemplates
 import PartnerRiskWeb
@@ -11,7 +12,7 @@ import PartnerRiskWeb
 public struct AppEnvironment: Sendable {
     public let workspace: Workspace
     public let config: AppConfig
-    /// The SQLite store, seen through the repository protocols.
+    /// The store (SQLite or PostgreSQL), seen through the repository protocols.
     public let repositories: any Repositories
     public let time: any TimeSource
     public let catalog: SurveyCatalog
@@ -40,7 +41,7 @@ public struct AppEnvironment: Sendable {
         let workspace = Workspace.resolve(databaseFlag: database)
         let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
         let actor = officerName(officer, config: settings)
-        return AppEnvironment(workspace: workspace, config: settings, repositories: try workspace.openStore(actor: actor), time: time, officer: actor)
+        return AppEnvironment(workspace: workspace, config: settings, repositories: try workspace.openRepositories(actor: actor), time: time, officer: actor)
     }
 
     /// Reads the config `--config` or the database's folder names, without opening the database,
@@ -94,8 +95,12 @@ public struct AppEnvironment: Sendable {
                            countryWarnings: { try env.countryWarnings($0) })
     }
 
-    /// Closes the database cleanly (`serve` at its stop): what is in the WAL is written into the file.
-    public func closeStore() throws { try (repositories as? SQLiteStore)?.close() }
+    /// Closes the database cleanly (`serve` at its stop): SQLite writes what is in the WAL into
+    /// the file; PostgreSQL's connections are closed.
+    public func closeStore() throws {
+        try (repositories as? SQLiteStore)?.close()
+        (repositories as? PostgresStore)?.close()
+    }
 
     /// The same environment with another clock (`--as-of`).
     public func with(time: any TimeSource) -> AppEnvironment {
@@ -187,11 +192,6 @@ public struct AppEnvironment: Sendable {
         EvidenceReports(store: repositories, scoring: scoring, templates: try TemplateLibrary(directory: workspace.templatesDirectory),
                         officer: reportOfficer, time: time, clock: SystemTime(), language: officerLanguage)
     }
-}
-
-extension Workspace {
-    /// Opens (creating and migrating) the SQLite database of this workspace.
-    public func openStore(actor: String = Actor.current) throws -> SQLiteStore { try SQLiteStore(path: databasePath, actor: actor) }
 }
 
 extension AppEnvironment {

@@ -15,6 +15,7 @@ public enum Backups {
     /// without opening that database first; returns how many evidence files were put back.
     public static func restore(from backupPath: String, database: String?, config: String? = nil, force: Bool) throws -> Int {
         let workspace = Workspace.resolve(databaseFlag: database)
+        _ = try workspace.requireSQLite()
         let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
         let vault = EvidenceVault(directory: workspace.evidenceDirectory(settings))
         let count = try SQLiteStore.restore(from: backupPath, to: workspace.databasePath, force: force) { hash, data in

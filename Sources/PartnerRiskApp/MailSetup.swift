@@ -53,8 +53,7 @@ public struct MailSetup {
     }
 
     public var outboxDirectory: URL {
-        let base = (workspace.databasePath as NSString).deletingLastPathComponent
-        return URL(fileURLWithPath: config.mail?.dropDir ?? (base.isEmpty ? "outbox" : base + "/outbox"))
+        URL(fileURLWithPath: config.mail?.dropDir ?? workspace.beside("outbox"))
     }
 
     /// `--drop` wins, then `--smtp`, then the config file; with nothing set, the local mail drop.

@@ -21,14 +21,17 @@ public final class PostgresConnections: Sendable {
         public var database: String
         /// TLS required (the default for a host that is not this machine), else none.
         public var requireTLS: Bool
+        /// A CA file for a server whose certificate a private authority signed (else the system's).
+        public var caFile: String?
 
-        public init(host: String, port: Int = 5432, user: String, password: String?, database: String, requireTLS: Bool? = nil) {
+        public init(host: String, port: Int = 5432, user: String, password: String?, database: String, requireTLS: Bool? = nil, caFile: String? = nil) {
             self.host = host
             self.port = port
             self.user = user
             self.password = password
             self.database = database
             self.requireTLS = requireTLS ?? !["127.0.0.1", "::1", "localhost"].contains(host)
+            self.caFile = caFile
         }
     }
 
@@ -38,12 +41,14 @@ public final class PostgresConnections: Sendable {
     private let logger: Logger
     private let idle = Mutex<[PostgresConnection]>([])
     private let nextID = Atomic<Int>(1)
+    private let closed = Atomic<Bool>(false)
 
     public init(settings: Settings, logger: Logger = Logger(label: "partner-risk.postgres")) throws {
         self.settings = settings
         self.logger = logger
-        let tls: PostgresConnection.Configuration.TLS = settings.requireTLS
-            ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+        var tlsConfiguration = TLSConfiguration.makeClientConfiguration()  // certificate and host name checked
+        if let caFile = settings.caFile { tlsConfiguration.trustRoots = .file(caFile) }
+        let tls: PostgresConnection.Configuration.TLS = settings.requireTLS ? .require(try NIOSSLContext(configuration: tlsConfiguration)) : .disable
         configuration = PostgresConnection.Configuration(host: settings.host, port: settings.port, username: settings.user,
                                                          password: settings.password, database: settings.database, tls: tls)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -77,8 +82,9 @@ public final class PostgresConnections: Sendable {
         }
     }
 
-    /// Closes every connection and the event-loop group.
+    /// Closes every connection and the event-loop group; once only (later calls do nothing).
     public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let connections = idle.withLock { all in
             defer { all = [] }
             return all
@@ -86,6 +92,9 @@ public final class PostgresConnections: Sendable {
         for connection in connections { try? connection.close().wait() }
         try? group.syncShutdownGracefully()
     }
+
+    /// A command that ends without closing the store (most do) still says goodbye to the server.
+    deinit { close() }
 
     private func lease() throws -> PostgresConnection {
         while let connection = idle.withLock({ $0.popLast() }) {

@@ -42,6 +42,11 @@ public final class PostgresStore: ActingStore {
 
     public func close() { connections.close() }
 
+    /// The server's version (`doctor`).
+    public func serverVersion() throws -> String {
+        try connections.query("SHOW server_version").first.orThrow("no server version").decode(String.self)
+    }
+
     static func appendAudit(_ session: PostgresSession, actor: String, action: String, subject: String, detail: String, at time: Date) throws {
         try session.query("""
             INSERT INTO audit_log (at, actor, action, subject, detail)

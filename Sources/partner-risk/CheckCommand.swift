@@ -13,7 +13,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let path = global.workspace.databasePath
+        let path = try global.workspace.requireSQLite()
         guard FileManager.default.fileExists(atPath: path) else {
             throw PartnerRiskError.failed("there is no database at \(path); give the file to check with --db PATH")
         }

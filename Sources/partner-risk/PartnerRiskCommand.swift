@@ -26,7 +26,7 @@ struct PartnerRiskCommand: AsyncParsableCommand {
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The database file (default: $PARTNER_RISK_DB, else ./partner-risk.sqlite).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The database: a SQLite file, or postgres://USER@HOST:PORT/NAME with the password in $PARTNER_RISK_DB_PASSWORD (default: $PARTNER_RISK_DB, else ./partner-risk.sqlite).", valueName: "path-or-url"))
     var db: String?
 
     @Option(help: ArgumentHelp("Who is acting, as the audit trail names you (default: officer.name in the config, else your login name).", valueName: "name"))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import PartnerRiskCore
 @testable import PartnerRiskPostgres
@@ -256,5 +257,22 @@ struct PostgresMigrationTests {
         try store.connections.query("INSERT INTO audit_log (at, actor, action, subject, detail) VALUES ('t', 'a', 'x', 's', '')")
         #expect(throws: (any Error).self) { try store.connections.query("UPDATE audit_log SET detail = 'changed'") }
         #expect(throws: (any Error).self) { try store.connections.query("DELETE FROM audit_log") }
+    }
+
+    @Test func fourProcessesOpeningAnEmptyDatabaseAtOnceApplyEachMigrationOnce() throws {
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let admin = try PostgresConnections(settings: try PostgresTestServer.settings(database: "partnerrisk"))
+        defer { _ = try? admin.query("DROP DATABASE \(unescaped: name) WITH (FORCE)"); admin.close() }
+        try admin.query("CREATE DATABASE \(unescaped: name)")
+        let settings = try PostgresTestServer.settings(database: name)
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            do { try PostgresStore(settings: settings, actor: "tester").close() } catch { failures.withLock { $0.append("\(error)") } }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        let store = try PostgresStore(settings: settings, actor: "tester")
+        defer { store.close() }
+        #expect(try store.migrations() == PostgresSchema.migrations.map(\.name))
+        #expect(try store.connections.query("SELECT count(*) FROM schema_migration").first?.decode(Int64.self) == Int64(PostgresSchema.migrations.count))
     }
 }

@@ -183,9 +183,11 @@ public struct AppConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// `partner-risk.yaml` in the workspace's folder (next to a SQLite file; the working
+    /// directory for a PostgreSQL database).
     public static func defaultPath(databasePath: String) -> String {
-        let directory = (databasePath as NSString).deletingLastPathComponent
-        return directory.isEmpty ? "partner-risk.yaml" : directory + "/partner-risk.yaml"
+        let folder = Workspace.folder(of: databasePath)
+        return folder.isEmpty ? "partner-risk.yaml" : folder + "/partner-risk.yaml"
     }
 }
 

@@ -22,6 +22,30 @@ public struct Workspace: Sendable {
             templatesDirectory: home.appendingPathComponent("Templates", isDirectory: true))
     }
 
+    /// The database named by `databasePath`: a SQLite file or a PostgreSQL URL.
+    public func database() throws -> DatabaseLocation { try DatabaseLocation.parse(databasePath) }
+
+    /// Whether the database is a PostgreSQL server rather than a SQLite file.
+    public var isPostgres: Bool { Self.isPostgres(databasePath) }
+
+    static func isPostgres(_ database: String) -> Bool {
+        let lowered = database.lowercased()
+        return lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://")
+    }
+
+    /// `folder` of a workspace whose database is `database`.
+    public static func folder(of database: String) -> String {
+        isPostgres(database) ? "" : (database as NSString).deletingLastPathComponent
+    }
+
+    /// The folder the workspace's files go in when the config names no other (`outbox/`,
+    /// `quarantine/`, `evidence/`, `link.key`, `partner-risk.yaml`): the SQLite file's folder, or
+    /// the working directory when the database is a PostgreSQL server ("" for the working directory).
+    public var folder: String { Self.folder(of: databasePath) }
+
+    /// `name` in `folder`.
+    public func beside(_ name: String) -> String { folder.isEmpty ? name : folder + "/" + name }
+
     static func homeDirectory(environment: [String: String]) -> URL {
         if let home = environment["PARTNER_RISK_HOME"] { return URL(fileURLWithPath: home, isDirectory: true) }
         let fileManager = FileManager.default
@@ -42,20 +66,15 @@ public struct Workspace: Sendable {
     /// Where refused inputs are copied: the config's `quarantine_dir`, else `quarantine/` next to the database.
     public func quarantineDirectory(_ config: AppConfig) -> URL {
         if let directory = config.quarantineDir { return URL(fileURLWithPath: directory) }
-        let base = (databasePath as NSString).deletingLastPathComponent
-        return URL(fileURLWithPath: base.isEmpty ? "quarantine" : base + "/quarantine")
+        return URL(fileURLWithPath: beside("quarantine"))
     }
 
     /// The secret the invitation links are derived from (`TokenKey`): `link.key` next to the database.
-    public var linkKeyFile: URL {
-        let base = (databasePath as NSString).deletingLastPathComponent
-        return URL(fileURLWithPath: base.isEmpty ? "link.key" : base + "/link.key")
-    }
+    public var linkKeyFile: URL { URL(fileURLWithPath: beside("link.key")) }
 
     /// Where uploaded evidence is kept: the config's `evidence_dir`, else `evidence/` next to the database.
     public func evidenceDirectory(_ config: AppConfig) -> URL {
         if let directory = config.evidenceDir { return URL(fileURLWithPath: directory) }
-        let base = (databasePath as NSString).deletingLastPathComponent
-        return URL(fileURLWithPath: base.isEmpty ? "evidence" : base + "/evidence")
+        return URL(fileURLWithPath: beside("evidence"))
     }
 }
