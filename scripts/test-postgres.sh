@@ -87,5 +87,70 @@ for command in "check" "backup --out $WORK/pg.prbak" "restore $WORK/none.prbak";
     check "$command on PostgreSQL says it works on a SQLite file (exit $RC), writes nothing" \
         bash -c "[ $RC = 2 ] && grep -q pg_dump '$WORK/sqlite-only.out' && [ ! -e '$WORK/pg.prbak' ] && [ -z \"\$(ls -d '$WORK/pg-flow/postgres'* 2>/dev/null)\" ]"
 done
+
+# Two `serve` instances on one PostgreSQL database, each in its own folder as on two machines
+# behind a load balancer, both with the outbox worker on: every partner gets one invitation, and
+# a link mailed by one instance opens on the other.
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+SERVE_PIDS=()
+stop_serves() { for pid in "${SERVE_PIDS[@]}" ${SMTP_PID:-}; do kill -TERM "$pid" 2>/dev/null; done; wait 2>/dev/null; }
+trap 'stop_serves; cleanup' EXIT
+mkdir -p "$WORK/smtp"
+/usr/bin/python3 Tests/servers/smtp_server.py --host 127.0.0.1 --port 0 --outdir "$WORK/smtp/out" --port-file "$WORK/smtp/port" --delay-ms 60 >/dev/null 2>&1 &
+SMTP_PID=$!
+for _ in $(seq 100); do [ -s "$WORK/smtp/port" ] && break; sleep 0.1; done
+PGPASSWORD=test-secret psql -q -h 127.0.0.1 -p "$PORT" -U partnerrisk -d partnerrisk -c "CREATE DATABASE two_serves" >/dev/null
+export PARTNER_RISK_DB="postgres://partnerrisk@127.0.0.1:$PORT/two_serves"
+/usr/bin/python3 - "$WORK/p40.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("name,email,country,sector,contact,language\n")
+    for i in range(40):
+        f.write(f"Partner {i:02d},p{i:02d}@partners.example.com,CA,highway-carrier,Contact {i},en\n")
+PY
+"$BIN" partners import "$WORK/p40.csv" >/dev/null
+CAMPAIGN=$("$BIN" campaign create --survey pip-partner-security --deadline 2099-12-31 --from "Acme <compliance@acme.example.com>" 2>/dev/null)
+WEB=()
+for instance in a b; do
+    mkdir -p "$WORK/serve-$instance"
+    cat > "$WORK/serve-$instance/partner-risk.yaml" <<YAML
+public_url: https://survey.acme.example
+mail: {smtp: "smtp://127.0.0.1:$(cat "$WORK/smtp/port")", tls: none, connections: 2}
+service:
+  outbox: {enabled: true, interval_seconds: 1}
+YAML
+    PORT_WEB=$(free_port); WEB+=("$PORT_WEB")
+    (cd "$WORK/serve-$instance" && exec "$BIN" serve --port "$PORT_WEB" > serve.log 2>&1) &
+    SERVE_PIDS+=($!)
+done
+pending() { PGPASSWORD=test-secret psql -qtA -h 127.0.0.1 -p "$PORT" -U partnerrisk -d two_serves -c "SELECT count(*) FROM mail_message WHERE state IN ('queued', 'sending', 'deferred')"; }
+for _ in $(seq 600); do [ "$(pending)" = 0 ] && break; sleep 0.1; done
+sleep 1
+check "two serve instances with the outbox worker on one PostgreSQL database: every partner got exactly one invitation" \
+    /usr/bin/python3 - "$WORK/smtp/out/log.jsonl" <<'PY'
+import collections, json, sys
+counts = collections.Counter(r for line in open(sys.argv[1]) for r in json.loads(line)["rcpt_tos"])
+if len(counts) != 40 or set(counts.values()) != {1}:
+    sys.exit(f"{len(counts)} recipients, {sum(counts.values())} messages: {[a for a, n in counts.items() if n > 1]}")
+PY
+check "... both instances sent some of them (the claims were shared, not one instance doing all)" \
+    bash -c "grep -q 'sent [1-9]' '$WORK/serve-a/serve.log' && grep -q 'sent [1-9]' '$WORK/serve-b/serve.log'"
+LINK_PATH=$(/usr/bin/python3 - "$WORK/smtp/out" <<'PY'
+import email, email.policy, glob, re, sys
+for path in sorted(glob.glob(sys.argv[1] + "/*.eml")):
+    text = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default).get_body(("plain",)).get_content()
+    print(re.search(r"/s/[A-Za-z0-9_-]{43}", text).group(0))
+PY
+)
+OPENED=0
+for path in $LINK_PATH; do
+    for web in "${WEB[@]}"; do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$web$path")" = 200 ] && OPENED=$((OPENED + 1))
+    done
+done
+check "... each of the 40 links opens the form on both instances ($OPENED of 80)" [ "$OPENED" = 80 ]
+check "... and neither log shows the database password" bash -c "! grep -q test-secret '$WORK/serve-a/serve.log' '$WORK/serve-b/serve.log'"
+stop_serves; SERVE_PIDS=()
+unset PARTNER_RISK_DB
 unset PARTNER_RISK_DB_PASSWORD
 checks_passed || { grep -E "✘|error" "$WORK/swift-test.log" | head -20; for f in "$WORK"/*-flow/*.out "$WORK"/*-flow/*.err; do echo "== $f"; tail -5 "$f"; done; exit 1; }

@@ -89,8 +89,12 @@ public final class PostgresConnections: Sendable {
             defer { all = [] }
             return all
         }
-        for connection in connections { try? connection.close().wait() }
-        try? group.syncShutdownGracefully()
+        for connection in connections { try? connection.close().waitOffLoop() }
+        // Not `syncShutdownGracefully()`: NIO refuses it on any event-loop thread, and `serve` closes
+        // the store from one (the private group's threads are not the caller's, so waiting is safe).
+        let done = DispatchSemaphore(value: 0)
+        group.shutdownGracefully { _ in done.signal() }
+        done.wait()
     }
 
     /// A command that ends without closing the store (most do) still says goodbye to the server.
@@ -102,7 +106,7 @@ public final class PostgresConnections: Sendable {
         }
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: configuration,
-                                                  id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, logger: logger).wait()
+                                                  id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, logger: logger).waitOffLoop()
         } catch {
             throw PostgresStoreError.connect(settings, error)
         }
@@ -123,7 +127,7 @@ public struct PostgresSession {
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> [PostgresRow] {
         do {
-            return try connection.query(query, logger: logger).wait().rows
+            return try connection.query(query, logger: logger).waitOffLoop().rows
         } catch let error as PSQLError {
             throw PostgresStoreError.statement(error)
         }
@@ -146,5 +150,24 @@ public enum PostgresStoreError: Error, CustomStringConvertible {
             return "PostgreSQL refused a statement (SQLSTATE \(info[.sqlState] ?? "?")): \(info[.message] ?? "no message")"
                 + (info[.detail].map { " (\($0))" } ?? "")
         }
+    }
+}
+
+extension EventLoopFuture where Value: Sendable {
+    /// The future's value, the calling thread blocked until it is there. NIO's `wait()` refuses any
+    /// event-loop thread, and `serve` runs its handlers on the server's event loops (where SQLite's
+    /// calls block the same way). Waiting there is safe here because this future belongs to the
+    /// private group of `PostgresConnections`, whose threads never call it: nothing the caller's
+    /// loop must do stands between the future and its completion.
+    func waitOffLoop() throws -> Value {
+        precondition(!eventLoop.inEventLoop, "a PostgreSQL call on the store's own event loop would wait on itself")
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Value, any Error>?>(nil)
+        whenComplete { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.withLock { $0 }!.get()
     }
 }
