@@ -149,6 +149,30 @@ for path in $LINK_PATH; do
     done
 done
 check "... each of the 40 links opens the form on both instances ($OPENED of 80)" [ "$OPENED" = 80 ]
+printf 'correct horse battery staple\n' | "$BIN" officer add "Dana Roy" >/dev/null 2>&1
+check "... failed sign-ins count on both instances: after 5 wrong passwords spread over both, even the right one is refused on either" \
+    /usr/bin/python3 - "${WEB[0]}" "${WEB[1]}" <<'PY'
+import re, sys, urllib.error, urllib.parse, urllib.request
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args): return None
+def attempt(port, password):
+    # The cookies are Secure (public_url is https), so they are carried by hand over plain HTTP.
+    login = urllib.request.urlopen(f"http://127.0.0.1:{port}/officer/login")
+    cookie = re.search(r"pr_officer_login=([^;]+)", login.headers["Set-Cookie"]).group(1)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', login.read().decode()).group(1)
+    data = urllib.parse.urlencode({"csrf": csrf, "name": "Dana Roy", "password": password}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/officer/login", data, {"Cookie": f"pr_officer_login={cookie}"})
+    try:
+        return urllib.request.build_opener(NoRedirect()).open(request).status
+    except urllib.error.HTTPError as e:
+        return e.code
+a, b = sys.argv[1:3]
+if attempt(a, "correct horse battery staple") != 303: sys.exit("the right password did not sign in at first")
+wrong = [attempt(p, "wrong password!!") for p in (a, b, a, b, a)]
+if wrong != [401] * 5: sys.exit(f"wrong passwords answered {wrong}")
+after = [attempt(a, "correct horse battery staple"), attempt(b, "correct horse battery staple")]
+if after != [429, 429]: sys.exit(f"after five failures the right password answered {after}")
+PY
 check "... and neither log shows the database password" bash -c "! grep -q test-secret '$WORK/serve-a/serve.log' '$WORK/serve-b/serve.log'"
 stop_serves; SERVE_PIDS=()
 unset PARTNER_RISK_DB

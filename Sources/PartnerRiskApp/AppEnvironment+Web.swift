@@ -75,7 +75,9 @@ extension AppEnvironment {
         let submissions = self.submissions, screening = self.screening
         var site = try PartnerWebSite(
             responses: repositories, webForms: repositories, campaigns: repositories, ingest: ingest, submissions: submissions, vault: evidence,
-            templatesDirectory: workspace.templatesDirectory, time: time, secureCookies: settings.publicURL.hasPrefix("https://"),
+            templatesDirectory: workspace.templatesDirectory, time: time,
+            // Guessed links counted in the database: every instance on it refuses the same address.
+            throttle: BadTokenThrottle(ledger: repositories), secureCookies: settings.publicURL.hasPrefix("https://"),
             onAccepted: { accepted in
                 let ids: Logger.Metadata = ["campaign": "\(accepted.campaignID)", "partner": "\(accepted.partnerID)", "response": "\(accepted.responseID)"]
                 logger.info("answers accepted from the web form", metadata: ids)
@@ -128,8 +130,9 @@ extension AppEnvironment {
         let templates = try TemplateLibrary(directory: workspace.templatesDirectory, required: OfficerWorkspace.requiredTemplates)
         let environment = self, cache = RankingCache()
         let desks = OfficerDesks { name in environment.desk(for: name, templates: templates, cache: cache, dispatch: dispatch) }
+        // Failed sign-ins counted in the database, as the sessions are: any instance answers the same.
         return try OfficerWorkspace(accounts: officerAccounts, desk: { desks.desk(for: $0) },
-                                    templates: templates, secureCookies: secureCookies)
+                                    templates: templates, throttle: LoginThrottle(ledger: repositories), secureCookies: secureCookies)
     }
 
     /// Sends a campaign's due messages in the background (the thank-you mail after a submission).

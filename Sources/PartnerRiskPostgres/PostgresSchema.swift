@@ -504,6 +504,13 @@ enum PostgresSchema {
             "CREATE INDEX review_sign_off_partner ON review_sign_off (partner_id, id)",
             "CREATE TRIGGER review_sign_off_append_only BEFORE UPDATE OR DELETE ON review_sign_off FOR EACH ROW EXECUTE FUNCTION refuse_change()",
         ]),
+        // Failed attempts (guessed links, refused sign-ins) by key, counted the same by every
+        // instance behind a load balancer; old rows are deleted as new ones come.
+        ("v9-failed-attempts", [
+            "CREATE TABLE failed_attempt (id BIGSERIAL PRIMARY KEY, key TEXT NOT NULL, at TEXT NOT NULL)",
+            "CREATE INDEX failed_attempt_key ON failed_attempt (key, at)",
+            "CREATE INDEX failed_attempt_at ON failed_attempt (at)",
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

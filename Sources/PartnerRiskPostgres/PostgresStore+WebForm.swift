@@ -159,3 +159,23 @@ extension PostgresStore: ScheduleRepository {
             """).map { try $0.decode(Int64.self) }
     }
 }
+
+extension PostgresStore: AttemptLedger {
+    public func recordFailure(key: String, at time: Date, since: Date) throws -> Int {
+        let cutoff = DayFormat.timestamp(since)
+        return try connections.transaction { session in
+            try session.query("DELETE FROM failed_attempt WHERE at < \(cutoff)")
+            try session.query("INSERT INTO failed_attempt (key, at) VALUES (\(key), \(DayFormat.timestamp(time)))")
+            return Int(try session.query("SELECT count(*) FROM failed_attempt WHERE key = \(key) AND at >= \(cutoff)").first.orThrow("no count").decode(Int64.self))
+        }
+    }
+
+    public func failures(key: String, since: Date) throws -> Int {
+        Int(try connections.query("SELECT count(*) FROM failed_attempt WHERE key = \(key) AND at >= \(DayFormat.timestamp(since))")
+            .first.orThrow("no count").decode(Int64.self))
+    }
+
+    public func clearFailures(key: String) throws {
+        try connections.query("DELETE FROM failed_attempt WHERE key = \(key)")
+    }
+}

@@ -89,3 +89,24 @@ extension SQLiteStore: ScheduleRepository {
         }
     }
 }
+
+extension SQLiteStore: AttemptLedger {
+    public func recordFailure(key: String, at time: Date, since: Date) throws -> Int {
+        try pool.write { db in
+            let cutoff = Self.timestamp(since)
+            try db.execute(sql: "DELETE FROM failed_attempt WHERE at < ?", arguments: [cutoff])
+            try db.execute(sql: "INSERT INTO failed_attempt (key, at) VALUES (?, ?)", arguments: [key, Self.timestamp(time)])
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM failed_attempt WHERE key = ? AND at >= ?", arguments: [key, cutoff]) ?? 1
+        }
+    }
+
+    public func failures(key: String, since: Date) throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM failed_attempt WHERE key = ? AND at >= ?", arguments: [key, Self.timestamp(since)]) ?? 0
+        }
+    }
+
+    public func clearFailures(key: String) throws {
+        try pool.write { db in try db.execute(sql: "DELETE FROM failed_attempt WHERE key = ?", arguments: [key]) }
+    }
+}

@@ -26,7 +26,22 @@ enum Schema {
         migrator.registerMigration("v19-officer-accounts", migrate: v19)
         migrator.registerMigration("v20-audit-by-subject", migrate: v20)
         migrator.registerMigration("v21-service-schedule", migrate: v21)
+        migrator.registerMigration("v22-failed-attempts", migrate: v22)
         return migrator
+    }
+
+    /// Failed attempts (guessed links, refused sign-ins) by key, so that every process on the
+    /// database counts the same ones (`AttemptLedger`); old rows are deleted as new ones come.
+    private static func v22(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE failed_attempt (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                key TEXT NOT NULL,
+                at TEXT NOT NULL
+            );
+            CREATE INDEX failed_attempt_key ON failed_attempt(key, at);
+            CREATE INDEX failed_attempt_at ON failed_attempt(at);
+            """)
     }
 
     /// The audit trail read by subject (a partner's page shows its own): without an index each

@@ -47,6 +47,12 @@ final class ContractStore {
     }
 
     deinit { cleanup() }
+
+    /// The same database opened a second time, as another process (another `serve` instance) would.
+    func secondProcess() throws -> any Repositories {
+        if let postgres = repositories as? PostgresStore { return try PostgresStore(settings: postgres.connections.settings, actor: "other") }
+        return try SQLiteStore(path: directory.path("contract.sqlite"), actor: "other")
+    }
 }
 
 /// The test server of `scripts/test-postgres.sh`: a database per test, made from the server's
@@ -240,6 +246,28 @@ extension StoreContractTests {
         #expect(throws: (any Error).self) { try store.actions.closeAction(id: first, note: "again", evidence: nil, actor: "Val", at: fixedNow) }
         #expect(try store.actions.action(id: 9_999) == nil)
         #expect(try store.audit.auditEntries(subject: "partner:\(nordic.id)").map(\.action) == ["action.add", "action.close"])
+    }
+}
+
+extension StoreContractTests {
+    @Test(arguments: StoreKind.available)
+    func failedAttemptsAreCountedInTheWindowByEveryProcessOnTheDatabaseAndClearedBySuccess(kind: StoreKind) throws {
+        let store = try ContractStore(kind)
+        let one = store.repositories, other = try store.secondProcess()
+        let window: TimeInterval = 600
+        func record(_ ledger: any Repositories, _ key: String, _ offset: TimeInterval) throws -> Int {
+            let now = fixedNow.addingTimeInterval(offset)
+            return try ledger.recordFailure(key: key, at: now, since: now.addingTimeInterval(-window))
+        }
+        #expect(try record(one, "link:203.0.113.9", 0) == 1)
+        #expect(try record(other, "link:203.0.113.9", 10) == 2)    // the other instance sees the first miss
+        #expect(try record(one, "link:198.51.100.1", 20) == 1)     // another address counts apart
+        #expect(try other.failures(key: "link:203.0.113.9", since: fixedNow) == 2)
+        // Past the window the old misses no longer count (and are forgotten).
+        #expect(try record(other, "link:203.0.113.9", 700) == 1)
+        #expect(try one.failures(key: "link:203.0.113.9", since: fixedNow.addingTimeInterval(100)) == 1)
+        try one.clearFailures(key: "link:203.0.113.9")
+        #expect(try other.failures(key: "link:203.0.113.9", since: fixedNow) == 0)
     }
 }
 

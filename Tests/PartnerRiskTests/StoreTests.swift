@@ -11,7 +11,7 @@ import Testing
                                 "v12-thank-you-names-its-response", "v13-outbox-claims",
                                 "v14-one-link-per-invitation", "v15-officer-decisions", "v16-corrective-actions",
                                 "v17-sanctions-screening", "v18-partner-aliases", "v19-officer-accounts",
-                                "v20-audit-by-subject", "v21-service-schedule"]
+                                "v20-audit-by-subject", "v21-service-schedule", "v22-failed-attempts"]
 
     @Test func migratesAnEmptyFileIntoWALWithTheWholeSchema() throws {
         let directory = TemporaryDirectory()
