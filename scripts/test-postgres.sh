@@ -88,13 +88,39 @@ for command in "check" "backup --out $WORK/pg.prbak" "restore $WORK/none.prbak";
         bash -c "[ $RC = 2 ] && grep -q pg_dump '$WORK/sqlite-only.out' && [ ! -e '$WORK/pg.prbak' ] && [ -z \"\$(ls -d '$WORK/pg-flow/postgres'* 2>/dev/null)\" ]"
 done
 
+# migrate-store: the SQLite flow's database (with a corrective action closed on a document) moved
+# onto an empty PostgreSQL database: every table checked, the same ranking, the document and the
+# link key along, and the moved database takes new rows; a second run into it is refused.
+(cd "$WORK/sqlite-flow" && printf '%%PDF-1.4\n%% seal audit\n%%%%EOF\n' > seal-audit.pdf &&
+    "$BIN" actions add 1 --db partner-risk.sqlite --finding F6_seal_audits --due 2027-01-31 --owner Yard > /dev/null &&
+    "$BIN" actions close 1 --db partner-risk.sqlite --note "audit seen" --evidence seal-audit.pdf > /dev/null &&
+    "$BIN" ranking --db partner-risk.sqlite --as-of 2027-03-01 --format json > ranking-before-move.json)
+PGPASSWORD=test-secret psql -q -h 127.0.0.1 -p "$PORT" -U partnerrisk -d partnerrisk -c "CREATE DATABASE moved" >/dev/null
+MOVED="postgres://partnerrisk@127.0.0.1:$PORT/moved"
+mkdir -p "$WORK/moved"
+(cd "$WORK/moved" && "$BIN" migrate-store --from "$WORK/sqlite-flow/partner-risk.sqlite" --to "$MOVED" > migrate.out 2>&1); MIGRATE_RC=$?
+check "migrate-store copies the SQLite database (exit $MIGRATE_RC) and checks every table" \
+    bash -c "[ $MIGRATE_RC = 0 ] && grep -q 'every table checked' '$WORK/moved/migrate.out' && ! grep -q DIFFERS '$WORK/moved/migrate.out' && grep -Eq '^response +36 ' '$WORK/moved/migrate.out'"
+(cd "$WORK/moved" && "$BIN" ranking --db "$MOVED" --as-of 2027-03-01 --format json > ranking.json 2>&1)
+check "... ranking --format json is identical before and after the move" cmp -s "$WORK/sqlite-flow/ranking-before-move.json" "$WORK/moved/ranking.json"
+check "... the closing document is in the new workspace's evidence folder with its SHA-256, and the link key came along" bash -c \
+    "SHA=\$(sha256sum '$WORK/sqlite-flow/seal-audit.pdf' | cut -c1-64) && cmp -s '$WORK/sqlite-flow/seal-audit.pdf' '$WORK/moved/evidence/'\${SHA:0:2}/\$SHA && cmp -s '$WORK/sqlite-flow/link.key' '$WORK/moved/link.key'"
+(cd "$WORK/moved" && printf 'name,email,country,sector\nNew Carrier,new@carrier.example.com,CA,highway-carrier\n' > new.csv &&
+    "$BIN" partners import new.csv --db "$MOVED" > more.out 2>&1 &&
+    "$BIN" campaign remind 1 --db "$MOVED" --max-reminders 3 --min-days 0 --drop outbox >> more.out 2>&1)
+check "... the moved database takes new rows (ids past the copied ones): a new partner, a third reminder to the 4 silent ones" \
+    bash -c "grep -q 'created 1,' '$WORK/moved/more.out' && grep -q 'sent 4,' '$WORK/moved/more.out'"
+(cd "$WORK/moved" && "$BIN" migrate-store --from "$WORK/sqlite-flow/partner-risk.sqlite" --to "$MOVED" > again.out 2>&1); AGAIN_RC=$?
+check "... a second migrate-store into the same database is refused (exit $AGAIN_RC): it is not empty" \
+    bash -c "[ $AGAIN_RC = 2 ] && grep -q 'already holds data' '$WORK/moved/again.out'"
+
 # Two `serve` instances on one PostgreSQL database, each in its own folder as on two machines
 # behind a load balancer, both with the outbox worker on: every partner gets one invitation, and
 # a link mailed by one instance opens on the other.
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 SERVE_PIDS=()
 stop_serves() { for pid in "${SERVE_PIDS[@]}" ${SMTP_PID:-}; do kill -TERM "$pid" 2>/dev/null; done; wait 2>/dev/null; }
-trap 'stop_serves; cleanup' EXIT
+trap 'stop_serves; [ -n "${KEEP_LOG:-}" ] && cp "$WORK/swift-test.log" "$KEEP_LOG"; cleanup' EXIT
 mkdir -p "$WORK/smtp"
 /usr/bin/python3 Tests/servers/smtp_server.py --host 127.0.0.1 --port 0 --outdir "$WORK/smtp/out" --port-file "$WORK/smtp/port" --delay-ms 60 >/dev/null 2>&1 &
 SMTP_PID=$!

@@ -516,7 +516,11 @@ enum PostgresSchema {
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock
     /// so that two processes starting at once do not both apply one.
     static func migrate(_ connections: PostgresConnections, at time: Date) throws {
-        try connections.query("CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        // Under the lock too: two `CREATE TABLE IF NOT EXISTS` at once can both try to create it.
+        try connections.transaction { session in
+            try session.query("SELECT pg_advisory_xact_lock(7358246)")
+            try session.query("CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        }
         for migration in migrations {
             try connections.transaction { session in
                 try session.query("SELECT pg_advisory_xact_lock(7358246)")  // PartnerRisk's migration lock

@@ -20,7 +20,7 @@ struct PartnerRiskCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 the operation failed, 2 bad usage or bad input.
             """,
         version: "0.1.0",
-        subcommands: [DoctorCommand.self, CheckCommand.self, ConfigCommand.self, BackupCommand.self, RestoreCommand.self, PartnersCommand.self, SurveysCommand.self, CampaignCommand.self, ResponsesCommand.self, RankingCommand.self, RescoreCommand.self, ReviewCommand.self, EvidenceCommand.self, FlagsCommand.self, ActionsCommand.self, ScreeningCommand.self, OfficerCommand.self, ReportCommand.self, InvitationsCommand.self, ServeCommand.self, DemoCommand.self, BenchSeedCommand.self, BenchScreenNaiveCommand.self]
+        subcommands: [DoctorCommand.self, CheckCommand.self, ConfigCommand.self, BackupCommand.self, RestoreCommand.self, MigrateStoreCommand.self, PartnersCommand.self, SurveysCommand.self, CampaignCommand.self, ResponsesCommand.self, RankingCommand.self, RescoreCommand.self, ReviewCommand.self, EvidenceCommand.self, FlagsCommand.self, ActionsCommand.self, ScreeningCommand.self, OfficerCommand.self, ReportCommand.self, InvitationsCommand.self, ServeCommand.self, DemoCommand.self, BenchSeedCommand.self, BenchScreenNaiveCommand.self]
     )
 }
 

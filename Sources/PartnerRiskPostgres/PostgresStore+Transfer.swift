@@ -1,0 +1,130 @@
+import Foundation
+import PartnerRiskCore
+import PostgresNIO
+
+/// A whole database moved in or read out table by table (`migrate-store`).
+extension PostgresStore: TableSink {
+    /// Every table of the schema, each after the tables it refers to.
+    public var transferTables: [String] {
+        ["partner", "audit_log", "survey_version", "officer_account", "officer_session", "imap_seen", "corrective_action", "campaign",
+         "invitation", "invitation_token", "send_run", "response", "mail_message", "mail_attempt", "rejected_input",
+         "screening_list_version", "screening_entry", "screening_hit", "draft", "evidence", "service_state", "reminder_offset",
+         "scoring_config_version", "explanation_text", "score", "current_score", "membership_verification", "evidence_review",
+         "flag_acceptance", "partner_flag", "review_sign_off", "failed_attempt"]
+    }
+
+    public func nonEmptyTables() throws -> [String] {
+        try transferTables.filter { table in
+            !(try connections.query("SELECT 1 FROM \(unescaped: Self.quoted(table)) LIMIT 1").isEmpty)
+        }
+    }
+
+    public func transferColumns(of table: String) throws -> [String] {
+        try columnTypes(of: table).map(\.name)
+    }
+
+    /// The columns of a table with their types, in their order.
+    func columnTypes(of table: String) throws -> [(name: String, type: String)] {
+        try connections.query("""
+            SELECT column_name, data_type FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = \(table) ORDER BY ordinal_position
+            """).map { try $0.decode((String, String).self) }
+    }
+
+    /// Rows as many to a statement as PostgreSQL's limit of bound values allows, each value bound
+    /// as the column's type.
+    public func insertRows(into table: String, columns: [String], rows: [[StoredValue]]) throws {
+        let types = Dictionary(uniqueKeysWithValues: try columnTypes(of: table).map { ($0.name, $0.type) })
+        let perStatement = max(1, 30_000 / max(1, columns.count))
+        let head = "INSERT INTO \(Self.quoted(table)) (\(columns.map(Self.quoted).joined(separator: ", "))) VALUES "
+        try connections.transaction { session in
+            for start in stride(from: 0, to: rows.count, by: perStatement) {
+                var binds = PostgresBindings()
+                var tuples: [String] = []
+                for row in rows[start..<min(start + perStatement, rows.count)] {
+                    var places: [String] = []
+                    for (index, value) in row.enumerated() {
+                        try Self.bind(value, as: types[columns[index]] ?? "text", column: "\(table).\(columns[index])", into: &binds)
+                        places.append("$\(binds.count)")
+                    }
+                    tuples.append("(" + places.joined(separator: ", ") + ")")
+                }
+                try session.query(PostgresQuery(unsafeSQL: head + tuples.joined(separator: ", "), binds: binds))
+            }
+        }
+    }
+
+    /// Moves each id counter past the largest id copied, so new rows do not collide with them.
+    public func finishTransfer() throws {
+        for table in transferTables where try columnTypes(of: table).contains(where: { $0.name == "id" && $0.type == "bigint" }) {
+            try connections.query("""
+                SELECT setval(pg_get_serial_sequence(\(table), 'id'), COALESCE((SELECT max(id) FROM \(unescaped: Self.quoted(table))), 0) + 1, false)
+                """)
+        }
+    }
+
+    public func transferRows(of table: String, columns: [String], batch: Int, _ body: ([[StoredValue]]) throws -> Void) throws {
+        // A cursor hands the rows over a batch at a time, however large the table.
+        try connections.transaction { session in
+            try session.query("""
+                DECLARE transfer NO SCROLL CURSOR FOR SELECT \(unescaped: columns.map(Self.quoted).joined(separator: ", ")) FROM \(unescaped: Self.quoted(table))
+                """)
+            while true {
+                let rows = try session.query("FETCH \(unescaped: String(batch)) FROM transfer")
+                guard !rows.isEmpty else { break }
+                try body(try rows.map { row in try row.map(Self.storedValue) })
+            }
+            try session.query("CLOSE transfer")
+        }
+    }
+
+    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// A cell as the stores exchange it: booleans as 0 and 1.
+    static func storedValue(_ cell: PostgresCell) throws -> StoredValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    /// Binds `value` as a value of the column's type (SQLite's integers become booleans, say).
+    static func bind(_ value: StoredValue, as type: String, column: String, into binds: inout PostgresBindings) throws {
+        func refuse() -> PartnerRiskError { PartnerRiskError.failed("\(column): the value \(value) does not fit the column's type \(type)") }
+        if case .null = value { return binds.appendNull() }
+        switch type {
+        case "boolean":
+            switch value {
+            case .integer(let number): binds.append(number != 0)
+            case .text(let text) where ["0", "1", "true", "false"].contains(text): binds.append(text == "1" || text == "true")
+            default: throw refuse()
+            }
+        case "bigint", "integer", "smallint":
+            switch value {
+            case .integer(let number): binds.append(number)
+            case .real(let number) where number.rounded() == number: binds.append(Int64(number))
+            case .text(let text): guard let number = Int64(text) else { throw refuse() }; binds.append(number)
+            default: throw refuse()
+            }
+        case "double precision", "real":
+            switch value {
+            case .real(let number): binds.append(number)
+            case .integer(let number): binds.append(Double(number))
+            case .text(let text): guard let number = Double(text) else { throw refuse() }; binds.append(number)
+            default: throw refuse()
+            }
+        default:
+            switch value {
+            case .text(let text): binds.append(text)
+            case .integer(let number): binds.append(String(number))
+            case .real(let number): binds.append(String(number))
+            case .blob(let bytes): binds.append(String(decoding: bytes, as: UTF8.self))
+            case .null: binds.appendNull()
+            }
+        }
+    }
+}
