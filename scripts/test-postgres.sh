@@ -82,11 +82,6 @@ check "without the password the command fails (exit $NOPASS) naming PARTNER_RISK
 "$BIN" ranking --db "postgres://partnerrisk:test-secret@127.0.0.1:$PORT/cli_flow" > "$WORK/inurl.out" 2>&1; INURL=$?
 check "a password in the URL is refused (exit $INURL) without being repeated" bash -c "[ $INURL = 2 ] && ! grep -q test-secret '$WORK/inurl.out'"
 export PARTNER_RISK_DB_PASSWORD=test-secret
-for command in "check" "backup --out $WORK/pg.prbak" "restore $WORK/none.prbak"; do
-    (cd "$WORK/pg-flow" && "$BIN" $command --db "$PG_URL" > "$WORK/sqlite-only.out" 2>&1); RC=$?
-    check "$command on PostgreSQL says it works on a SQLite file (exit $RC), writes nothing" \
-        bash -c "[ $RC = 2 ] && grep -q pg_dump '$WORK/sqlite-only.out' && [ ! -e '$WORK/pg.prbak' ] && [ -z \"\$(ls -d '$WORK/pg-flow/postgres'* 2>/dev/null)\" ]"
-done
 
 # migrate-store: the SQLite flow's database (with a corrective action closed on a document) moved
 # onto an empty PostgreSQL database: every table checked, the same ranking, the document and the
@@ -113,6 +108,30 @@ check "... the moved database takes new rows (ids past the copied ones): a new p
 (cd "$WORK/moved" && "$BIN" migrate-store --from "$WORK/sqlite-flow/partner-risk.sqlite" --to "$MOVED" > again.out 2>&1); AGAIN_RC=$?
 check "... a second migrate-store into the same database is refused (exit $AGAIN_RC): it is not empty" \
     bash -c "[ $AGAIN_RC = 2 ] && grep -q 'already holds data' '$WORK/moved/again.out'"
+
+# backup, restore and check on PostgreSQL: the same backup file as from SQLite (one consistent
+# snapshot), restored into a SQLite file and into an empty PostgreSQL database, the same ranking.
+(cd "$WORK/moved" && "$BIN" check --db "$MOVED" > check.out 2>&1); CHECK_RC=$?
+check "check on PostgreSQL (exit $CHECK_RC) names the server and checks the evidence folder" \
+    bash -c "[ $CHECK_RC = 0 ] && grep -q '^ok   integrity: PostgreSQL 1' '$WORK/moved/check.out' && grep -q '^ok   evidence: ' '$WORK/moved/check.out'"
+(cd "$WORK/moved" && "$BIN" ranking --db "$MOVED" --as-of 2027-03-01 --format json > ranking-at-backup.json 2>&1 &&
+    "$BIN" backup --db "$MOVED" --out "$WORK/moved.prbak" > backup.out 2>&1); BACKUP_RC=$?
+check "backup from PostgreSQL writes one backup file (exit $BACKUP_RC), readable by its owner only, no scratch left" \
+    bash -c "[ $BACKUP_RC = 0 ] && [ \$(stat -c %a '$WORK/moved.prbak') = 600 ] && [ -z \"\$(ls -A '$WORK' | grep '^.partner-risk-')\" ]"
+"$BIN" restore "$WORK/moved.prbak" --db "$WORK/from-pg/partner-risk.sqlite" > "$WORK/restore-sqlite.out" 2>&1 &&
+    "$BIN" ranking --db "$WORK/from-pg/partner-risk.sqlite" --as-of 2027-03-01 --format json > "$WORK/from-pg/ranking.json" 2>&1
+check "... restored into a SQLite file it passes check and ranks as at the backup" \
+    bash -c "'$BIN' check --db '$WORK/from-pg/partner-risk.sqlite' >/dev/null && cmp -s '$WORK/moved/ranking-at-backup.json' '$WORK/from-pg/ranking.json'"
+PGPASSWORD=test-secret psql -q -h 127.0.0.1 -p "$PORT" -U partnerrisk -d partnerrisk -c "CREATE DATABASE restored" >/dev/null
+RESTORED="postgres://partnerrisk@127.0.0.1:$PORT/restored"
+mkdir -p "$WORK/restored"
+(cd "$WORK/restored" && "$BIN" restore "$WORK/moved.prbak" --db "$RESTORED" > restore.out 2>&1 &&
+    "$BIN" ranking --db "$RESTORED" --as-of 2027-03-01 --format json > ranking.json 2>&1)
+check "... restored into an empty PostgreSQL database it ranks as at the backup" cmp -s "$WORK/moved/ranking-at-backup.json" "$WORK/restored/ranking.json"
+(cd "$WORK/restored" && "$BIN" restore "$WORK/moved.prbak" --db "$RESTORED" > again.out 2>&1); AGAIN_RC=$?
+(cd "$WORK/restored" && "$BIN" restore "$WORK/moved.prbak" --db "$RESTORED" --force > force.out 2>&1); FORCE_RC=$?
+check "... a restore into a database that holds data is refused (exit $AGAIN_RC), --force too (exit $FORCE_RC)" \
+    bash -c "[ $AGAIN_RC = 2 ] && [ $FORCE_RC = 2 ] && grep -q 'already holds data' '$WORK/restored/again.out' && grep -q 'empty' '$WORK/restored/force.out'"
 
 # Two `serve` instances on one PostgreSQL database, each in its own folder as on two machines
 # behind a load balancer, both with the outbox worker on: every partner gets one invitation, and

@@ -4,14 +4,7 @@ import PostgresNIO
 
 /// A whole database moved in or read out table by table (`migrate-store`).
 extension PostgresStore: TableSink {
-    /// Every table of the schema, each after the tables it refers to.
-    public var transferTables: [String] {
-        ["partner", "audit_log", "survey_version", "officer_account", "officer_session", "imap_seen", "corrective_action", "campaign",
-         "invitation", "invitation_token", "send_run", "response", "mail_message", "mail_attempt", "rejected_input",
-         "screening_list_version", "screening_entry", "screening_hit", "draft", "evidence", "service_state", "reminder_offset",
-         "scoring_config_version", "explanation_text", "score", "current_score", "membership_verification", "evidence_review",
-         "flag_acceptance", "partner_flag", "review_sign_off", "failed_attempt"]
-    }
+    public var transferTables: [String] { StoreTransfer.logicalTables }
 
     public func nonEmptyTables() throws -> [String] {
         try transferTables.filter { table in
@@ -64,18 +57,50 @@ extension PostgresStore: TableSink {
     }
 
     public func transferRows(of table: String, columns: [String], batch: Int, _ body: ([[StoredValue]]) throws -> Void) throws {
-        // A cursor hands the rows over a batch at a time, however large the table.
-        try connections.transaction { session in
-            try session.query("""
-                DECLARE transfer NO SCROLL CURSOR FOR SELECT \(unescaped: columns.map(Self.quoted).joined(separator: ", ")) FROM \(unescaped: Self.quoted(table))
-                """)
-            while true {
-                let rows = try session.query("FETCH \(unescaped: String(batch)) FROM transfer")
-                guard !rows.isEmpty else { break }
-                try body(try rows.map { row in try row.map(Self.storedValue) })
-            }
-            try session.query("CLOSE transfer")
+        try connections.transaction { try Self.transferRows($0, of: table, columns: columns, batch: batch, body) }
+    }
+
+    /// The rows of `table` read in `session`'s transaction, through a cursor that hands them over
+    /// a batch at a time, however large the table.
+    static func transferRows(_ session: PostgresSession, of table: String, columns: [String], batch: Int, _ body: ([[StoredValue]]) throws -> Void) throws {
+        try session.query("""
+            DECLARE transfer NO SCROLL CURSOR FOR SELECT \(unescaped: columns.map(quoted).joined(separator: ", ")) FROM \(unescaped: quoted(table))
+            """)
+        while true {
+            let rows = try session.query("FETCH \(unescaped: String(batch)) FROM transfer")
+            guard !rows.isEmpty else { break }
+            try body(try rows.map { row in try row.map(storedValue) })
         }
+        try session.query("CLOSE transfer")
+    }
+
+    /// `body` with the whole database as one consistent snapshot (a backup while `serve` writes):
+    /// every table read in one read-only, repeatable-read transaction.
+    public func withSnapshot<T>(_ body: (any TableSource) throws -> T) throws -> T {
+        try connections.withConnection { session in
+            try session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            defer { _ = try? session.query("ROLLBACK") }
+            return try body(Snapshot(store: self, session: session))
+        }
+    }
+
+    /// The tables as one transaction sees them.
+    struct Snapshot: TableSource {
+        let store: PostgresStore
+        let session: PostgresSession
+
+        func transferColumns(of table: String) throws -> [String] { try store.transferColumns(of: table) }
+
+        func transferRows(of table: String, columns: [String], batch: Int, _ body: ([[StoredValue]]) throws -> Void) throws {
+            try PostgresStore.transferRows(session, of: table, columns: columns, batch: batch, body)
+        }
+    }
+
+    /// What `partner-risk check` reads of a PostgreSQL database: the server's version (the server
+    /// keeps the references itself) and every evidence file the database names.
+    public func fullCheck() throws -> (server: String, evidence: [(sha256: String, name: String)]) {
+        let evidence = try connections.query("SELECT sha256, min(original_name) FROM evidence GROUP BY sha256 ORDER BY sha256").map { try $0.decode((String, String).self) }.map { (sha256: $0.0, name: $0.1) }
+        return (try serverVersion(), evidence)
     }
 
     static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

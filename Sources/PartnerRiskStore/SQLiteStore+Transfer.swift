@@ -50,3 +50,36 @@ extension SQLiteStore: TableSource {
         }
     }
 }
+
+/// An empty SQLite file filled from another store (a backup of a PostgreSQL database).
+extension SQLiteStore: TableSink {
+    public var transferTables: [String] { StoreTransfer.logicalTables }
+
+    public func nonEmptyTables() throws -> [String] {
+        try pool.read { db in
+            try transferTables.filter { try db.tableExists($0) && Row.fetchOne(db, sql: "SELECT 1 FROM \(Self.quoted($0)) LIMIT 1") != nil }
+        }
+    }
+
+    public func insertRows(into table: String, columns: [String], rows: [[StoredValue]]) throws {
+        try pool.write { db in
+            let statement = try db.makeStatement(sql: """
+                INSERT INTO \(Self.quoted(table)) (\(columns.map(Self.quoted).joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+                """)
+            for row in rows { try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue))) }
+        }
+    }
+
+    /// SQLite's AUTOINCREMENT counters follow the ids written; nothing more to do.
+    public func finishTransfer() throws {}
+
+    static func databaseValue(_ value: StoredValue) -> DatabaseValue {
+        switch value {
+        case .null: return .null
+        case .integer(let number): return number.databaseValue
+        case .real(let number): return number.databaseValue
+        case .text(let text): return text.databaseValue
+        case .blob(let bytes): return Data(bytes).databaseValue
+        }
+    }
+}

@@ -13,8 +13,8 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let path = try global.workspace.requireSQLite()
-        guard FileManager.default.fileExists(atPath: path) else {
+        let path = global.workspace.databasePath
+        guard global.workspace.isPostgres || FileManager.default.fileExists(atPath: path) else {
             throw PartnerRiskError.failed("there is no database at \(path); give the file to check with --db PATH")
         }
         let report = try StoreCheck(try global.environment()).run()

@@ -43,6 +43,15 @@ public struct StoreTransfer {
         public var matches: Bool
     }
 
+    /// The tables of the logical schema both stores keep, each after the tables it refers to.
+    public static let logicalTables = [
+        "partner", "audit_log", "survey_version", "officer_account", "officer_session", "imap_seen", "corrective_action", "campaign",
+        "invitation", "invitation_token", "send_run", "response", "mail_message", "mail_attempt", "rejected_input",
+        "screening_list_version", "screening_entry", "screening_hit", "draft", "evidence", "service_state", "reminder_offset",
+        "scoring_config_version", "explanation_text", "score", "current_score", "membership_verification", "evidence_review",
+        "flag_acceptance", "partner_flag", "review_sign_off", "failed_attempt",
+    ]
+
     public let source: any TableSource
     public let target: any TableSink
     public var batch = 1_000
