@@ -9,7 +9,7 @@ RELEASE_BIN := .build/release/partner-risk
 RUN_PACKAGES := libcurl4-openssl-dev libgmime-3.0-dev libsqlite3-dev libxml2
 TEST_PACKAGES := $(RUN_PACKAGES) python3-aiosmtpd python3-websocket postfix dovecot-imapd postgresql sqlite3 openssl curl chromium time
 
-.PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-mail-ingest bench-score bench-screen bench-web clean
+.PHONY: demo test build release deps test-deps bench-import bench-send bench-ingest bench-mail-ingest bench-score bench-screen bench-web bench-pg clean
 
 ## Install missing system packages, build, and run the main job on embedded defaults.
 demo: deps build
@@ -64,6 +64,10 @@ bench-score: deps release
 bench-web: release
 	@bash scripts/install-packages.sh wrk nginx curl
 	@bash scripts/bench-web.sh $(RELEASE_BIN)
+
+## Import and rescore on PostgreSQL beside SQLite in one run, and 4 importers at once on PostgreSQL.
+bench-pg: test-deps release
+	@bash scripts/bench-pg.sh $(RELEASE_BIN)
 
 bench-screen: test-deps release
 	@bash scripts/bench-screen.sh $(RELEASE_BIN)

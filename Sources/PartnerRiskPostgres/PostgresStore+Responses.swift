@@ -49,37 +49,100 @@ extension PostgresStore: ResponseRepository {
     /// decide each invitation's next revision one after the other, and never deadlock. The same
     /// answers saved at the same time, or the current revision's answers, are a duplicate; the unique
     /// key on invitation, checksum and save time holds that even for a writer that does not lock.
+    /// The revisions are decided here and written in a few statements over arrays (the rows, their
+    /// audit entries, the thank-yous), not a few statements per revision.
     public func storeResponses(_ batch: [NewResponse]) throws -> [StoredRevision] {
         guard !batch.isEmpty else { return [] }
         return try connections.transaction { session in
-            try session.query("SELECT id FROM invitation WHERE id = ANY(\(Array(Set(batch.map(\.invitationID))))) ORDER BY id FOR UPDATE")
-            return try batch.map { try store($0, session) }
+            let invitations = Array(Set(batch.map(\.invitationID)))
+            try session.query("SELECT id FROM invitation WHERE id = ANY(\(invitations)) ORDER BY id FOR UPDATE")
+            var known = try Self.revisionsByInvitation(session, invitationIDs: invitations)
+            var outcomes: [StoredRevision?] = Array(repeating: nil, count: batch.count)
+            var pending: [(index: Int, revision: Int, later: Int?)] = []
+            for (index, item) in batch.enumerated() {
+                let saved = DayFormat.timestamp(item.savedAt ?? item.receivedAt)
+                var revisions = known[item.invitationID] ?? []
+                if let same = revisions.first(where: { $0.checksum == item.checksum && $0.saved == saved })
+                    ?? revisions.last.flatMap({ $0.checksum == item.checksum ? $0 : nil }) {
+                    outcomes[index] = .duplicate(revision: same.revision)
+                    continue
+                }
+                let revision = (revisions.map(\.revision).max() ?? 0) + 1
+                let later = revisions.last.flatMap { $0.saved > saved ? $0.revision : nil }
+                // Kept in save order; a new row sorts after the stored ones saved at the same time.
+                let place = revisions.firstIndex { $0.saved > saved } ?? revisions.endIndex
+                revisions.insert((revision, item.checksum, saved), at: place)
+                known[item.invitationID] = revisions
+                pending.append((index, revision, later))
+            }
+            let ids = try Self.insertRevisions(session, pending.map { (batch[$0.index], $0.revision) })
+            try Self.auditRevisions(session, pending.map { (batch[$0.index], $0.revision, $0.later) }, actor: actor)
+            var thanks: [String: [Int64]] = [:]
+            for (entry, id) in zip(pending, ids) {
+                let item = batch[entry.index]
+                outcomes[entry.index] = .stored(id: id, revision: entry.revision, supersededBy: entry.later)
+                if item.acknowledge && entry.later == nil { thanks[DayFormat.timestamp(item.receivedAt), default: []].append(id) }
+            }
+            for (time, responseIDs) in thanks.sorted(by: { $0.key < $1.key }) { try Self.queueThankYous(session, responseIDs: responseIDs, at: time) }
+            return outcomes.map { $0! }
         }
     }
 
-    private func store(_ item: NewResponse, _ session: PostgresSession) throws -> StoredRevision {
-        let time = DayFormat.timestamp(item.receivedAt), saved = DayFormat.timestamp(item.savedAt ?? item.receivedAt)
-        let revisions = try session.query("""
-            SELECT revision, checksum, saved_at FROM response WHERE invitation_id = \(item.invitationID) ORDER BY saved_at, id
-            """).map { try $0.decode((Int, String, String).self) }
-        if let same = revisions.first(where: { $0.1 == item.checksum && $0.2 == saved }) ?? revisions.last.flatMap({ $0.1 == item.checksum ? $0 : nil }) {
-            return .duplicate(revision: same.0)
+    /// The stored revisions of these invitations, each invitation's in save order (ties: stored order).
+    private static func revisionsByInvitation(_ session: PostgresSession, invitationIDs: [Int64])
+        throws -> [Int64: [(revision: Int, checksum: String, saved: String)]] {
+        var found: [Int64: [(revision: Int, checksum: String, saved: String)]] = [:]
+        for row in try session.query("""
+            SELECT invitation_id, revision, checksum, saved_at FROM response WHERE invitation_id = ANY(\(invitationIDs)) ORDER BY saved_at, id
+            """) {
+            let (invitation, revision, checksum, saved) = try row.decode((Int64, Int, String, String).self)
+            found[invitation, default: []].append((revision, checksum, saved))
         }
-        let revision = (revisions.map(\.0).max() ?? 0) + 1
-        let later = revisions.last.flatMap { $0.2 > saved ? $0.0 : nil }
-        let missing = JSONValue.array(item.missing.map(JSONValue.string)).rendered()
-        let responseID = try session.query("""
+        return found
+    }
+
+    /// Marks a missing `source` in the text array of sources (arrays bind no NULLs here).
+    private static let noSource = "\u{1}none"
+
+    /// Inserts the revisions in one statement; their ids, in the order given.
+    private static func insertRevisions(_ session: PostgresSession, _ items: [(NewResponse, Int)]) throws -> [Int64] {
+        guard !items.isEmpty else { return [] }
+        let responses = items.map(\.0)
+        let rows = try session.query("""
             INSERT INTO response (invitation_id, revision, channel, source, complete, missing, checksum, received_at, saved_at, answers_json)
-            VALUES (\(item.invitationID), \(revision), \(item.channel.rawValue), \(item.source), \(item.complete), \(missing), \(item.checksum),
-                    \(time), \(saved), \(item.canonicalAnswers ?? CanonicalJSON.text(item.answers.json)))
-            RETURNING id
-            """).first.orThrow("response not stored").decode(Int64.self)
-        let detail = "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")
-            + (later.map { ", saved \(saved), before revision \($0): kept as history" } ?? "")
-        try Self.appendAudit(session, actor: actor, action: "response.store", subject: "invitation:\(item.invitationID)", detail: detail,
-                             at: item.receivedAt)
-        if item.acknowledge && later == nil { try Self.queueThankYous(session, responseIDs: [responseID], at: time) }
-        return .stored(id: responseID, revision: revision, supersededBy: later)
+            SELECT invitation, revision, channel, NULLIF(source, \(noSource)), complete, missing, checksum, received, saved, answers
+            FROM unnest(\(responses.map(\.invitationID))::bigint[], \(items.map(\.1))::bigint[], \(responses.map(\.channel.rawValue))::text[],
+                        \(responses.map { $0.source ?? noSource })::text[], \(responses.map(\.complete))::bool[],
+                        \(responses.map { JSONValue.array($0.missing.map(JSONValue.string)).rendered() })::text[], \(responses.map(\.checksum))::text[],
+                        \(responses.map { DayFormat.timestamp($0.receivedAt) })::text[],
+                        \(responses.map { DayFormat.timestamp($0.savedAt ?? $0.receivedAt) })::text[],
+                        \(responses.map { $0.canonicalAnswers ?? CanonicalJSON.text($0.answers.json) })::text[])
+                WITH ORDINALITY AS item (invitation, revision, channel, source, complete, missing, checksum, received, saved, answers, position)
+            ORDER BY position
+            RETURNING id, invitation_id, revision
+            """)
+        var ids: [String: Int64] = [:]
+        for row in rows {
+            let (id, invitation, revision) = try row.decode((Int64, Int64, Int).self)
+            ids["\(invitation)/\(revision)"] = id
+        }
+        return try items.map { item, revision in try ids["\(item.invitationID)/\(revision)"].orThrow("revision \(revision) of invitation \(item.invitationID) not stored") }
+    }
+
+    /// One audit entry per stored revision, in one statement.
+    private static func auditRevisions(_ session: PostgresSession, _ items: [(NewResponse, Int, Int?)], actor: String) throws {
+        guard !items.isEmpty else { return }
+        let details = items.map { item, revision, later in
+            "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")
+                + (later.map { ", saved \(DayFormat.timestamp(item.savedAt ?? item.receivedAt)), before revision \($0): kept as history" } ?? "")
+        }
+        try session.query("""
+            INSERT INTO audit_log (at, actor, action, subject, detail)
+            SELECT at, \(actor), 'response.store', subject, detail
+            FROM unnest(\(items.map { DayFormat.timestamp($0.0.receivedAt) })::text[], \(items.map { "invitation:\($0.0.invitationID)" })::text[],
+                        \(details)::text[]) WITH ORDINALITY AS entry (at, subject, detail, position)
+            ORDER BY position
+            """)
     }
 
     public func recordRejected(channel: ResponseChannel, source: String, reason: String, quarantinePath: String?, at time: Date) throws {
