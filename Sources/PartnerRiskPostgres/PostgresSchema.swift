@@ -511,6 +511,18 @@ enum PostgresSchema {
             "CREATE INDEX failed_attempt_key ON failed_attempt (key, at)",
             "CREATE INDEX failed_attempt_at ON failed_attempt (at)",
         ]),
+        // The large texts written with every answer and score (the answers as JSON, the explanation)
+        // compressed with lz4 rather than pglz: 15% less work for the server in an import
+        // (bench-pg). A server built without lz4 keeps pglz.
+        ("v10-lz4-for-answers-and-explanations", [
+            """
+            DO $$ BEGIN
+                ALTER TABLE response ALTER COLUMN answers_json SET COMPRESSION lz4;
+                ALTER TABLE score ALTER COLUMN explanation SET COMPRESSION lz4;
+            EXCEPTION WHEN feature_not_supported THEN NULL;
+            END $$
+            """,
+        ]),
     ]
 
     /// Applies the migrations not yet applied, each in its own transaction, under an advisory lock

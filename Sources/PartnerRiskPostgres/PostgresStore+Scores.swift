@@ -232,7 +232,7 @@ extension PostgresStore {
         var finished = false
         while !finished {
             try connections.transaction { session in
-                var writer = try ScoreChunkWriter(session: session, configVersionID: configVersionID, computedAt: now, skipScored: skipScored)
+                var writer = try ScoreChunkWriter(session: session, connections: connections, configVersionID: configVersionID, computedAt: now, skipScored: skipScored)
                 var written = 0
                 while written < perTransaction {
                     guard let items = try next() else {
@@ -251,13 +251,16 @@ extension PostgresStore {
 /// the ranking rows (`current_score`), each as one statement over arrays.
 private struct ScoreChunkWriter {
     let session: PostgresSession
+    /// For the sentences, written outside the scores' transaction.
+    let connections: PostgresConnections
     let configVersionID: Int64
     let computedAt: String
     let skipScored: Bool
     var textIDs: [SentenceKey: Int64] = [:]
 
-    init(session: PostgresSession, configVersionID: Int64, computedAt: String, skipScored: Bool) throws {
+    init(session: PostgresSession, connections: PostgresConnections, configVersionID: Int64, computedAt: String, skipScored: Bool) throws {
         self.session = session
+        self.connections = connections
         self.configVersionID = configVersionID
         self.computedAt = computedAt
         self.skipScored = skipScored
@@ -320,7 +323,10 @@ private struct ScoreChunkWriter {
     }
 
     /// Stores the sentences of `records` not stored yet (another process may store one at the same
-    /// time: the unique key keeps one, and its id is read back).
+    /// time: the unique key keeps one, and its id is read back). They are written and committed on
+    /// their own, before the scores, in one order (sorted): a sentence is harmless without a score,
+    /// and two writers holding new sentences in open transactions, each waiting for the other's,
+    /// deadlocked (4 importers at once in bench-pg).
     private mutating func storeNewSentences(_ records: [ScoreRecord]) throws {
         var new: [SentenceKey] = []
         var seen = Set<SentenceKey>()
@@ -328,7 +334,8 @@ private struct ScoreChunkWriter {
             for key in record.sentenceKeys where textIDs[key] == nil && seen.insert(key).inserted { new.append(key) }
         }
         guard !new.isEmpty else { return }
-        try session.query("""
+        new.sort { ($0.text.en, $0.text.fr) < ($1.text.en, $1.text.fr) }
+        try connections.query("""
             INSERT INTO explanation_text (en, fr) SELECT en, fr FROM unnest(\(new.map(\.text.en))::text[], \(new.map(\.text.fr))::text[]) AS t (en, fr)
             ON CONFLICT (en, fr) DO NOTHING
             """)

@@ -35,9 +35,11 @@ public final class PostgresStore: ActingStore {
         }
     }
 
-    /// The migrations applied, in order.
+    /// The migrations applied, in the order they are defined (those of a newer version last).
     public func migrations() throws -> [String] {
-        try connections.query("SELECT name FROM schema_migration ORDER BY applied_at, name").map { try $0.decode(String.self) }
+        let applied = try connections.query("SELECT name FROM schema_migration ORDER BY applied_at, name").map { try $0.decode(String.self) }
+        let known = PostgresSchema.migrations.map(\.name)
+        return known.filter(applied.contains) + applied.filter { !known.contains($0) }
     }
 
     public func close() { connections.close() }
