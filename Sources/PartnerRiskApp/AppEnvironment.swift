@@ -38,8 +38,9 @@ public struct AppEnvironment: Sendable {
     /// Opens the database named by `--db` (or `PARTNER_RISK_DB`) and the config beside it (or `--config`).
     /// `officer` (`--officer`) names who acts in the audit trail, before `officer.name` and the login name.
     public static func open(database: String?, config: String? = nil, officer: String? = nil, time: any TimeSource = SystemTime()) throws -> AppEnvironment {
-        let workspace = Workspace.resolve(databaseFlag: database)
-        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
+        let workspace = Workspace.resolve(databaseFlag: database, config: config)
+        let file = Workspace.settingsFile(databaseFlag: database, config: config)
+        let settings = try AppConfig.load(explicitPath: file, databasePath: workspace.databasePath)
         let actor = officerName(officer, config: settings)
         return AppEnvironment(workspace: workspace, config: settings, repositories: try workspace.openRepositories(actor: actor), time: time, officer: actor)
     }
@@ -50,9 +51,10 @@ public struct AppEnvironment: Sendable {
     /// when there is none, and the defaults apply) and its problems, each `FILE:LINE:COLUMN: …`;
     /// throws when the file cannot be read at all.
     public static func checkConfig(database: String?, config: String?) throws -> (path: String?, problems: [String]) {
-        let workspace = Workspace.resolve(databaseFlag: database)
-        let path = config ?? AppConfig.defaultPath(databasePath: workspace.databasePath)
-        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
+        let workspace = Workspace.resolve(databaseFlag: database, config: config)
+        let file = Workspace.settingsFile(databaseFlag: database, config: config)
+        let path = file ?? AppConfig.defaultPath(databasePath: workspace.databasePath)
+        let settings = try AppConfig.load(explicitPath: file, databasePath: workspace.databasePath)
         guard FileManager.default.fileExists(atPath: path) else { return (nil, missingTemplates(workspace, settings)) }
         let check = ConfigCheck(path: path, text: try String(contentsOfFile: path, encoding: .utf8), config: settings)
         return (path, check.problems() + missingTemplates(workspace, settings))

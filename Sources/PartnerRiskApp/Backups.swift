@@ -40,8 +40,8 @@ public enum Backups {
     /// Restores `backupPath` into the database `--db` names (and its config's evidence folder),
     /// without opening that database first; returns how many evidence files were put back.
     public static func restore(from backupPath: String, database: String?, config: String? = nil, force: Bool) throws -> Int {
-        let workspace = Workspace.resolve(databaseFlag: database)
-        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
+        let workspace = Workspace.resolve(databaseFlag: database, config: config)
+        let settings = try AppConfig.load(explicitPath: Workspace.settingsFile(databaseFlag: database, config: config), databasePath: workspace.databasePath)
         let vault = EvidenceVault(directory: workspace.evidenceDirectory(settings))
         if workspace.isPostgres { return try restore(from: backupPath, intoPostgres: workspace, vault: vault, force: force) }
         let count = try SQLiteStore.restore(from: backupPath, to: workspace.databasePath, force: force) { hash, data in

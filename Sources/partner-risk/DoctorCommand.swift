@@ -14,8 +14,8 @@ struct DoctorCommand: ParsableCommand {
     var config: String?
 
     func run() throws {
-        let workspace = global.workspace
-        let settings = try AppConfig.load(explicitPath: config, databasePath: workspace.databasePath)
+        let workspace = Workspace.resolve(databaseFlag: global.db, config: config)
+        let settings = try AppConfig.load(explicitPath: Workspace.settingsFile(databaseFlag: global.db, config: config), databasePath: workspace.databasePath)
         let report = try Doctor(workspace: workspace, config: settings).run()
         print(report.text)
         if !report.healthy { throw ExitCode(1) }

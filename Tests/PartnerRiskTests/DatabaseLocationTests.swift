@@ -43,6 +43,19 @@ import Testing
         #expect(!sqlite.isPostgres && sqlite.beside("outbox") == "/srv/pr/outbox")
     }
 
+    @Test func theSettingsFileCanNameTheDatabaseAfterTheFlagAndTheEnvironment() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.write("team.yaml", "database: postgres://risk@db.acme.example/partnerrisk\nlink_grace_days: 10\n")
+        #expect(Workspace.resolve(databaseFlag: nil, config: config, environment: [:]).databasePath == "postgres://risk@db.acme.example/partnerrisk")
+        #expect(Workspace.resolve(databaseFlag: nil, config: config, environment: ["PARTNER_RISK_DB": "env.sqlite"]).databasePath == "env.sqlite")
+        #expect(Workspace.resolve(databaseFlag: "flag.sqlite", config: config, environment: ["PARTNER_RISK_DB": "env.sqlite"]).databasePath == "flag.sqlite")
+        #expect(Workspace.settingsFile(databaseFlag: nil, config: config, environment: [:]) == config)
+        // A password in it is a FILE:LINE:COLUMN problem that does not repeat the password.
+        let bad = directory.write("bad.yaml", "officer: {name: Jeanne Roy}\ndatabase: postgres://risk:Hunter2Secret@db.acme.example/pr\n")
+        let problems = try ConfigCheck.file(bad, databasePath: "postgres://risk@db.acme.example/pr").problems()
+        #expect(problems.count == 1 && problems[0].hasPrefix("\(bad):2:11: `database`: ") && !problems[0].contains("Hunter2Secret"), "\(problems)")
+    }
+
     @Test func theDatabasePasswordComesFromTheEnvironmentOrAnOwnerOnlyFile() throws {
         let address = DatabaseLocation.PostgresAddress(host: "db.example", user: "u", database: "pr")
         #expect(try Workspace.postgresSettings(address, environment: ["PARTNER_RISK_DB_PASSWORD": "s3"]).password == "s3")

@@ -83,6 +83,9 @@ public struct AppConfig: Codable, Sendable, Equatable {
     /// Lets `campaign send` and `serve`'s outbox worker mail links to a loopback or private
     /// `public_url` (trials and tests).
     public var allowLocalLinks: Bool?
+    /// `database:` the database when neither `--db` nor `PARTNER_RISK_DB` names one: a SQLite
+    /// path or a `postgres://` URL (read from `--config` or `./partner-risk.yaml`).
+    public var database: String?
 
     public struct OfficerWorkspaceSettings: Codable, Sendable, Equatable {
         /// A session unused this long ends (default 30 minutes).
@@ -103,7 +106,7 @@ public struct AppConfig: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case officer, mail, imap, evidence, screening, workspace, service, linkGraceDays = "link_grace_days"
-        case allowLocalLinks = "allow_local_links"
+        case allowLocalLinks = "allow_local_links", database
         case publicURL = "public_url", quarantineDir = "quarantine_dir", evidenceDir = "evidence_dir"
     }
 

@@ -32,6 +32,9 @@ public struct ConfigCheck {
         if let url = config.publicURL, let problem = Self.urlProblem(url, schemes: ["http", "https"]) { at(["public_url"], problem) }
         if let url = config.mail?.smtp, let problem = Self.urlProblem(url, schemes: ["smtp", "smtps"]) { at(["mail", "smtp"], problem) }
         if let url = config.imap?.url, let problem = Self.urlProblem(url, schemes: ["imap", "imaps"]) { at(["imap", "url"], problem) }
+        if let database = config.database {
+            do { _ = try DatabaseLocation.parse(database) } catch { at(["database"], "\(error)") }
+        }
         for (keys, value, choices) in choices() where !choices.contains(value) {
             at(keys, "`\(value)` is not one of \(choices.joined(separator: ", "))")
         }

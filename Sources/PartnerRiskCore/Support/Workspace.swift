@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// Where PartnerRisk finds its database and the officer-editable folders (`Surveys/`,
 /// `Templates/`). Resolved once per command from flags and environment, then passed down.
@@ -10,16 +11,33 @@ public struct Workspace: Sendable {
     public var surveysDirectory: URL
     public var templatesDirectory: URL
 
-    /// Resolves the database from `--db`, then `PARTNER_RISK_DB`, then `./partner-risk.sqlite`;
+    /// Resolves the database from `--db`, then `PARTNER_RISK_DB`, then `database:` in the settings
+    /// file (`config`, else `./partner-risk.yaml`), then `./partner-risk.sqlite`;
     /// the folders from `PARTNER_RISK_HOME`, then the working directory, then the folders
     /// around the executable (so a built binary finds the project's own `Surveys/`).
-    public static func resolve(databaseFlag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> Workspace {
-        let database = databaseFlag ?? environment["PARTNER_RISK_DB"] ?? Workspace.defaultDatabasePath
+    public static func resolve(databaseFlag: String?, config: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) -> Workspace {
+        let database = databaseFlag ?? environment["PARTNER_RISK_DB"] ?? configuredDatabase(config) ?? Workspace.defaultDatabasePath
         let home = homeDirectory(environment: environment)
         return Workspace(
             databasePath: database,
             surveysDirectory: home.appendingPathComponent("Surveys", isDirectory: true),
             templatesDirectory: home.appendingPathComponent("Templates", isDirectory: true))
+    }
+
+    /// The settings file to read: `config`, else the one whose `database:` named the database
+    /// (`./partner-risk.yaml`, not a file beside that database), else nil (the one beside it).
+    public static func settingsFile(databaseFlag: String?, config: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let config { return config }
+        guard databaseFlag == nil, environment["PARTNER_RISK_DB"] == nil, configuredDatabase(nil) != nil else { return nil }
+        return AppConfig.defaultPath(databasePath: defaultDatabasePath)
+    }
+
+    /// `database:` of the settings file `config` (else `./partner-risk.yaml`), when it names one.
+    static func configuredDatabase(_ config: String?) -> String? {
+        let path = config ?? AppConfig.defaultPath(databasePath: defaultDatabasePath)
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              case .mapping(let root)? = try? Yams.compose(yaml: text), let value = root["database"]?.string else { return nil }
+        return value.isEmpty ? nil : value
     }
 
     /// The database named by `databasePath`: a SQLite file or a PostgreSQL URL.
