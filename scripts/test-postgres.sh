@@ -133,6 +133,12 @@ check "... restored into an empty PostgreSQL database it ranks as at the backup"
 check "... a restore into a database that holds data is refused (exit $AGAIN_RC), --force too (exit $FORCE_RC)" \
     bash -c "[ $AGAIN_RC = 2 ] && [ $FORCE_RC = 2 ] && grep -q 'already holds data' '$WORK/restored/again.out' && grep -q 'empty' '$WORK/restored/force.out'"
 
+# The partner web form end to end (scripts/test-web.sh) on a PostgreSQL database: the personal
+# link, CSRF, a submission stored, scored and screened, the thank-you, reissue and revoke, sign-in.
+PGPASSWORD=test-secret psql -q -h 127.0.0.1 -p "$PORT" -U partnerrisk -d partnerrisk -c "CREATE DATABASE web_form" >/dev/null
+TEST_DB="postgres://partnerrisk@127.0.0.1:$PORT/web_form" BIN="$BIN" bash scripts/test-web.sh > "$WORK/web.out" 2>&1; WEB_RC=$?
+check "scripts/test-web.sh passes on PostgreSQL too (exit $WEB_RC: $(tail -1 "$WORK/web.out"))" bash -c "[ $WEB_RC = 0 ] && grep -q ' passed, 0 failed' '$WORK/web.out'"
+
 # Two `serve` instances on one PostgreSQL database, each in its own folder as on two machines
 # behind a load balancer, both with the outbox worker on: every partner gets one invitation, and
 # a link mailed by one instance opens on the other.

@@ -3,17 +3,20 @@
 # answers the personal link from a real invitation, gives unknown tokens the neutral page, takes
 # a draft and a submission (a browser-style form post with the CSRF cookie), stores the response
 # as a web revision, scores it, and mails the thank-you through the configured transport (here
-# the local mail drop) without anyone running `campaign send`.
+# the local mail drop) without anyone running `campaign send`. TEST_DB names another database to
+# run on (scripts/test-postgres.sh runs it on PostgreSQL); the commands run in a folder of their own.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-BIN=${BIN:-.build/debug/partner-risk}
+ROOT=$PWD
+BIN=$(realpath "${BIN:-.build/debug/partner-risk}")
 WORK=$(mktemp -d)
 SERVER=""
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 export PARTNER_RISK_HOME=$PWD
-export PARTNER_RISK_DB="$WORK/db.sqlite"
+export PARTNER_RISK_DB="${TEST_DB:-$WORK/db.sqlite}"
 source scripts/check.sh
+cd "$WORK"
 
 cat > "$WORK/p.csv" <<'CSV'
 name,email,country,sector,contact,language
@@ -28,7 +31,7 @@ for SEED in $(seq 1 20); do # the demo leaves some partners silent: take a seed 
 done
 ANSWERS=$(ls "$WORK"/answers/*.json 2>/dev/null | head -1)
 TOKEN=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$ANSWERS")
-$BIN screening lists import Tests/PartnerRiskTests/Fixtures/sanctions/un-consolidated.xml >/dev/null
+$BIN screening lists import "$ROOT/Tests/PartnerRiskTests/Fixtures/sanctions/un-consolidated.xml" >/dev/null
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 $BIN serve --port "$PORT" --drop "$WORK/thanks" > "$WORK/serve.log" 2>&1 &
 SERVER=$!
@@ -75,7 +78,7 @@ for _ in $(seq 50); do "$0" screening hits --format json | grep -q "\"screened_a
 check "... and serve's log names the hit" bash -c 'grep -q "may be on un-consolidated: entry 6909102" "$0"' "$WORK/serve.log"
 check "the thank-you mail carries no personal link" bash -c "! grep -q '/s/' '$WORK'/thanks/*.eml"
 # Links on the command line: reissue (old link dead, new mail with a new link), then revoke.
-INVITATION=$(sqlite3 "$PARTNER_RISK_DB" "SELECT invitation_id FROM invitation_token WHERE token_hash = '$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)'")
+INVITATION=$($BIN responses list --format json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["invitation_id"])')
 $BIN invitations reissue "$INVITATION" > "$WORK/reissue.txt"
 check "invitations reissue kills the old link (neutral 404)" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' '$URL') = 404 ]"
 $BIN campaign send 1 --drop "$WORK/reissued" >/dev/null

@@ -11,7 +11,7 @@ public enum ResponseListing {
                  $0.savedAt, $0.receivedAt]
             },
             objects: responses.map {
-                ["id": .number(Double($0.id)), "campaign_id": .number(Double($0.campaignID)), "partner_id": .number(Double($0.partnerID)),
+                ["id": .number(Double($0.id)), "campaign_id": .number(Double($0.campaignID)), "invitation_id": .number(Double($0.invitationID)), "partner_id": .number(Double($0.partnerID)),
                  "partner": .string($0.partnerName), "revision": .number(Double($0.revision)), "channel": .string($0.channel),
                  "source": .text($0.source), "complete": .bool($0.complete), "missing": .array($0.missing.map(JSONValue.string)),
                  "current": .bool($0.current), "saved_at": .string($0.savedAt), "received_at": .string($0.receivedAt)]
