@@ -4,10 +4,12 @@
 # as revision 1); the import killed with SIGKILL at several points (before, during and after the
 # commit, during scoring) and run again on the same folder (every file stored once, no invitation
 # with two revisions, every current complete response scored, the database intact); and a further
-# run of the same folder stores nothing new.
+# run of the same folder stores nothing new. With TEST_PG=HOST:PORT (a PostgreSQL server whose user
+# `partnerrisk` has the password in PARTNER_RISK_DB_PASSWORD; scripts/test-postgres.sh gives one)
+# the same runs on PostgreSQL, each round on a copy of a template database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${BIN:-.build/debug/partner-risk}
+BIN=$(realpath "${BIN:-.build/debug/partner-risk}")
 N=${N:-400}                                 # partners invited; the demo leaves some silent
 DELAYS=${DELAYS:-"0.05 0.2 0.5 1.0 scoring"} # "scoring": killed as soon as the responses are committed
 WORK=$(mktemp -d)
@@ -15,9 +17,17 @@ RUNNING=()
 cleanup() { for pid in "${RUNNING[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 export PARTNER_RISK_HOME=$PWD
-export PARTNER_RISK_DB="$WORK/db.sqlite"
-DB=$PARTNER_RISK_DB
 source scripts/check.sh
+cd "$WORK"
+if [ -n "${TEST_PG:-}" ]; then
+    export PGPASSWORD=$PARTNER_RISK_DB_PASSWORD
+    psql_admin() { psql -qtA -h "${TEST_PG%:*}" -p "${TEST_PG#*:}" -U partnerrisk -d partnerrisk -c "$1" >/dev/null; }
+    psql_admin "CREATE DATABASE faults_template"
+    export PARTNER_RISK_DB="postgres://partnerrisk@$TEST_PG/faults_template"
+else
+    export PARTNER_RISK_DB="$WORK/db.sqlite"
+fi
+DB=$PARTNER_RISK_DB
 
 # Setup (not checked): N partners invited, the demo partners' answer files written.
 { echo "name,email,country,sector"; for i in $(seq "$N"); do echo "Partner $i,p$i@faults.example.com,CA,highway-carrier"; done; } > "$WORK/p.csv"
@@ -26,8 +36,10 @@ ID=$("$BIN" campaign create --survey pip-partner-security --deadline 2099-12-31 
 "$BIN" campaign send "$ID" --drop "$WORK/outbox" >/dev/null
 "$BIN" demo-respond --outbox "$WORK/outbox" --out "$WORK/answers" --seed 11 >/dev/null
 # Files the binary creates are its owner's only: the database, and the outbox whose .eml files hold live links.
-MODES="$(stat -c %a "$DB") $(stat -c %a "$WORK/outbox") $(stat -c %a "$(ls "$WORK"/outbox/*.eml | head -1)")"
-check "the database is 0600, the outbox folder 0700 and its messages 0600 ($MODES)" [ "$MODES" = "600 700 600" ]
+if [ -z "${TEST_PG:-}" ]; then
+    MODES="$(stat -c %a "$DB") $(stat -c %a "$WORK/outbox") $(stat -c %a "$(ls "$WORK"/outbox/*.eml | head -1)")"
+    check "the database is 0600, the outbox folder 0700 and its messages 0600 ($MODES)" [ "$MODES" = "600 700 600" ]
+fi
 # A partner name carrying a terminal escape sequence cannot forge `partners list` (shown as \x1B).
 printf 'name,email,country,sector\n"Evil\033[2J\033[31mTRUSTED",evil@bench.example.com,CA,importer\n' > "$WORK/evil.csv"
 "$BIN" partners import "$WORK/evil.csv" >/dev/null 2>&1 || true
@@ -38,13 +50,25 @@ rm -rf "$WORK/outbox"
 F=$(find "$WORK/answers" -name '*.json' | wc -l)
 echo "setup: $N partners invited, $F answer files"
 # The database after the send, closed: each round starts from a copy of it.
-for s in "" -wal -shm; do if [ -e "$DB$s" ]; then cp "$DB$s" "$WORK/template.sqlite$s"; fi; done
-fresh_db() {
-    rm -f "$DB" "$DB-wal" "$DB-shm"; rm -rf "$WORK/quarantine"
-    for s in "" -wal -shm; do if [ -e "$WORK/template.sqlite$s" ]; then cp "$WORK/template.sqlite$s" "$DB$s"; fi; done
-}
-
-sql() { sqlite3 "$DB" "$1" 2>&1 || true; }
+if [ -n "${TEST_PG:-}" ]; then
+    export PARTNER_RISK_DB="postgres://partnerrisk@$TEST_PG/faults"
+    DB=$PARTNER_RISK_DB
+    fresh_db() {
+        rm -rf "$WORK/quarantine"
+        psql_admin "DROP DATABASE IF EXISTS faults WITH (FORCE)"
+        psql_admin "CREATE DATABASE faults TEMPLATE faults_template"
+    }
+    sql() { psql -qtA -h "${TEST_PG%:*}" -p "${TEST_PG#*:}" -U partnerrisk -d faults -c "$1" 2>&1 || true; }
+    integrity() { "$BIN" check >/dev/null 2>&1 && echo ok || echo "partner-risk check failed"; }
+else
+    for s in "" -wal -shm; do if [ -e "$DB$s" ]; then cp "$DB$s" "$WORK/template.sqlite$s"; fi; done
+    fresh_db() {
+        rm -f "$DB" "$DB-wal" "$DB-shm"; rm -rf "$WORK/quarantine"
+        for s in "" -wal -shm; do if [ -e "$WORK/template.sqlite$s" ]; then cp "$WORK/template.sqlite$s" "$DB$s"; fi; done
+    }
+    sql() { sqlite3 "$DB" "$1" 2>&1 || true; }
+    integrity() { sql 'PRAGMA integrity_check'; }
+fi
 listed() { # the number of responses `responses list` shows
     "$BIN" responses list --format json 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null || echo "?"
 }
@@ -72,10 +96,10 @@ show_errors() { # an import's stderr, apart from the thank-you note, for the log
         echo "  $label stderr:"; grep -v '^queued .* thank-you message' "$file" | sed 's/^/    /'
     fi
 }
-UNSCORED="SELECT count(*) FROM response r JOIN invitation i ON i.id = r.invitation_id WHERE r.complete = 1 AND NOT EXISTS (SELECT 1 FROM score s WHERE s.partner_id = i.partner_id AND s.response_id = r.id)"
-TWICE="SELECT count(*) FROM (SELECT invitation_id FROM response GROUP BY invitation_id HAVING count(*) > 1)"
+UNSCORED="SELECT count(*) FROM response r JOIN invitation i ON i.id = r.invitation_id WHERE r.complete AND NOT EXISTS (SELECT 1 FROM score s WHERE s.partner_id = i.partner_id AND s.response_id = r.id)"
+TWICE="SELECT count(*) FROM (SELECT invitation_id FROM response GROUP BY invitation_id HAVING count(*) > 1) AS twice"
 THANKS="SELECT count(*) FROM mail_message WHERE kind = 'thank-you'"
-RESCORED="SELECT count(*) FROM (SELECT response_id FROM score WHERE response_id IS NOT NULL GROUP BY response_id HAVING count(*) > 1)"
+RESCORED="SELECT count(*) FROM (SELECT response_id FROM score WHERE response_id IS NOT NULL GROUP BY response_id HAVING count(*) > 1) AS rescored"
 
 # 1. Two imports of one folder at the same moment, on one database.
 echo "--- two imports of one folder at once"
@@ -116,7 +140,7 @@ for DELAY in $DELAYS; do
     if [ "$DELAY" = scoring ]; then # as soon as the responses are committed, while they are scored
         for _ in $(seq 2000); do
             kill -0 "$P" 2>/dev/null || break
-            [ "$(sqlite3 "$DB" 'SELECT count(*) FROM response' 2>/dev/null || echo 0)" -gt 0 ] && break
+            [ "$(sql 'SELECT count(*) FROM response' 2>/dev/null || echo 0)" -gt 0 ] 2>/dev/null && break
             sleep 0.005
         done
     else
@@ -146,8 +170,8 @@ for DELAY in $DELAYS; do
     check "[$DELAY] no invitation has two revisions ($T have)" [ "$T" = 0 ]
     U=$(sql "$UNSCORED")
     check "[$DELAY] every current complete response has a score ($U without)" [ "$U" = 0 ]
-    I=$(sql 'PRAGMA integrity_check')
-    check "[$DELAY] integrity_check is ok ($I)" [ "$I" = ok ]
+    I=$(integrity)
+    check "[$DELAY] the database checks out ($I)" [ "$I" = ok ]
     # 3. A third import of the folder stores nothing new.
     "$BIN" responses import "$WORK/answers" > "$WORK/c.out" 2> "$WORK/c.err" || true
     LINE=$(tail -1 "$WORK/c.out" 2>/dev/null || true)

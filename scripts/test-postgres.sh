@@ -139,6 +139,11 @@ PGPASSWORD=test-secret psql -q -h 127.0.0.1 -p "$PORT" -U partnerrisk -d partner
 TEST_DB="postgres://partnerrisk@127.0.0.1:$PORT/web_form" BIN="$BIN" bash scripts/test-web.sh > "$WORK/web.out" 2>&1; WEB_RC=$?
 check "scripts/test-web.sh passes on PostgreSQL too (exit $WEB_RC: $(tail -1 "$WORK/web.out"))" bash -c "[ $WEB_RC = 0 ] && grep -q ' passed, 0 failed' '$WORK/web.out'"
 
+# `responses import` under faults (scripts/test-import-faults.sh) on PostgreSQL: two imports of one
+# folder at once, and kill -9 at five points followed by a rerun.
+TEST_PG="127.0.0.1:$PORT" BIN="$BIN" N=200 bash scripts/test-import-faults.sh > "$WORK/faults.out" 2>&1; FAULTS_RC=$?
+check "scripts/test-import-faults.sh passes on PostgreSQL too (exit $FAULTS_RC: $(tail -1 "$WORK/faults.out"))" bash -c "[ $FAULTS_RC = 0 ] && grep -q ' passed, 0 failed' '$WORK/faults.out'"
+
 # Two `serve` instances on one PostgreSQL database, each in its own folder as on two machines
 # behind a load balancer, both with the outbox worker on: every partner gets one invitation, and
 # a link mailed by one instance opens on the other.

@@ -232,6 +232,10 @@ extension PostgresStore {
         var finished = false
         while !finished {
             try connections.transaction { session in
+                // Writers that leave what is already scored take turns (one lock for all of them):
+                // each sees the scores the one before committed, so two imports of one folder at
+                // once score each response once. SQLite's single writer gives that by itself.
+                if skipScored { try session.query("SELECT pg_advisory_xact_lock(7358247)") }
                 var writer = try ScoreChunkWriter(session: session, connections: connections, configVersionID: configVersionID, computedAt: now, skipScored: skipScored)
                 var written = 0
                 while written < perTransaction {
