@@ -136,8 +136,7 @@ extension PostgresStore: OfficerDecisionRepository {
 
     /// The officer's decisions for scoring: verified memberships by partner, falsified evidence
     /// by invitation (question → reason), accepted flags by response, confirmed hits by partner.
-    static func officerReviews(_ session: PostgresSession) throws -> (memberships: [Int64: [VerifiedMembership]], falsified: [Int64: [String: String]],
-                                                                     accepted: [Int64: [String: FlagAcceptance]], hits: [Int64: [ScreeningHit]]) {
+    static func officerReviews(_ session: PostgresSession) throws -> OfficerReviews {
         let memberships = Dictionary(grouping: try verifiedMemberships(session, partnerID: nil), by: \.partnerID)
         var falsified: [Int64: [String: String]] = [:]
         for row in try session.query("""
@@ -153,7 +152,7 @@ extension PostgresStore: OfficerDecisionRepository {
             let (responseID, code, actor, at, note) = try row.decode((Int64, String, String, String, String).self)
             accepted[responseID, default: [:]][code] = FlagAcceptance(actor: actor, at: at, note: note)
         }
-        return (memberships, falsified, accepted, try confirmedHits(session))
+        return OfficerReviews(memberships: memberships, falsified: falsified, accepted: accepted, hits: try confirmedHits(session))
     }
 
     /// One audit entry, inside the caller's transaction, at a time already written as text.
@@ -225,15 +224,7 @@ extension PostgresStore: ReviewRepository {
                 let (id, reason) = try row.decode((Int64, String).self)
                 flags[id, default: []].append(reason)
             }
-            for id in Set(records.keys).union(full).union(pending).union(flags.keys) {
-                var record = records[id] ?? ReviewRecord(partnerID: id, reviewedAt: nil, tier: nil, redFlags: [], countryListText: nil,
-                                                         answers: AnswerSet(), surveyVersionID: nil, hasFullReview: false, pendingInvitation: false, openFlags: [])
-                record.hasFullReview = full.contains(id)
-                record.pendingInvitation = pending.contains(id)
-                record.openFlags = flags[id] ?? []
-                records[id] = record
-            }
-            return Array(records.values)
+            return ReviewRecord.merged(scored: records, fullReview: full, pending: pending, openFlags: flags)
         }
     }
 

@@ -178,7 +178,7 @@ extension PostgresStore {
         try connections.withConnection { session in
             let evidence = try Self.evidenceByInvitation(session)
             let reviews = try Self.officerReviews(session)
-            var items = try session.query("""
+            let items = try session.query("""
                 SELECT r.id, r.answers_json, r.received_at, i.id, i.survey_version_id, \(unescaped: Self.partnerColumnList(prefix: "p."))
                 FROM response r JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
                 WHERE r.complete AND p.active AND \(unescaped: Self.isCurrent(complete: true))
@@ -190,14 +190,7 @@ extension PostgresStore {
                                        surveyVersionID: versionID, answers: AnswerSet(), answersJSON: answers, receivedAt: received,
                                        evidence: evidence[invitationID] ?? [])
             }
-            for index in items.indices {
-                let item = items[index]
-                items[index].review = OfficerReview(memberships: reviews.memberships[item.partner.id] ?? [],
-                                                    falsified: reviews.falsified[item.invitationID] ?? [:],
-                                                    acceptedFlags: reviews.accepted[item.responseID] ?? [:],
-                                                    confirmedHits: reviews.hits[item.partner.id] ?? [])
-            }
-            return items
+            return reviews.attached(to: items)
         }
     }
 

@@ -118,8 +118,7 @@ extension SQLiteStore: OfficerDecisionRepository {
 
     /// The officer's decisions for scoring: verified memberships by partner, falsified evidence
     /// by invitation (question → reason), accepted flags by response.
-    static func officerReviews(_ db: Database) throws -> (memberships: [Int64: [VerifiedMembership]], falsified: [Int64: [String: String]],
-                                                           accepted: [Int64: [String: FlagAcceptance]], hits: [Int64: [ScreeningHit]]) {
+    static func officerReviews(_ db: Database) throws -> OfficerReviews {
         var memberships: [Int64: [VerifiedMembership]] = [:]
         for membership in try verifiedMemberships(db, partnerID: nil) { memberships[membership.partnerID, default: []].append(membership) }
         var falsified: [Int64: [String: String]] = [:]
@@ -132,7 +131,7 @@ extension SQLiteStore: OfficerDecisionRepository {
         for row in try Row.fetchAll(db, sql: "SELECT response_id, code, actor, at, note FROM flag_acceptance") {
             accepted[row[0], default: [:]][row[1]] = FlagAcceptance(actor: row[2], at: row[3], note: row[4])
         }
-        return (memberships, falsified, accepted, try confirmedHits(db))
+        return OfficerReviews(memberships: memberships, falsified: falsified, accepted: accepted, hits: try confirmedHits(db))
     }
 
     /// One audit entry, inside the caller's transaction (the one place that writes `audit_log`).

@@ -64,15 +64,7 @@ extension SQLiteStore: ReviewRepository {
             for row in try Row.fetchAll(db, sql: "SELECT partner_id, reason FROM partner_flag WHERE cleared_at IS NULL ORDER BY id") {
                 flags[row["partner_id"], default: []].append(row["reason"])
             }
-            for id in Set(records.keys).union(full).union(pending).union(flags.keys) {
-                var record = records[id] ?? ReviewRecord(partnerID: id, reviewedAt: nil, tier: nil, redFlags: [], countryListText: nil,
-                                                         answers: AnswerSet(), surveyVersionID: nil, hasFullReview: false, pendingInvitation: false, openFlags: [])
-                record.hasFullReview = full.contains(id)
-                record.pendingInvitation = pending.contains(id)
-                record.openFlags = flags[id] ?? []
-                records[id] = record
-            }
-            return Array(records.values)
+            return ReviewRecord.merged(scored: records, fullReview: full, pending: pending, openFlags: flags)
         }
     }
 }

@@ -186,15 +186,7 @@ extension SQLiteStore {
             } else {
                 items = try Self.scoringInputs(db, filter: nil, evidence: evidence)
             }
-            guard !(reviews.memberships.isEmpty && reviews.falsified.isEmpty && reviews.accepted.isEmpty && reviews.hits.isEmpty) else { return items }
-            for index in items.indices {
-                let item = items[index]
-                items[index].review = OfficerReview(memberships: reviews.memberships[item.partner.id] ?? [],
-                                                    falsified: reviews.falsified[item.invitationID] ?? [:],
-                                                    acceptedFlags: reviews.accepted[item.responseID] ?? [:],
-                                                    confirmedHits: reviews.hits[item.partner.id] ?? [])
-            }
-            return items
+            return reviews.attached(to: items)
         }
     }
 

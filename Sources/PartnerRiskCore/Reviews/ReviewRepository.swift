@@ -29,6 +29,21 @@ public struct ReviewRecord: Sendable {
     }
 }
 
+extension ReviewRecord {
+    /// The review facts of every partner that has any: the records of the scored partners, each
+    /// marked with whether it ever completed a full review, has an invitation pending and the
+    /// officer's open flags; partners with only the latter get a record of their own.
+    public static func merged(scored: [Int64: ReviewRecord], fullReview: Set<Int64>, pending: Set<Int64>, openFlags: [Int64: [String]]) -> [ReviewRecord] {
+        Set(scored.keys).union(fullReview).union(pending).union(openFlags.keys).map { id in
+            var record = scored[id] ?? ReviewRecord(partnerID: id, redFlags: [], answers: AnswerSet(), hasFullReview: false, pendingInvitation: false, openFlags: [])
+            record.hasFullReview = fullReview.contains(id)
+            record.pendingInvitation = pending.contains(id)
+            record.openFlags = openFlags[id] ?? []
+            return record
+        }
+    }
+}
+
 /// An officer's decision on a partner's review.
 public enum ReviewDecision: String, CaseIterable, Sendable {
     case accept

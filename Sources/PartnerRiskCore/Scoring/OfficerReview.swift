@@ -23,6 +23,42 @@ public struct OfficerReview: Sendable, Equatable {
     public static let none = OfficerReview()
 }
 
+/// Every officer decision that scores rest on, as a store reads them in a few queries: verified
+/// memberships by partner, falsified evidence by invitation (question → reason), accepted flags by
+/// response, confirmed sanctions hits by partner. `review(for:)` picks one response's.
+public struct OfficerReviews: Sendable {
+    public var memberships: [Int64: [VerifiedMembership]]
+    public var falsified: [Int64: [String: String]]
+    public var accepted: [Int64: [String: FlagAcceptance]]
+    public var hits: [Int64: [ScreeningHit]]
+
+    public init(memberships: [Int64: [VerifiedMembership]], falsified: [Int64: [String: String]], accepted: [Int64: [String: FlagAcceptance]],
+                hits: [Int64: [ScreeningHit]]) {
+        self.memberships = memberships
+        self.falsified = falsified
+        self.accepted = accepted
+        self.hits = hits
+    }
+
+    public var isEmpty: Bool { memberships.isEmpty && falsified.isEmpty && accepted.isEmpty && hits.isEmpty }
+
+    /// The decisions that concern `item`: its partner's, its invitation's and its response's.
+    public func review(for item: ScoringWorkItem) -> OfficerReview {
+        OfficerReview(memberships: memberships[item.partner.id] ?? [], falsified: falsified[item.invitationID] ?? [:],
+                      acceptedFlags: accepted[item.responseID] ?? [:], confirmedHits: hits[item.partner.id] ?? [])
+    }
+
+    /// `items` with each one's decisions attached.
+    public func attached(to items: [ScoringWorkItem]) -> [ScoringWorkItem] {
+        guard !isEmpty else { return items }
+        return items.map { item in
+            var item = item
+            item.review = review(for: item)
+            return item
+        }
+    }
+}
+
 /// A trusted-trader membership the officer checked with the program (its portal, a certificate).
 public struct VerifiedMembership: Sendable, Equatable {
     public var partnerID: Int64
