@@ -122,6 +122,15 @@ check "backup from PostgreSQL writes one backup file (exit $BACKUP_RC), readable
     "$BIN" ranking --db "$WORK/from-pg/partner-risk.sqlite" --as-of 2027-03-01 --format json > "$WORK/from-pg/ranking.json" 2>&1
 check "... restored into a SQLite file it passes check and ranks as at the backup" \
     bash -c "'$BIN' check --db '$WORK/from-pg/partner-risk.sqlite' >/dev/null && cmp -s '$WORK/moved/ranking-at-backup.json' '$WORK/from-pg/ranking.json'"
+# A backup taken while another process writes (a full rescore) is one consistent snapshot.
+(cd "$WORK/moved" && for _ in 1 2 3; do "$BIN" rescore --all --db "$MOVED" >/dev/null 2>&1; done) & RESCORING=$!
+sleep 0.3
+(cd "$WORK/moved" && "$BIN" backup --db "$MOVED" --out "$WORK/during.prbak" > during.out 2>&1); DURING_RC=$?
+wait $RESCORING
+"$BIN" restore "$WORK/during.prbak" --db "$WORK/during/partner-risk.sqlite" > /dev/null 2>&1 &&
+    "$BIN" check --db "$WORK/during/partner-risk.sqlite" > "$WORK/during-check.out" 2>&1; DURING_CHECK=$?
+check "... a backup taken while a rescore writes (exit $DURING_RC) restores to a database that passes check (exit $DURING_CHECK), one ranking row per partner" \
+    bash -c "[ $DURING_RC = 0 ] && [ $DURING_CHECK = 0 ] && '$BIN' ranking --db '$WORK/during/partner-risk.sqlite' --as-of 2027-03-01 --format json | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); ids=[x[\"partner_id\"] for x in r]; n=len(json.load(open(\"$WORK/moved/ranking-at-backup.json\"))); sys.exit(0 if len(ids)==len(set(ids))==n else 1)'"
 PGPASSWORD=test-secret psql -q -h 127.0.0.1 -p "$PORT" -U partnerrisk -d partnerrisk -c "CREATE DATABASE restored" >/dev/null
 RESTORED="postgres://partnerrisk@127.0.0.1:$PORT/restored"
 mkdir -p "$WORK/restored"
