@@ -128,6 +128,16 @@ extension StoreContractTests {
     }
 
     @Test(arguments: StoreKind.available)
+    func responsesScoresAndTheAuditTrailRefuseChangesOnBothStores(kind: StoreKind) throws {
+        let (store, _) = try scoredStore(kind)
+        for statement in ["UPDATE response SET channel = channel", "DELETE FROM response", "UPDATE score SET tier = tier",
+                          "UPDATE audit_log SET detail = detail", "DELETE FROM audit_log"] {
+            #expect(throws: (any Error).self, "\(statement) was allowed") { try store.execute(statement) }
+        }
+        #expect(try store.repositories.latestScores().count == 3 && store.repositories.responses(campaignID: nil, partnerID: nil).count == 3)
+    }
+
+    @Test(arguments: StoreKind.available)
     func aPartnerWhoNeverAnsweredIsANonResponderAfterTheDeadlineWithTheRemindersDelivered(kind: StoreKind) throws {
         let (store, campaign) = try campaignStore(kind)
         _ = try sender(store).send(campaignID: campaign.id)

@@ -48,6 +48,13 @@ final class ContractStore {
 
     deinit { cleanup() }
 
+    /// Runs one statement straight on the database, past the repositories (to try what they never do).
+    func execute(_ sql: String) throws {
+        if let postgres = repositories as? PostgresStore { try postgres.connections.query("\(unescaped: sql)") } else {
+            try SQLiteStore(path: directory.path("contract.sqlite")).pool.write { try $0.execute(sql: sql) }
+        }
+    }
+
     /// The same database opened a second time, as another process (another `serve` instance) would.
     func secondProcess() throws -> any Repositories {
         if let postgres = repositories as? PostgresStore { return try PostgresStore(settings: postgres.connections.settings, actor: "other") }
