@@ -128,10 +128,14 @@ extension StoreContractTests {
     }
 
     @Test(arguments: StoreKind.available)
-    func responsesScoresAndTheAuditTrailRefuseChangesOnBothStores(kind: StoreKind) throws {
+    func responsesScoresDecisionsAndTheAuditTrailRefuseChangesOnBothStores(kind: StoreKind) throws {
         let (store, _) = try scoredStore(kind)
+        let partner = try #require(try store.repositories.partner(identifiedBy: "N-1"))
+        try store.repositories.verifyMembership(VerifiedMembership(partnerID: partner.id, program: "ctpat", number: "CT-1", expires: nil, note: "",
+                                                                   verifiedBy: "Val", verifiedAt: DayFormat.timestamp(fixedNow)))
         for statement in ["UPDATE response SET channel = channel", "DELETE FROM response", "UPDATE score SET tier = tier",
-                          "UPDATE audit_log SET detail = detail", "DELETE FROM audit_log"] {
+                          "UPDATE audit_log SET detail = detail", "DELETE FROM audit_log",
+                          "UPDATE membership_verification SET note = note", "DELETE FROM membership_verification"] {
             #expect(throws: (any Error).self, "\(statement) was allowed") { try store.execute(statement) }
         }
         #expect(try store.repositories.latestScores().count == 3 && store.repositories.responses(campaignID: nil, partnerID: nil).count == 3)
