@@ -108,6 +108,18 @@ check "... the moved database takes new rows (ids past the copied ones): a new p
 (cd "$WORK/moved" && "$BIN" migrate-store --from "$WORK/sqlite-flow/partner-risk.sqlite" --to "$MOVED" > again.out 2>&1); AGAIN_RC=$?
 check "... a second migrate-store into the same database is refused (exit $AGAIN_RC): it is not empty" \
     bash -c "[ $AGAIN_RC = 2 ] && grep -q 'already holds data' '$WORK/moved/again.out'"
+# A copy that fails midway (a value that fits no column, in a table near the end) keeps nothing:
+# the target is as empty as before, and a good copy into it then succeeds.
+cp "$WORK/sqlite-flow/partner-risk.sqlite" "$WORK/broken.sqlite"
+sqlite3 "$WORK/broken.sqlite" "UPDATE current_score SET flag_count = 'many' WHERE partner_id = (SELECT max(partner_id) FROM current_score)"
+PGPASSWORD=test-secret psql -q -h 127.0.0.1 -p "$PORT" -U partnerrisk -d partnerrisk -c "CREATE DATABASE half" >/dev/null
+HALF="postgres://partnerrisk@127.0.0.1:$PORT/half"
+(cd "$WORK/moved" && "$BIN" migrate-store --from "$WORK/broken.sqlite" --to "$HALF" > half.out 2>&1); HALF_RC=$?
+HALF_ROWS=$(PGPASSWORD=test-secret psql -qtA -h 127.0.0.1 -p "$PORT" -U partnerrisk -d half -c "SELECT (SELECT count(*) FROM partner) + (SELECT count(*) FROM response) + (SELECT count(*) FROM score)")
+check "a migrate-store that fails midway (exit $HALF_RC, naming current_score.flag_count) leaves the target empty ($HALF_ROWS rows)" \
+    bash -c "[ $HALF_RC = 1 ] && grep -q 'current_score.flag_count' '$WORK/moved/half.out' && [ '$HALF_ROWS' = 0 ]"
+(cd "$WORK/moved" && "$BIN" migrate-store --from "$WORK/sqlite-flow/partner-risk.sqlite" --to "$HALF" > half-again.out 2>&1)
+check "... and a good copy into it then succeeds" grep -q 'every table checked' "$WORK/moved/half-again.out"
 
 # backup, restore and check on PostgreSQL: the same backup file as from SQLite (one consistent
 # snapshot), restored into a SQLite file and into an empty PostgreSQL database, the same ranking.

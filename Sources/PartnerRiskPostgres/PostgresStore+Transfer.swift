@@ -6,72 +6,24 @@ import PostgresNIO
 extension PostgresStore: TableSink {
     public var transferTables: [String] { StoreTransfer.logicalTables }
 
-    public func nonEmptyTables() throws -> [String] {
-        try transferTables.filter { table in
-            !(try connections.query("SELECT 1 FROM \(unescaped: Self.quoted(table)) LIMIT 1").isEmpty)
-        }
-    }
+    public func nonEmptyTables() throws -> [String] { try connections.withConnection { try TransferSession(session: $0).nonEmptyTables() } }
 
-    public func transferColumns(of table: String) throws -> [String] {
-        try columnTypes(of: table).map(\.name)
-    }
+    public func transferColumns(of table: String) throws -> [String] { try connections.withConnection { try TransferSession(session: $0).transferColumns(of: table) } }
 
-    /// The columns of a table with their types, in their order.
-    func columnTypes(of table: String) throws -> [(name: String, type: String)] {
-        try connections.query("""
-            SELECT column_name, data_type FROM information_schema.columns
-            WHERE table_schema = current_schema() AND table_name = \(table) ORDER BY ordinal_position
-            """).map { try $0.decode((String, String).self) }
-    }
-
-    /// Rows as many to a statement as PostgreSQL's limit of bound values allows, each value bound
-    /// as the column's type.
     public func insertRows(into table: String, columns: [String], rows: [[StoredValue]]) throws {
-        let types = Dictionary(uniqueKeysWithValues: try columnTypes(of: table).map { ($0.name, $0.type) })
-        let perStatement = max(1, 30_000 / max(1, columns.count))
-        let head = "INSERT INTO \(Self.quoted(table)) (\(columns.map(Self.quoted).joined(separator: ", "))) VALUES "
-        try connections.transaction { session in
-            for start in stride(from: 0, to: rows.count, by: perStatement) {
-                var binds = PostgresBindings()
-                var tuples: [String] = []
-                for row in rows[start..<min(start + perStatement, rows.count)] {
-                    var places: [String] = []
-                    for (index, value) in row.enumerated() {
-                        try Self.bind(value, as: types[columns[index]] ?? "text", column: "\(table).\(columns[index])", into: &binds)
-                        places.append("$\(binds.count)")
-                    }
-                    tuples.append("(" + places.joined(separator: ", ") + ")")
-                }
-                try session.query(PostgresQuery(unsafeSQL: head + tuples.joined(separator: ", "), binds: binds))
-            }
-        }
+        try connections.transaction { try TransferSession(session: $0).insertRows(into: table, columns: columns, rows: rows) }
     }
 
-    /// Moves each id counter past the largest id copied, so new rows do not collide with them.
-    public func finishTransfer() throws {
-        for table in transferTables where try columnTypes(of: table).contains(where: { $0.name == "id" && $0.type == "bigint" }) {
-            try connections.query("""
-                SELECT setval(pg_get_serial_sequence(\(table), 'id'), COALESCE((SELECT max(id) FROM \(unescaped: Self.quoted(table))), 0) + 1, false)
-                """)
-        }
-    }
+    public func finishTransfer() throws { try connections.transaction { try TransferSession(session: $0).finishTransfer() } }
 
     public func transferRows(of table: String, columns: [String], batch: Int, _ body: ([[StoredValue]]) throws -> Void) throws {
-        try connections.transaction { try Self.transferRows($0, of: table, columns: columns, batch: batch, body) }
+        try connections.transaction { try TransferSession(session: $0).transferRows(of: table, columns: columns, batch: batch, body) }
     }
 
-    /// The rows of `table` read in `session`'s transaction, through a cursor that hands them over
-    /// a batch at a time, however large the table.
-    static func transferRows(_ session: PostgresSession, of table: String, columns: [String], batch: Int, _ body: ([[StoredValue]]) throws -> Void) throws {
-        try session.query("""
-            DECLARE transfer NO SCROLL CURSOR FOR SELECT \(unescaped: columns.map(quoted).joined(separator: ", ")) FROM \(unescaped: quoted(table))
-            """)
-        while true {
-            let rows = try session.query("FETCH \(unescaped: String(batch)) FROM transfer")
-            guard !rows.isEmpty else { break }
-            try body(try rows.map { row in try row.map(storedValue) })
-        }
-        try session.query("CLOSE transfer")
+    /// A whole copy in one transaction: a restore or `migrate-store` that fails or is killed midway
+    /// leaves the database empty, as it was.
+    public func inOneTransaction<T>(_ body: (any TableSink) throws -> T) throws -> T {
+        try connections.transaction { try body(TransferSession(session: $0)) }
     }
 
     /// `body` with the whole database as one consistent snapshot (a backup while `serve` writes):
@@ -80,20 +32,77 @@ extension PostgresStore: TableSink {
         try connections.withConnection { session in
             try session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             defer { _ = try? session.query("ROLLBACK") }
-            return try body(Snapshot(store: self, session: session))
+            return try body(TransferSession(session: session))
         }
     }
 
-    /// The tables as one transaction sees them.
-    struct Snapshot: TableSource {
-        let store: PostgresStore
+    /// The tables as one transaction sees and writes them.
+    struct TransferSession: TableSink {
         let session: PostgresSession
 
-        func transferColumns(of table: String) throws -> [String] { try store.transferColumns(of: table) }
+        var transferTables: [String] { StoreTransfer.logicalTables }
 
-        func transferRows(of table: String, columns: [String], batch: Int, _ body: ([[StoredValue]]) throws -> Void) throws {
-            try PostgresStore.transferRows(session, of: table, columns: columns, batch: batch, body)
+        func nonEmptyTables() throws -> [String] {
+            try transferTables.filter { table in !(try session.query("SELECT 1 FROM \(unescaped: quoted(table)) LIMIT 1").isEmpty) }
         }
+
+        func transferColumns(of table: String) throws -> [String] { try columnTypes(of: table).map(\.name) }
+
+        /// The columns of a table with their types, in their order.
+        func columnTypes(of table: String) throws -> [(name: String, type: String)] {
+            try session.query("""
+                SELECT column_name, data_type FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = \(table) ORDER BY ordinal_position
+                """).map { try $0.decode((String, String).self) }
+        }
+
+        /// Rows as many to a statement as PostgreSQL's limit of bound values allows, each value
+        /// bound as the column's type.
+        func insertRows(into table: String, columns: [String], rows: [[StoredValue]]) throws {
+            let types = Dictionary(uniqueKeysWithValues: try columnTypes(of: table).map { ($0.name, $0.type) })
+            let perStatement = max(1, 30_000 / max(1, columns.count))
+            let head = "INSERT INTO \(quoted(table)) (\(columns.map(quoted).joined(separator: ", "))) VALUES "
+            for start in stride(from: 0, to: rows.count, by: perStatement) {
+                var binds = PostgresBindings()
+                var tuples: [String] = []
+                for row in rows[start..<min(start + perStatement, rows.count)] {
+                    var places: [String] = []
+                    for (index, value) in row.enumerated() {
+                        try PostgresStore.bind(value, as: types[columns[index]] ?? "text", column: "\(table).\(columns[index])", into: &binds)
+                        places.append("$\(binds.count)")
+                    }
+                    tuples.append("(" + places.joined(separator: ", ") + ")")
+                }
+                try session.query(PostgresQuery(unsafeSQL: head + tuples.joined(separator: ", "), binds: binds))
+            }
+        }
+
+        /// Moves each id counter past the largest id copied, so new rows do not collide with them.
+        func finishTransfer() throws {
+            for table in transferTables where try columnTypes(of: table).contains(where: { $0.name == "id" && $0.type == "bigint" }) {
+                try session.query("""
+                    SELECT setval(pg_get_serial_sequence(\(table), 'id'), COALESCE((SELECT max(id) FROM \(unescaped: quoted(table))), 0) + 1, false)
+                    """)
+            }
+        }
+
+        /// The rows of `table` through a cursor that hands them over a batch at a time, however
+        /// large the table (the session is in a transaction, as a cursor needs).
+        func transferRows(of table: String, columns: [String], batch: Int, _ body: ([[StoredValue]]) throws -> Void) throws {
+            try session.query("""
+                DECLARE transfer NO SCROLL CURSOR FOR SELECT \(unescaped: columns.map(quoted).joined(separator: ", ")) FROM \(unescaped: quoted(table))
+                """)
+            while true {
+                let rows = try session.query("FETCH \(unescaped: String(batch)) FROM transfer")
+                guard !rows.isEmpty else { break }
+                try body(try rows.map { row in try row.map(PostgresStore.storedValue) })
+            }
+            try session.query("CLOSE transfer")
+        }
+
+        func inOneTransaction<T>(_ body: (any TableSink) throws -> T) throws -> T { try body(self) }
+
+        private func quoted(_ name: String) -> String { PostgresStore.quoted(name) }
     }
 
     /// What `partner-risk check` reads of a PostgreSQL database: the server's version (the server

@@ -30,6 +30,13 @@ public protocol TableSink: TableSource {
     func insertRows(into table: String, columns: [String], rows: [[StoredValue]]) throws
     /// Called once every table is written: id counters move past the copied ids.
     func finishTransfer() throws
+    /// `body` with this store as one transaction: all of a copy lands, or none of it.
+    func inOneTransaction<T>(_ body: (any TableSink) throws -> T) throws -> T
+}
+
+extension TableSink {
+    /// A store without a transaction to offer (a scratch file) writes as it goes.
+    public func inOneTransaction<T>(_ body: (any TableSink) throws -> T) throws -> T { try body(self) }
 }
 
 /// Copies every table of one store into an empty other store and checks the copy: each table's
@@ -61,9 +68,21 @@ public struct StoreTransfer {
         self.target = target
     }
 
-    /// Copies, then checks. Throws before writing anything when the target holds data or a table
-    /// of the target needs a column the source lacks.
+    /// Copies, then checks, in one transaction of the target where it has them: a copy that fails
+    /// (or is killed) midway leaves the target as it was. Throws before writing anything when the
+    /// target holds data or a table of the target needs a column the source lacks.
     public func copy(progress: ProgressMeter? = nil) throws -> [TableReport] {
+        try target.inOneTransaction { sink in
+            let reports = try copy(into: sink, progress: progress)
+            let differ = reports.filter { !$0.matches }.map(\.table)
+            guard differ.isEmpty else {
+                throw PartnerRiskError.failed("\(differ.joined(separator: ", ")) did not copy whole (row count or checksum differs); the copy was not kept")
+            }
+            return reports
+        }
+    }
+
+    private func copy(into target: any TableSink, progress: ProgressMeter?) throws -> [TableReport] {
         let filled = try target.nonEmptyTables()
         guard filled.isEmpty else {
             throw PartnerRiskError.badInput("the target database already holds data (\(filled.prefix(5).joined(separator: ", "))); "
