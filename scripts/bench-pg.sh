@@ -4,6 +4,7 @@
 # stopped at the end), in one run; then 4 importers at once on PostgreSQL (the answer files split in
 # four) beside one SQLite process importing them all. Both databases start from the same prepared
 # database (moved onto PostgreSQL with migrate-store), so the links in the answer files fit both.
+# Both stores run with the same durability (see below) on the same files, in the same run.
 set -euo pipefail
 BIN=$(realpath "${1:-.build/release/partner-risk}")
 N=${N:-5000}
@@ -17,6 +18,11 @@ PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1
 bash "$ROOT/Tests/servers/postgres.sh" start "$WORK/pg" "$PORT" bench-secret > "$WORK/pg-start.log" 2>&1 ||
     { cat "$WORK/pg-start.log"; echo "bench-pg: the PostgreSQL server did not start"; exit 1; }
 psql_admin() { PGPASSWORD=bench-secret psql -q -h 127.0.0.1 -p "$PORT" -U partnerrisk -d partnerrisk "$@"; }
+# The same durability as the SQLite store (WAL, synchronous=NORMAL: a commit does not wait for the
+# disk, but the files are synced and never torn): the test server's fsync=off and
+# full_page_writes=off would favour PostgreSQL, so they are turned back on for the benchmark.
+psql_admin -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET full_page_writes = on" -c "ALTER SYSTEM SET synchronous_commit = off" \
+    -c "SELECT pg_reload_conf()" >/dev/null
 url() { echo "postgres://partnerrisk@127.0.0.1:$PORT/$1"; }
 t() { /usr/bin/python3 -c 'import time; print(time.time())'; }
 
