@@ -13,9 +13,6 @@ public enum StoreMigration {
         /// Files the source database names that were not in its evidence folder (nothing to copy).
         public var evidenceMissing: [String]
         public var linkKeyCopied: Bool
-
-        /// Every table arrived whole.
-        public var complete: Bool { tables.allSatisfy(\.matches) }
     }
 
     /// Copies `source` (a SQLite file) into `target` (a `postgres://` URL, empty). `config` is the

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import PartnerRiskCore
 import PostgresNIO
 import Synchronization
 
@@ -30,7 +31,7 @@ public final class PostgresConnections: Sendable {
             self.user = user
             self.password = password
             self.database = database
-            self.requireTLS = requireTLS ?? !["127.0.0.1", "::1", "localhost"].contains(host)
+            self.requireTLS = requireTLS ?? !DatabaseLocation.PostgresAddress.isLoopback(host)
             self.caFile = caFile
         }
     }

