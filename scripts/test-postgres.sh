@@ -165,6 +165,12 @@ check "scripts/test-web.sh passes on PostgreSQL too (exit $WEB_RC: $(tail -1 "$W
 TEST_PG="127.0.0.1:$PORT" BIN="$BIN" N=200 bash scripts/test-import-faults.sh > "$WORK/faults.out" 2>&1; FAULTS_RC=$?
 check "scripts/test-import-faults.sh passes on PostgreSQL too (exit $FAULTS_RC: $(tail -1 "$WORK/faults.out"))" bash -c "[ $FAULTS_RC = 0 ] && grep -q ' passed, 0 failed' '$WORK/faults.out'"
 
+# The mail scripts (scripts/test-smtp.sh) on PostgreSQL: SMTP with STARTTLS and AUTH, deferred,
+# failed and uncertain messages, kill -9 mid-send and two sends at once, and replies fetched from a
+# real Dovecot mailbox over IMAP (duplicates, quarantine, a stripped reply released whole).
+TEST_PG="127.0.0.1:$PORT" PARTNER_RISK_DB_PASSWORD=test-secret BIN="$BIN" bash scripts/test-smtp.sh > "$WORK/smtp.out" 2>&1; SMTP_RC=$?
+check "scripts/test-smtp.sh (SMTP and IMAP) passes on PostgreSQL too (exit $SMTP_RC: $(tail -1 "$WORK/smtp.out"))" bash -c "[ $SMTP_RC = 0 ] && grep -q ' passed, 0 failed' '$WORK/smtp.out'"
+
 # Two `serve` instances on one PostgreSQL database, each in its own folder as on two machines
 # behind a load balancer, both with the outbox worker on: every partner gets one invitation, and
 # a link mailed by one instance opens on the other.

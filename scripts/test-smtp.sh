@@ -2,15 +2,35 @@
 # End-to-end mail tests against a real SMTP server (Debian's aiosmtpd) on 127.0.0.1:
 # STARTTLS + AUTH, 4xx/5xx classification, the French invitation's decoded headers, the personal
 # link and the attachment, and the crash-safety guarantee (SIGKILL mid-send, rerun, no duplicates).
+# With TEST_PG=HOST:PORT (a PostgreSQL server whose user partnerrisk can create databases, its
+# password in PARTNER_RISK_DB_PASSWORD) every part runs on a PostgreSQL database of its own instead
+# of a SQLite file, the workspace files in the part's folder (issue 20).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-BIN=${BIN:-.build/debug/partner-risk}
+BIN=$(realpath "${BIN:-.build/debug/partner-risk}")
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 export PARTNER_RISK_HOME=$PWD
 source scripts/check.sh
+use_db() { # use_db PART: the part's database (a SQLite file in $WORK/PART, or a new PostgreSQL database)
+    mkdir -p "$WORK/$1"
+    export PART_DIR="$WORK/$1"
+    if [ -z "${TEST_PG:-}" ]; then export PARTNER_RISK_DB="$WORK/$1/db.sqlite"; return; fi
+    PGOPTIONS=--client-min-messages=warning PGPASSWORD=$PARTNER_RISK_DB_PASSWORD psql -q -h "${TEST_PG%:*}" -p "${TEST_PG#*:}" -U partnerrisk -d partnerrisk \
+        -c "DROP DATABASE IF EXISTS smtp_$1" -c "CREATE DATABASE smtp_$1" >/dev/null
+    export PARTNER_RISK_DB="postgres://partnerrisk@$TEST_PG/smtp_$1"
+}
+sql() { # sql QUERY: the rows of QUERY on the part's database, columns joined by | (as sqlite3 prints them)
+    if [ -z "${TEST_PG:-}" ]; then sqlite3 "$PARTNER_RISK_DB" "$1"; return; fi
+    PGPASSWORD=$PARTNER_RISK_DB_PASSWORD psql -qtA -h "${TEST_PG%:*}" -p "${TEST_PG#*:}" -U partnerrisk -d "${PARTNER_RISK_DB##*/}" -c "$1"
+}
+export -f sql
+if [ -n "${TEST_PG:-}" ]; then  # on PostgreSQL the workspace files go in the working directory: the part's folder
+    REAL_BIN=$BIN BIN=$WORK/partner-risk
+    printf '#!/bin/sh\ncd "$PART_DIR" && exec "%s" "$@"\n' "$REAL_BIN" > "$BIN" && chmod 755 "$BIN"
+fi
 start_server() { # start_server DIR ARGS... -> sets PORT
     local dir=$1; shift
     /usr/bin/python3 Tests/servers/smtp_server.py --host 127.0.0.1 --port 0 --outdir "$dir/out" --port-file "$dir/port" "$@" >/dev/null 2>&1 &
@@ -21,10 +41,9 @@ start_server() { # start_server DIR ARGS... -> sets PORT
 bash Tests/servers/make_cert.sh "$WORK/cert" >/dev/null
 
 # 1. STARTTLS + AUTH, one accepted French and English message, one 451, one 550.
-mkdir -p "$WORK/a"
+use_db a
 start_server "$WORK/a" --tls-cert "$WORK/cert/cert.pem" --tls-key "$WORK/cert/key.pem" --require-tls --auth sender:s3cret \
     --tempfail-rcpt-regex tempfail --reject-rcpt-regex reject
-export PARTNER_RISK_DB="$WORK/a/db.sqlite"
 cat > "$WORK/a/p.csv" <<'CSV'
 name,email,country,sector,contact,language
 Transports Bélanger & Fils inc.,securite@belanger.example.ca,CA,highway-carrier,Émilie Gagné,fr
@@ -49,10 +68,11 @@ check "send over STARTTLS+AUTH: 2 sent, 1 deferred (451), 1 failed (550)" grep -
 check "status shows the server's 550 reply" grep -q "failed .*nobody@reject.example.com.*550" <<<"$STATUS"
 check "status shows the server's 451 reply" grep -q "deferred .*later@tempfail.example.com.*451" <<<"$STATUS"
 check "the stored reply is the RCPT's own, enhanced status code included (not the reply to QUIT)" \
-    bash -c "sqlite3 '$WORK/a/db.sqlite' \"SELECT last_reply FROM mail_message WHERE recipient = 'nobody@reject.example.com'\" | grep -q '^550 5.1.1 No such user'"
+    bash -c "sql \"SELECT last_reply FROM mail_message WHERE recipient = 'nobody@reject.example.com'\" | grep -q '^550 5.1.1 No such user'"
 check "the password is never printed" bash -c "! grep -q s3cret '$WORK/a/send.txt'"
-check "server got the French invitation: decoded subject, names, link, attachment with token" /usr/bin/python3 - "$WORK/a/out" "$PARTNER_RISK_DB" <<'PY'
-import email, email.policy, json, sys, re, sqlite3, hashlib
+sql "SELECT token_hash FROM invitation_token" > "$WORK/a/hashes"
+check "server got the French invitation: decoded subject, names, link, attachment with token" /usr/bin/python3 - "$WORK/a/out" "$WORK/a/hashes" <<'PY'
+import email, email.policy, json, sys, re, hashlib
 out, db = sys.argv[1], sys.argv[2]
 log = [json.loads(l) for l in open(out + "/log.jsonl")]
 assert sorted(r["rcpt_tos"][0] for r in log) == ["ops@acme-freight.example.com", "securite@belanger.example.ca"], log
@@ -70,7 +90,7 @@ token = link.group(1)
 att = [p for p in msg.iter_attachments()]
 assert len(att) == 1 and att[0].get_filename().endswith(".html")
 assert token in att[0].get_content()
-hashes = [r[0] for r in sqlite3.connect(db).execute("SELECT token_hash FROM invitation_token")]
+hashes = open(db).read().split()
 assert hashlib.sha256(token.encode()).hexdigest() in hashes and token not in hashes
 PY
 
@@ -78,9 +98,8 @@ PY
 export PARTNER_RISK_ALLOW_LOCAL_LINKS=1
 
 # 2. TLS required but the server offers no STARTTLS: nothing is sent in plain text.
-mkdir -p "$WORK/b"
+use_db b
 start_server "$WORK/b"
-export PARTNER_RISK_DB="$WORK/b/db.sqlite"
 $BIN partners import "$WORK/a/p.csv" >/dev/null
 ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" >/dev/null 2>&1
@@ -88,9 +107,8 @@ check "--tls required refuses a server without STARTTLS" bash -c "[ ! -s '$WORK/
 
 # 3. A 451 defers; a connection dropped after DATA is uncertain (the server may have it). The next
 #    run (back-off 0) delivers the deferred one once; the uncertain one goes only with --resend-uncertain.
-mkdir -p "$WORK/d"
+use_db d
 start_server "$WORK/d" --tempfail-rcpt-regex tempfail --tempfail-times 1 --drop-after-data-regex dropme --drop-times 1
-export PARTNER_RISK_DB="$WORK/d/db.sqlite"
 printf 'name,email,country,sector\nSlow,later@tempfail.example.com,US,importer\nFlaky,x@dropme.example.com,US,importer\nFine,fine@fine.example.com,US,importer\n' > "$WORK/d/p.csv"
 $BIN partners import "$WORK/d/p.csv" >/dev/null
 printf 'mail:\n  retry_base_seconds: 0\n' > "$WORK/d/partner-risk.yaml"
@@ -107,9 +125,8 @@ PY
 
 # 3b. A slow server that answers 250 only after our timeout: the message is uncertain, not sent
 #     again by itself, and the next message goes over a fresh connection (no stale reply read).
-mkdir -p "$WORK/s"
+use_db s
 start_server "$WORK/s" --delay-ms 2500
-export PARTNER_RISK_DB="$WORK/s/db.sqlite"
 printf 'name,email,country,sector\nOne,one@slow.example.com,US,importer\nTwo,two@slow.example.com,US,importer\n' > "$WORK/s/p.csv"
 $BIN partners import "$WORK/s/p.csv" >/dev/null
 printf 'mail:\n  timeout: 1\n  retry_base_seconds: 0\n' > "$WORK/s/partner-risk.yaml"
@@ -118,18 +135,18 @@ $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connection
 sleep 3
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 1 >/dev/null 2>&1
 sleep 3
-check "a reply after the timeout leaves both messages uncertain; the rerun sends neither again (one copy each at the server)" /usr/bin/python3 - "$WORK/s/out/log.jsonl" "$PARTNER_RISK_DB" <<'PY'
-import json, sys, sqlite3, collections
+sql "SELECT recipient, state FROM mail_message" > "$WORK/s/states"
+check "a reply after the timeout leaves both messages uncertain; the rerun sends neither again (one copy each at the server)" /usr/bin/python3 - "$WORK/s/out/log.jsonl" "$WORK/s/states" <<'PY'
+import json, sys, collections
 counts = collections.Counter(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))
 assert counts == {"one@slow.example.com": 1, "two@slow.example.com": 1}, counts
-states = dict(sqlite3.connect(sys.argv[2]).execute("SELECT recipient, state FROM mail_message"))
+states = dict(line.split("|") for line in open(sys.argv[2]).read().split())
 assert set(states.values()) == {"uncertain"}, states
 PY
 
 # 4. Kill -9 in the middle of a send; the rerun completes; nobody gets a second copy.
-mkdir -p "$WORK/c"
+use_db c
 start_server "$WORK/c" --delay-ms 150
-export PARTNER_RISK_DB="$WORK/c/db.sqlite"
 { echo "name,email,country,sector"; for i in $(seq 30); do echo "Partner $i,p$i@kill.example.com,CA,importer"; done; } > "$WORK/c/p.csv"
 $BIN partners import "$WORK/c/p.csv" >/dev/null
 ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
@@ -140,11 +157,11 @@ kill -9 $CHILD; wait $CHILD 2>/dev/null
 BEFORE=$(wc -l < "$WORK/c/out/log.jsonl")
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 2 >/dev/null 2>&1
 check "the kill happened mid-campaign ($BEFORE of 30 delivered)" test "$BEFORE" -ge 8 -a "$BEFORE" -lt 30
-check "after the rerun: every partner exactly once, except at most one uncertain per connection" /usr/bin/python3 - "$WORK/c/out/log.jsonl" "$PARTNER_RISK_DB" <<'PY'
-import json, sys, sqlite3, collections
+sql "SELECT recipient, state FROM mail_message" > "$WORK/c/states"
+check "after the rerun: every partner exactly once, except at most one uncertain per connection" /usr/bin/python3 - "$WORK/c/out/log.jsonl" "$WORK/c/states" <<'PY'
+import json, sys, collections
 counts = collections.Counter(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))
-db = sqlite3.connect(sys.argv[2])
-states = dict(db.execute("SELECT recipient, state FROM mail_message"))
+states = dict(line.split("|") for line in open(sys.argv[2]).read().split())
 uncertain = [r for r, s in states.items() if s == "uncertain"]
 assert len(uncertain) <= 2, uncertain
 assert sum(1 for s in states.values() if s == "sent") + len(uncertain) == 30, states
@@ -156,9 +173,8 @@ $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --resend-unc
 check "--resend-uncertain sends the uncertain ones; all 30 sent" bash -c "$BIN campaign status $ID | grep -q 'sent 30'"
 
 # 4b. Two `campaign send` of one campaign started at once: each partner gets one copy.
-mkdir -p "$WORK/t"
+use_db t
 start_server "$WORK/t" --delay-ms 20
-export PARTNER_RISK_DB="$WORK/t/db.sqlite"
 { echo "name,email,country,sector"; for i in $(seq 30); do echo "Partner $i,p$i@twice.example.com,CA,importer"; done; } > "$WORK/t/p.csv"
 $BIN partners import "$WORK/t/p.csv" >/dev/null
 ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
@@ -166,11 +182,12 @@ $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connection
 ONE=$!
 $BIN campaign send "$ID" --smtp "smtp://127.0.0.1:$PORT" --tls none --connections 2 > "$WORK/t/two.txt" 2>&1
 wait $ONE
-check "two sends at once: every partner exactly once, all 30 sent, none uncertain" /usr/bin/python3 - "$WORK/t/out/log.jsonl" "$PARTNER_RISK_DB" <<'PY'
-import json, sys, sqlite3, collections
+sql "SELECT state FROM mail_message" > "$WORK/t/states"
+check "two sends at once: every partner exactly once, all 30 sent, none uncertain" /usr/bin/python3 - "$WORK/t/out/log.jsonl" "$WORK/t/states" <<'PY'
+import json, sys, collections
 counts = collections.Counter(json.loads(l)["rcpt_tos"][0] for l in open(sys.argv[1]))
 assert len(counts) == 30 and set(counts.values()) == {1}, counts
-states = collections.Counter(s for (s,) in sqlite3.connect(sys.argv[2]).execute("SELECT state FROM mail_message"))
+states = collections.Counter(open(sys.argv[2]).read().split())
 assert states == {"sent": 30}, states
 PY
 
@@ -178,7 +195,7 @@ PY
 mkdir -p "$WORK/e" && chmod 755 "$WORK" "$WORK/e"   # Dovecot as root delivers as user mail, which must reach the folder
 IMAP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 if bash Tests/servers/dovecot.sh start "$WORK/e/imap" "$IMAP_PORT" officer 'imap s3cret' >/dev/null 2>&1; then
-    export PARTNER_RISK_DB="$WORK/e/db.sqlite"
+    use_db e
     head -7 Surveys/samples/partners.csv > "$WORK/e/p.csv"
     $BIN partners import "$WORK/e/p.csv" >/dev/null
     ID=$($BIN campaign create --survey pip-partner-security --deadline 2099-12-31 2>/dev/null)
@@ -229,7 +246,7 @@ PY
     check "a stripped reply released whole (same Message-ID) is read, not skipped: its answers and its PDF are kept" \
         grep -q "1 new message(s), 0 already seen by Message-ID; accepted 1, revised 0, incomplete 0, duplicates 0, rejected 0, evidence 1" <<<"$THIRD"
     check "the PDF is evidence of that partner, not yet assigned to a question" \
-        bash -c "[ \"\$(sqlite3 '$WORK/e/db.sqlite' \"SELECT original_name, coalesce(question_id, 'unassigned'), channel FROM evidence\")\" = 'seal certificate.pdf|unassigned|imap' ]"
+        bash -c "[ \"\$(sql \"SELECT original_name, coalesce(question_id, 'unassigned'), channel FROM evidence\")\" = 'seal certificate.pdf|unassigned|imap' ]"
     bash Tests/servers/dovecot.sh stop "$WORK/e/imap" >/dev/null 2>&1
 else
     FAILED=$((FAILED + 1)); echo "FAIL dovecot did not start"; cat "$WORK/e/imap/dovecot.log" 2>/dev/null | tail -5
