@@ -172,14 +172,14 @@ extension PostgresStore: ScoreRepository {
 }
 
 extension PostgresStore {
-    public func currentScoringInputs() throws -> [ScoringWorkItem] { try currentScoringInputs(responseIDs: nil) }
+    public func currentScoringInputs() throws -> [ScoringWorkItem] { try currentScoringInputs(responseIDs: nil, readingAnswers: true) }
 
-    public func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem] {
+    public func currentScoringInputs(responseIDs: [Int64]?, readingAnswers: Bool) throws -> [ScoringWorkItem] {
         try connections.withConnection { session in
             let evidence = try Self.evidenceByInvitation(session)
             let reviews = try Self.officerReviews(session)
             let items = try session.query("""
-                SELECT r.id, r.answers_json, r.received_at, i.id, i.survey_version_id, \(unescaped: Self.partnerColumnList(prefix: "p."))
+                SELECT r.id, CASE WHEN \(readingAnswers) THEN r.answers_json END, r.received_at, i.id, i.survey_version_id, \(unescaped: Self.partnerColumnList(prefix: "p."))
                 FROM response r JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
                 WHERE r.complete AND p.active AND \(unescaped: Self.isCurrent(complete: true))
                   AND (\(responseIDs == nil) OR r.id = ANY(\(responseIDs ?? [])))

@@ -173,18 +173,20 @@ extension SQLiteStore {
 }
 
 extension SQLiteStore {
-    public func currentScoringInputs() throws -> [ScoringWorkItem] { try currentScoringInputs(responseIDs: nil) }
+    public func currentScoringInputs() throws -> [ScoringWorkItem] { try currentScoringInputs(responseIDs: nil, readingAnswers: true) }
 
     /// The inputs for the given responses only (those that are current), read in batches of 500 ids.
-    public func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem] {
+    public func currentScoringInputs(responseIDs: [Int64]?, readingAnswers: Bool) throws -> [ScoringWorkItem] {
         try pool.read { db in
             let evidence = try Self.evidenceByInvitation(db)
             let reviews = try Self.officerReviews(db)
             var items: [ScoringWorkItem] = []
             if let responseIDs {
-                try Self.inBatches(responseIDs) { batch in items += try Self.scoringInputs(db, filter: batch, evidence: evidence) }
+                try Self.inBatches(responseIDs) { batch in
+                    items += try Self.scoringInputs(db, filter: batch, evidence: evidence, readingAnswers: readingAnswers)
+                }
             } else {
-                items = try Self.scoringInputs(db, filter: nil, evidence: evidence)
+                items = try Self.scoringInputs(db, filter: nil, evidence: evidence, readingAnswers: readingAnswers)
             }
             return reviews.attached(to: items)
         }
@@ -218,11 +220,11 @@ extension SQLiteStore {
 
     /// Current responses (the newest complete revision of their invitation) of active partners,
     /// all of them or those in `filter`.
-    private static func scoringInputs(_ db: Database, filter: [Int64]?, evidence: [Int64: Set<String>]) throws -> [ScoringWorkItem] {
+    private static func scoringInputs(_ db: Database, filter: [Int64]?, evidence: [Int64: Set<String>], readingAnswers: Bool) throws -> [ScoringWorkItem] {
         let restriction = filter.map { ids in " AND r.id IN (" + ids.map { _ in "?" }.joined(separator: ",") + ")" } ?? ""
         var items: [ScoringWorkItem] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT r.id AS response_id, r.answers_json, r.received_at, i.id AS invitation_id, i.survey_version_id, \(partnerColumnList("p.")) FROM response r
+            SELECT r.id AS response_id, \(readingAnswers ? "r.answers_json" : "NULL"), r.received_at, i.id AS invitation_id, i.survey_version_id, \(partnerColumnList("p.")) FROM response r
             JOIN invitation i ON i.id = r.invitation_id JOIN partner p ON p.id = i.partner_id
             WHERE r.complete = 1 AND p.active = 1
               AND \(Self.isCurrent(complete: true))

@@ -143,19 +143,30 @@ import Testing
         ingest.batching = (filesPerChunk: 1, responsesPerTransaction: 1)  // one batch per file: three hand-overs
         let scoring = try submissions.scoringAlongside()
         let handed = Mutex<[[Int64]]>([])
-        ingest.onStored = { ids in
+        let answersHanded = Mutex<[Int64]>([])
+        ingest.onStored = { ids, known in
             handed.withLock { $0.append(ids) }
-            scoring.submit(ids)
+            answersHanded.withLock { $0 += known.keys.sorted() }
+            scoring.submit(ids, known: known)
         }
         let summary = try ingest.importPaths([setup.answers.path])
         let alongside = scoring.finish()
         #expect(summary.accepted == 3 && alongside.error == nil)
         #expect(handed.withLock { $0 } == summary.acceptedResponseIDs.map { [$0] })
+        // Each batch's validated answers come along, so scoring does not read them back.
+        #expect(answersHanded.withLock { $0 } == summary.acceptedResponseIDs)
         #expect(alongside.scored == 3)
         #expect(try store.unscoredResponseIDs().isEmpty && store.latestScores().count == 3)
         // Nothing is left for the receipt to score, and it counts the scores written alongside.
         #expect(try submissions.accepted(summary.acceptedResponseIDs, scoredAlready: alongside.scored).scored == 3)
         #expect(try store.latestScores().count == 3)
+        // Scoring the stored answers, read back from the database, comes to the very same scores.
+        func scores() throws -> [String] {
+            try store.latestScoresDetailed().map { "\($0.partnerID) \($0.overallRisk) \($0.tier) \($0.factors.map { "\($0.code) \($0.points)" })" }.sorted()
+        }
+        let handedScores = try scores()
+        #expect(try submissions.score(summary.acceptedResponseIDs) == 3)
+        #expect(try scores() == handedScores && handedScores.count == 3)
     }
 
     @Test func serveScoresAtItsStartWhatAStoppedServeLeftUnscored() throws {

@@ -35,6 +35,24 @@ import Testing
         #expect(try SQLiteStore(path: path).health().migrations == Self.allMigrations)
     }
 
+    @Test func aNewDatabaseHasSixteenKilobytePagesAndAnOldOneKeepsItsOwn() throws {
+        let directory = TemporaryDirectory()
+        func pragma(_ store: SQLiteStore, _ name: String) throws -> Int? { try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA \(name)") } }
+        let fresh = try SQLiteStore(path: directory.path("fresh.sqlite"))
+        #expect(try pragma(fresh, "page_size") == 16384)
+        #expect(try pragma(fresh, "wal_autocheckpoint") == 2048)  // 32 MB of WAL between checkpoints
+        // A database made with SQLite's default 4 KB pages opens as it is (a page size is changed
+        // only by rewriting the file), with the same 32 MB between checkpoints.
+        let oldPath = directory.path("old.sqlite")
+        let queue = try DatabaseQueue(path: oldPath)
+        try queue.write { try $0.execute(sql: "PRAGMA page_size = 4096; CREATE TABLE t (x)") }
+        try queue.close()
+        let old = try SQLiteStore(path: oldPath)
+        #expect(try pragma(old, "page_size") == 4096)
+        #expect(try pragma(old, "wal_autocheckpoint") == 8192)
+        #expect(try old.health().integrity == "ok")
+    }
+
     @Test func migrationV8KeepsOlderAnswerRowsAndFlagsReadable() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("old.sqlite")

@@ -17,6 +17,8 @@ public struct AnswerValidator {
         public var answers: AnswerSet
         public var problems: [String]
         public var missing: [String]
+        /// `answers` by position in the survey's questions, as scoring reads them.
+        public var positioned: PositionedAnswers = []
         public var complete: Bool { missing.isEmpty }
     }
 
@@ -55,7 +57,7 @@ public struct AnswerValidator {
             if case .notApplicable? = given[position] { return false }
             return AnswerSet.usableValue(given[position]) == nil
         }.map { survey.questions[$0].id }
-        return Result(answers: answers, problems: problems.sorted { $0.id < $1.id }.map(\.text), missing: missing)
+        return Result(answers: answers, problems: problems.sorted { $0.id < $1.id }.map(\.text), missing: missing, positioned: given)
     }
 
     func check(_ value: JSONValue, for question: Question) -> String? {

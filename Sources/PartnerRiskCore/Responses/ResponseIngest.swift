@@ -60,9 +60,10 @@ public struct ResponseIngest: Sendable {
     public let time: TimeSource
     /// A progress line for a folder import on a terminal (nil: none).
     public var progress: ProgressMeter?
-    /// Told the ids of the responses each of an import's transactions accepted, once written
-    /// (`BackgroundScoring.submit`: scoring them beside the import).
-    public var onStored: (@Sendable ([Int64]) -> Void)?
+    /// Told the ids of the responses each of an import's transactions accepted, once written,
+    /// with their validated answers by position (`BackgroundScoring.submit`: scoring them beside
+    /// the import without reading them back).
+    public var onStored: (@Sendable ([Int64], [Int64: PositionedAnswers]) -> Void)?
     private let cache = SurveyCache()
     /// Accepted responses not yet written; flushed when `limit` is reached (1: at once).
     var pending = PendingResponses(limit: 1)
@@ -124,8 +125,8 @@ public struct ResponseIngest: Sendable {
     /// Counts what was written since the last call, and hands the ids accepted since `start`
     /// (written at once or in the batch just flushed) to `onStored`.
     private func takeResults(into summary: inout Summary, handingOnFrom start: Int) {
-        pending.takeResults(into: &summary)
-        if let onStored, summary.acceptedResponseIDs.count > start { onStored(Array(summary.acceptedResponseIDs[start...])) }
+        let known = pending.takeResults(into: &summary)
+        if let onStored, summary.acceptedResponseIDs.count > start { onStored(Array(summary.acceptedResponseIDs[start...]), known) }
     }
 
     /// Commits one file of a chunk, in order: what the workers checked, or (a large file) reads it now.
@@ -544,6 +545,7 @@ public struct ResponseIngest: Sendable {
         var response = NewResponse(invitationID: valid.context.invitationID, channel: channel, source: source, complete: result.complete,
                                    missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
                                    savedAt: valid.savedAt, canonicalAnswers: valid.canonicalAnswers)
+        if onStored != nil { response.positioned = result.positioned }
         response.acknowledge = true  // the receipt is queued with the response, in its transaction
         return try pending.add(response, source: source, into: responses) ?? .queued
     }
@@ -628,6 +630,8 @@ final class PendingResponses: Sendable {
         var items: [(response: NewResponse, source: String)] = []
         var results: [(outcome: ResponseIngest.Outcome, source: String)] = []
         var documents: [(stored: EvidenceIntake.Stored, invitationID: Int64, source: String)] = []
+        /// The positioned answers of the responses written as current since the last `takeResults`.
+        var known: [Int64: PositionedAnswers] = [:]
     }
 
     let limit: Int
@@ -640,7 +644,11 @@ final class PendingResponses: Sendable {
     /// Queues one response and writes the batch when full; with a limit of 1, writes it at once
     /// and returns its outcome (then it is not kept for `takeResults`).
     func add(_ response: NewResponse, source: String, into repository: ResponseRepository) throws -> ResponseIngest.Outcome? {
-        if limit == 1 { return try Self.write([(response, source)], into: repository).first }
+        if limit == 1 {
+            let outcome = try Self.write([(response, source)], into: repository).first
+            if case .accepted(let id, _, _, _)? = outcome, let positioned = response.positioned { state.withLock { $0.known[id] = positioned } }
+            return outcome
+        }
         let full = state.withLock { state in
             state.items.append((response, source))
             return state.items.count >= limit
@@ -655,6 +663,9 @@ final class PendingResponses: Sendable {
             guard !state.items.isEmpty else { return }
             let outcomes = try Self.write(state.items, into: repository)
             state.results += zip(outcomes, state.items.map(\.source)).map { ($0, $1) }
+            for (outcome, item) in zip(outcomes, state.items) {
+                if case .accepted(let id, _, _, _) = outcome, let positioned = item.response.positioned { state.known[id] = positioned }
+            }
             let written = state.items
             state.items = []
             state.items.reserveCapacity(limit)
@@ -672,14 +683,17 @@ final class PendingResponses: Sendable {
         state.withLock { $0.documents.append((stored, invitationID, source)) }
     }
 
-    /// Counts the outcomes written (and documents stored) since the last call into `summary`.
-    func takeResults(into summary: inout ResponseIngest.Summary) {
-        let (results, documents) = state.withLock { state in
-            defer { (state.results, state.documents) = ([], []) }
-            return (state.results, state.documents)
+    /// Counts the outcomes written (and documents stored) since the last call into `summary`;
+    /// returns the positioned answers of those written as current, by response id.
+    @discardableResult
+    func takeResults(into summary: inout ResponseIngest.Summary) -> [Int64: PositionedAnswers] {
+        let (results, documents, known) = state.withLock { state in
+            defer { (state.results, state.documents, state.known) = ([], [], [:]) }
+            return (state.results, state.documents, state.known)
         }
         for result in results { summary.count(result.outcome, source: result.source) }
         for document in documents { summary.note(document.stored, invitationID: document.invitationID, source: document.source) }
+        return known
     }
 }
 

@@ -77,6 +77,9 @@ public struct NewResponse: Sendable {
     /// Queue the partner's thank-you (receipt) with the response, in the same transaction, when it
     /// is stored as current.
     public var acknowledge = false
+    /// `answers` by position in the invitation's survey, when validation worked them out: handed
+    /// to scoring once stored, so the answers just written are not read back and parsed again.
+    public var positioned: PositionedAnswers?
 
     public init(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String], checksum: String,
                 answers: AnswerSet, receivedAt: Date, savedAt: Date? = nil, canonicalAnswers: String? = nil) {

@@ -9,7 +9,7 @@ import Foundation
 public final class BackgroundScoring: @unchecked Sendable {
     private let scoring: ScoringService
     private let condition = NSCondition()
-    private var queue: [[Int64]] = []
+    private var queue: [(ids: [Int64], known: [Int64: PositionedAnswers])] = []
     private var closed = false
     private var done = false
     private var scored = 0
@@ -23,11 +23,12 @@ public final class BackgroundScoring: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues the ids of responses just stored (called on the import's writing thread).
-    public func submit(_ responseIDs: [Int64]) {
+    /// Queues the ids of responses just stored (called on the import's writing thread), with the
+    /// answers validation placed by position (`known`: scored without reading them back).
+    public func submit(_ responseIDs: [Int64], known: [Int64: PositionedAnswers] = [:]) {
         guard !responseIDs.isEmpty else { return }
         condition.lock()
-        queue.append(responseIDs)
+        queue.append((responseIDs, known))
         condition.signal()
         condition.unlock()
     }
@@ -47,7 +48,7 @@ public final class BackgroundScoring: @unchecked Sendable {
         while let batch = next() {
             do {
                 // skipScored: another import of the same files may have scored them first.
-                let count = try scoring.score(responseIDs: batch, skipScored: true)
+                let count = try scoring.score(responseIDs: batch.ids, skipScored: true, known: batch.known)
                 record { $0.scored += count }
             } catch {
                 record { $0.failure = $0.failure ?? error }
@@ -57,7 +58,7 @@ public final class BackgroundScoring: @unchecked Sendable {
     }
 
     /// The next batch to score: nil once closed and empty, or after an error.
-    private func next() -> [Int64]? {
+    private func next() -> (ids: [Int64], known: [Int64: PositionedAnswers])? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !closed { condition.wait() }

@@ -111,8 +111,9 @@ public protocol ScoreRepository: Sendable {
     func nonResponders(deadlineBefore: String) throws -> [NonResponder]
     /// Everything needed to score every current response, read in a few queries.
     func currentScoringInputs() throws -> [ScoringWorkItem]
-    /// The same, for the given responses only.
-    func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem]
+    /// The same, for the given responses only; without `readingAnswers`, the answers are left
+    /// out (the caller has them: an import scoring what it has just validated and stored).
+    func currentScoringInputs(responseIDs: [Int64]?, readingAnswers: Bool) throws -> [ScoringWorkItem]
     /// Current responses of active partners that have no score yet: accepted by a run that
     /// stopped (killed, disk full, `serve` stopped) before it scored them.
     func unscoredResponseIDs() throws -> [Int64]
@@ -132,6 +133,13 @@ extension ScoreRepository {
 }
 
 /// One response to score, with the partner and answers already loaded.
+extension ScoreRepository {
+    /// The scoring inputs of the given responses (all current ones for nil), answers included.
+    public func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem] {
+        try currentScoringInputs(responseIDs: responseIDs, readingAnswers: true)
+    }
+}
+
 public struct ScoringWorkItem: Sendable {
     public var responseID: Int64
     public var invitationID: Int64
@@ -145,6 +153,8 @@ public struct ScoringWorkItem: Sendable {
     public var evidence: Set<String>
     /// The officer's decisions on this partner and response.
     public var review: OfficerReview
+    /// The answers by position, when the caller has them (an import hands on what it validated).
+    public var positioned: PositionedAnswers?
 
     public init(responseID: Int64, invitationID: Int64, partner: Partner, surveyVersionID: Int64, answers: AnswerSet,
                 answersJSON: String? = nil, receivedAt: String? = nil, evidence: Set<String>, review: OfficerReview = .none) {
@@ -166,6 +176,6 @@ public struct ScoringWorkItem: Sendable {
 
     /// The answers by position in `survey`'s questions, read straight from `answersJSON` when given.
     public func positionedAnswers(in survey: Survey) -> PositionedAnswers {
-        answersJSON.flatMap(survey.positionedAnswers(storedJSON:)) ?? survey.positionedAnswers(answers)
+        positioned ?? answersJSON.flatMap(survey.positionedAnswers(storedJSON:)) ?? survey.positionedAnswers(answers)
     }
 }

@@ -25,11 +25,15 @@ public struct ScoringService: Sendable {
     }
 
     /// Scores the given responses (current complete ones only); returns how many scores were
-    /// computed. `skipScored`: leave any that another run scored in the meantime.
+    /// computed. `skipScored`: leave any that another run scored in the meantime. `known`: the
+    /// answers of responses just validated, by id; when it has them all, none is read back.
     @discardableResult
-    public func score(responseIDs: [Int64], skipScored: Bool = false) throws -> Int {
+    public func score(responseIDs: [Int64], skipScored: Bool = false, known: [Int64: PositionedAnswers] = [:]) throws -> Int {
         guard !responseIDs.isEmpty else { return 0 }
-        return try scoreBatch(try scores.currentScoringInputs(responseIDs: responseIDs), skipScored: skipScored)
+        let readingAnswers = !responseIDs.allSatisfy { known[$0] != nil }
+        var work = try scores.currentScoringInputs(responseIDs: responseIDs, readingAnswers: readingAnswers)
+        if !readingAnswers { for index in work.indices { work[index].positioned = known[work[index].responseID] } }
+        return try scoreBatch(work, skipScored: skipScored)
     }
 
     /// Recomputes every current response (after a config or country-list change); old rows stay.
