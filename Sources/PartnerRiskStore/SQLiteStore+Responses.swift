@@ -108,32 +108,88 @@ extension SQLiteStore: ResponseRepository {
         guard !batch.isEmpty else { return [] }
         let actor = self.actor
         return try pool.write { db in
-            let stored = try db.cachedStatement(sql: "SELECT revision, checksum, saved_at FROM response WHERE invitation_id = ? ORDER BY saved_at, id")
+            // Each response is one INSERT; what the store reads and writes beside it goes per batch:
+            // the stored revisions of the batch's invitations in one query, the audit rows and the
+            // thank-yous in a few multi-row statements at the end (a statement's own cost in Swift
+            // was as much as SQLite's work for these small rows). Still one transaction: the
+            // duplicate check and the numbering see every revision, this batch's included.
+            var revisions = try Self.storedRevisions(db, invitationIDs: Array(Set(batch.map(\.invitationID))))
             let insertResponse = try db.cachedStatement(sql: """
                 INSERT INTO response (invitation_id, revision, channel, source, complete, missing, checksum, received_at, saved_at, answers_json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let audit = try db.cachedStatement(sql: "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)")
-            let thankYou = try db.cachedStatement(sql: Self.thankYouSQL + " WHERE r.id = ?")
-            return try batch.map { item in
+            var audit: [DatabaseValueConvertible?] = []
+            var acknowledged: [(time: String, responseID: Int64)] = []
+            let stored = try batch.map { item -> StoredRevision in
                 let time = Self.timestamp(item.receivedAt)
                 let saved = Self.timestamp(item.savedAt ?? item.receivedAt)
-                let revisions = try Row.fetchAll(stored, arguments: [item.invitationID]).map { (revision: $0[0] as Int, checksum: $0[1] as String, savedAt: $0[2] as String) }
-                if let same = revisions.first(where: { $0.checksum == item.checksum && $0.savedAt == saved }) ?? revisions.last.flatMap({ $0.checksum == item.checksum ? $0 : nil }) {
+                let known = revisions[item.invitationID] ?? []
+                if let same = known.first(where: { $0.checksum == item.checksum && $0.savedAt == saved }) ?? known.last.flatMap({ $0.checksum == item.checksum ? $0 : nil }) {
                     return .duplicate(revision: same.revision)
                 }
-                let revision = (revisions.map(\.revision).max() ?? 0) + 1
-                let later = revisions.last.flatMap { $0.savedAt > saved ? $0.revision : nil }
+                let revision = (known.map(\.revision).max() ?? 0) + 1
+                let later = known.last.flatMap { $0.savedAt > saved ? $0.revision : nil }
                 try insertResponse.execute(arguments: [item.invitationID, revision, item.channel.rawValue, item.source, item.complete,
                                                        JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time, saved,
                                                        item.canonicalAnswers ?? CanonicalJSON.text(item.answers.json)])
                 let responseID = db.lastInsertedRowID
+                revisions[item.invitationID] = Self.inserted(StoredRevisionRow(revision: revision, checksum: item.checksum, savedAt: saved), into: known)
                 let detail = "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")
                     + (later.map { ", saved \(saved), before revision \($0): kept as history" } ?? "")
-                try audit.execute(arguments: [time, actor, "response.store", "invitation:\(item.invitationID)", detail])
-                if item.acknowledge && later == nil { try thankYou.execute(arguments: [time, time, responseID]) }
+                audit += [time, actor, "response.store", "invitation:\(item.invitationID)", detail]
+                if item.acknowledge && later == nil { acknowledged.append((time, responseID)) }
                 return .stored(id: responseID, revision: revision, supersededBy: later)
             }
+            try Self.insertRows(db, into: "audit_log (at, actor, action, subject, detail)", columns: 5, values: audit)
+            for (time, group) in Dictionary(grouping: acknowledged, by: \.time) {
+                try Self.inBatches(group.map(\.responseID)) { ids in
+                    try db.execute(sql: Self.thankYouSQL + " WHERE r.id IN (\(Self.placeholders(ids.count))) ORDER BY r.id",
+                                   arguments: StatementArguments([time, time]) + StatementArguments(ids))
+                }
+            }
+            return stored
+        }
+    }
+
+    /// One stored revision of an invitation, as the duplicate check and the numbering read it.
+    struct StoredRevisionRow {
+        var revision: Int
+        var checksum: String
+        var savedAt: String
+    }
+
+    /// The stored revisions of each invitation, in save order (then receipt).
+    static func storedRevisions(_ db: Database, invitationIDs: [Int64]) throws -> [Int64: [StoredRevisionRow]] {
+        var revisions: [Int64: [StoredRevisionRow]] = [:]
+        try inBatches(invitationIDs) { ids in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT invitation_id, revision, checksum, saved_at FROM response WHERE invitation_id IN (\(placeholders(ids.count)))
+                ORDER BY invitation_id, saved_at, id
+                """, arguments: StatementArguments(ids))
+            while let row = try rows.next() {
+                revisions[row[0], default: []].append(StoredRevisionRow(revision: row[1], checksum: row[2], savedAt: row[3]))
+            }
+        }
+        return revisions
+    }
+
+    /// `row` placed among `revisions` in save order, after any saved at the same time (as the query orders them).
+    static func inserted(_ row: StoredRevisionRow, into revisions: [StoredRevisionRow]) -> [StoredRevisionRow] {
+        var revisions = revisions
+        revisions.insert(row, at: revisions.firstIndex { $0.savedAt > row.savedAt } ?? revisions.count)
+        return revisions
+    }
+
+    /// Inserts `values` (`columns` a row, each row written as `row`, by default one `?` a column)
+    /// as multi-row statements of up to 200 rows; `verb` may be `INSERT OR REPLACE`.
+    static func insertRows(_ db: Database, _ verb: String = "INSERT", into table: String, columns: Int, row: String? = nil,
+                           values: [DatabaseValueConvertible?]) throws {
+        let rowsPerStatement = 200
+        let row = row ?? "(" + placeholders(columns) + ")"
+        for start in stride(from: 0, to: values.count, by: rowsPerStatement * columns) {
+            let slice = Array(values[start..<min(start + rowsPerStatement * columns, values.count)])
+            let sql = "\(verb) INTO \(table) VALUES " + Array(repeating: row, count: slice.count / columns).joined(separator: ",")
+            try statement(db, sql, keep: slice.count == rowsPerStatement * columns).execute(arguments: StatementArguments(slice))
         }
     }
 

@@ -266,19 +266,20 @@ extension SQLiteStore {
 }
 
 /// Writes scores inside one transaction: the score row, the ranking row and new explanation texts.
+/// A chunk's check for scores written meanwhile is one query, and its ranking rows a few
+/// multi-row statements: a statement's own cost in Swift was as much as SQLite's work for them.
 private final class ScoreWriter {
     let db: Database
     let configVersionID: Int64
     let computedAt: String
     let score: Statement
-    let current: Statement
     let insertText: Statement
     var textIDs: [SentenceKey: Int64] = [:]
     /// Set when responses scored meanwhile (by another run) are to be left as they are.
-    let scored: Statement?
+    let skipScored: Bool
 
     init(_ db: Database, configVersionID: Int64, computedAt: String, skipScored: Bool) throws {
-        scored = skipScored ? try db.cachedStatement(sql: "SELECT 1 FROM score WHERE partner_id = ? AND response_id = ? LIMIT 1") : nil
+        self.skipScored = skipScored
         self.db = db
         self.configVersionID = configVersionID
         self.computedAt = computedAt
@@ -290,19 +291,17 @@ private final class ScoreWriter {
                                worst_categories, flag_count, categories)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
             """)
-        current = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
-                                                  tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at, headline_text_id)
-            VALUES (?1, (SELECT active FROM partner WHERE id = ?1), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
-            """)
         insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
         for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[SentenceKey(LocalizedText(en: row[1], fr: row[2]))] = row[0] }
     }
 
     func store(_ items: [ScoreRecord]) throws {
+        let scored = skipScored ? try alreadyScored(items) : []
+        var ranking: [DatabaseValueConvertible?] = []
+        ranking.reserveCapacity(items.count * 15)
         for record in items {
             let (work, result) = (record.work, record.result)
-            if let scored, try Bool.fetchOne(scored, arguments: [work.partner.id, work.responseID]) == true { continue }
+            if scored.contains(work.responseID) { continue }
             var first: Int64?
             let explanation = try record.explanation.text { index in
                 let id = try textID(record, index)
@@ -312,10 +311,29 @@ private final class ScoreWriter {
             try score.execute(arguments: [work.partner.id, work.invitationID, work.responseID, work.surveyVersionID, configVersionID,
                                           result.overallRisk, result.baseRisk, result.countryMultiplier, result.tier.rawValue,
                                           result.knockout, explanation, computedAt, record.worst, record.flagCount, record.categories])
-            try current.execute(arguments: [work.partner.id, db.lastInsertedRowID, work.responseID, result.overallRisk, result.baseRisk,
-                                            result.countryMultiplier, result.tier.rawValue, result.knockout, computedAt, record.worst,
-                                            record.flagCount, "", work.receivedAt, first])
+            ranking += [work.partner.id, work.partner.id, db.lastInsertedRowID, work.responseID, result.overallRisk, result.baseRisk,
+                        result.countryMultiplier, result.tier.rawValue, result.knockout, computedAt, record.worst,
+                        record.flagCount, "", work.receivedAt, first]
         }
+        // Rows go in order: a partner scored twice in one chunk keeps the later score.
+        try SQLiteStore.insertRows(db, "INSERT OR REPLACE", into: """
+            current_score (partner_id, active, score_id, response_id, overall_risk, base_risk, country_multiplier,
+                           tier, knockout, non_response, computed_at, worst_categories, flag_count, headline, reviewed_at, headline_text_id)
+            """, columns: 15, row: "(?, (SELECT active FROM partner WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)", values: ranking)
+    }
+
+    /// The responses of `items` that have a score already (written by another run meanwhile).
+    private func alreadyScored(_ items: [ScoreRecord]) throws -> Set<Int64> {
+        var scored: Set<Int64> = []
+        let wanted = Set(items.map(\.work.responseID))
+        // Through `score_partner (partner_id, id)`: a partner has few scores.
+        try SQLiteStore.inBatches(Array(Set(items.map(\.work.partner.id)))) { partners in
+            for responseID in try Int64?.fetchAll(db, sql: "SELECT response_id FROM score WHERE partner_id IN (\(SQLiteStore.placeholders(partners.count)))",
+                                                  arguments: StatementArguments(partners)) {
+                if let responseID, wanted.contains(responseID) { scored.insert(responseID) }
+            }
+        }
+        return scored
     }
 
     /// The stored id of factor `index`'s sentence, stored now if it is new.
