@@ -17,6 +17,8 @@ public final class BackgroundScoring: @unchecked Sendable {
 
     /// Starts the scoring thread; `finish()` must be called to end it.
     public init(_ scoring: ScoringService) {
+        var scoring = scoring
+        scoring.belowCaller = false
         self.scoring = scoring
         let thread = Thread { [self] in work() }
         thread.name = "partner-risk.import-scoring"

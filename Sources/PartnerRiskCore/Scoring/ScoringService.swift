@@ -11,6 +11,10 @@ public struct ScoringService: Sendable {
     public let time: TimeSource
     /// A progress line for a rescore on a terminal (nil: none).
     public var progress: ProgressMeter?
+    /// The scoring threads run below the caller's priority (a rescore: the single writer bounds
+    /// it); false beside an import, whose files are read at the same priority, so that scoring
+    /// keeps pace with it instead of being left to finish after it.
+    public var belowCaller = true
     private let cache = SurveyCache()
 
     public init(scores: ScoreRepository, responses: ResponseRepository, surveys: SurveyRepository, campaigns: CampaignRepository,
@@ -60,7 +64,8 @@ public struct ScoringService: Sendable {
         // Engines are reused from chunk to chunk (one thread at a time), so what each has worked
         // out (sentences, countries) serves the next chunk too.
         let engines = EnginePool()
-        BackgroundWorkers.run(iterations: chunks.count, threads: min(cores, chunks.count), finally: finished.close) { index in
+        BackgroundWorkers.run(iterations: chunks.count, threads: min(cores, chunks.count), niceness: belowCaller ? BackgroundWorkers.niceness : 0,
+                              finally: finished.close) { index in
             let engine = engines.take()
             defer { engines.give(engine) }
             finished.push(chunks[index].map { item in

@@ -10,7 +10,8 @@ enum BackgroundWorkers {
 
     /// Runs `body` for every index in `0..<iterations` on `threads` new threads, then `finally`
     /// once, on the last thread to finish. Returns at once.
-    static func run(iterations: Int, threads: Int, finally: @escaping @Sendable () -> Void, _ body: @escaping @Sendable (Int) -> Void) {
+    static func run(iterations: Int, threads: Int, niceness: Int32 = niceness, finally: @escaping @Sendable () -> Void,
+                    _ body: @escaping @Sendable (Int) -> Void) {
         let next = Counter()
         let running = Counter(threads)
         #if os(Linux)
