@@ -16,7 +16,8 @@ extension AppEnvironment {
     /// thank-yous and screens the partners again.
     public func fetchReplies(_ fetcher: MailboxFetcher) throws -> ReplyFetch {
         let result = try fetcher.fetch()
-        let receipt = try submissions.accepted(result.summary.acceptedResponseIDs, evidenceFor: result.summary.evidenceInvitations)
+        let receipt = try submissions.accepted(result.summary.acceptedResponseIDs, evidenceFor: result.summary.evidenceInvitations,
+                                               acknowledgedIn: result.summary.acknowledgedCampaigns)
         var hits: [ScreeningHit] = []
         if !result.summary.acceptedResponseIDs.isEmpty {
             let outcome = try screening.run(partnerIDs: nil)

@@ -45,7 +45,7 @@ struct ResponsesImportCommand: ParsableCommand {
         for rejected in summary.rejected { say("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(summary)
         reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs, evidenceFor: summary.evidenceInvitations,
-                                                   scoredAlready: alongside.scored))
+                                                   scoredAlready: alongside.scored, acknowledgedIn: summary.acknowledgedCampaigns))
         if !summary.acceptedResponseIDs.isEmpty { warnNewHits(try app.screening.run(partnerIDs: nil)) }
         print(summary.line)
     }

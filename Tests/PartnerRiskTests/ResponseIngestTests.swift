@@ -79,14 +79,21 @@ import Testing
                                             time: FixedTime(fixedNow))
         let before = try store.stateCounts(campaignID: setup.fixture.campaign.id)[.queued, default: 0]
         let first = try setup.ingest.importPaths([setup.answers.path])
-        let receipt = try submissions.accepted(first.acceptedResponseIDs)
+        // The thank-yous are queued with the answers, in their transaction; the summary names their campaigns.
+        #expect(first.acknowledgedCampaigns == [setup.fixture.campaign.id])
+        #expect(try store.stateCounts(campaignID: setup.fixture.campaign.id)[.queued, default: 0] == before + 3)
+        let receipt = try submissions.accepted(first.acceptedResponseIDs, acknowledgedIn: first.acknowledgedCampaigns)
         #expect(receipt.thankYous == 3 && receipt.scored == 3 && receipt.campaigns == [setup.fixture.campaign.id])
+        #expect(try store.stateCounts(campaignID: setup.fixture.campaign.id)[.queued, default: 0] == before + 3)
+        // Queueing them again (a caller that did not say so) adds none: one receipt per response.
+        #expect(try submissions.accepted(first.acceptedResponseIDs).campaigns == [setup.fixture.campaign.id])
         #expect(try store.stateCounts(campaignID: setup.fixture.campaign.id)[.queued, default: 0] == before + 3)
         #expect(try store.latestScores().count == 3)
 
         // A re-import accepts nothing, so no second receipt.
         let again = try setup.ingest.importPaths([setup.answers.path])
-        #expect(try submissions.accepted(again.acceptedResponseIDs).thankYous == 0)
+        #expect(again.acknowledgedCampaigns.isEmpty)
+        #expect(try submissions.accepted(again.acceptedResponseIDs, acknowledgedIn: again.acknowledgedCampaigns).thankYous == 0)
 
         // The receipts go to the partners with the next send.
         let transport = ScriptedTransportFactory()

@@ -32,6 +32,8 @@ public struct ResponseIngest: Sendable {
         public var history: [(source: String, revision: Int, current: Int)] = []
         public var rejected: [(source: String, reason: String)] = []
         public var acceptedResponseIDs: [Int64] = []
+        /// The campaigns of the accepted responses: each one's thank-you was queued with it.
+        public var acknowledgedCampaigns: Set<Int64> = []
         /// Evidence documents stored (new ones; a document already on file is not counted).
         public var evidence = 0
         /// Documents that came with answers but were not kept, with why (an unsupported kind, too large).
@@ -546,6 +548,7 @@ public struct ResponseIngest: Sendable {
                                    missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
                                    savedAt: valid.savedAt, canonicalAnswers: valid.canonicalAnswers)
         if onStored != nil { response.positioned = result.positioned }
+        response.campaignID = valid.context.campaign.id
         response.acknowledge = true  // the receipt is queued with the response, in its transaction
         return try pending.add(response, source: source, into: responses) ?? .queued
     }
@@ -632,6 +635,15 @@ final class PendingResponses: Sendable {
         var documents: [(stored: EvidenceIntake.Stored, invitationID: Int64, source: String)] = []
         /// The positioned answers of the responses written as current since the last `takeResults`.
         var known: [Int64: PositionedAnswers] = [:]
+        /// The campaigns of the responses written as current (each with its thank-you) since then.
+        var campaigns: Set<Int64> = []
+
+        /// Keeps what scoring and the receipt need of a response written as current.
+        mutating func noteWritten(_ outcome: ResponseIngest.Outcome, _ response: NewResponse) {
+            guard case .accepted(let id, _, _, _) = outcome else { return }
+            if let positioned = response.positioned { known[id] = positioned }
+            if response.acknowledge, let campaign = response.campaignID { campaigns.insert(campaign) }
+        }
     }
 
     let limit: Int
@@ -646,7 +658,7 @@ final class PendingResponses: Sendable {
     func add(_ response: NewResponse, source: String, into repository: ResponseRepository) throws -> ResponseIngest.Outcome? {
         if limit == 1 {
             let outcome = try Self.write([(response, source)], into: repository).first
-            if case .accepted(let id, _, _, _)? = outcome, let positioned = response.positioned { state.withLock { $0.known[id] = positioned } }
+            if let outcome { state.withLock { $0.noteWritten(outcome, response) } }
             return outcome
         }
         let full = state.withLock { state in
@@ -663,9 +675,7 @@ final class PendingResponses: Sendable {
             guard !state.items.isEmpty else { return }
             let outcomes = try Self.write(state.items, into: repository)
             state.results += zip(outcomes, state.items.map(\.source)).map { ($0, $1) }
-            for (outcome, item) in zip(outcomes, state.items) {
-                if case .accepted(let id, _, _, _) = outcome, let positioned = item.response.positioned { state.known[id] = positioned }
-            }
+            for (outcome, item) in zip(outcomes, state.items) { state.noteWritten(outcome, item.response) }
             let written = state.items
             state.items = []
             state.items.reserveCapacity(limit)
@@ -687,10 +697,11 @@ final class PendingResponses: Sendable {
     /// returns the positioned answers of those written as current, by response id.
     @discardableResult
     func takeResults(into summary: inout ResponseIngest.Summary) -> [Int64: PositionedAnswers] {
-        let (results, documents, known) = state.withLock { state in
-            defer { (state.results, state.documents, state.known) = ([], [], [:]) }
-            return (state.results, state.documents, state.known)
+        let (results, documents, known, campaigns) = state.withLock { state in
+            defer { (state.results, state.documents, state.known, state.campaigns) = ([], [], [:], []) }
+            return (state.results, state.documents, state.known, state.campaigns)
         }
+        summary.acknowledgedCampaigns.formUnion(campaigns)
         for result in results { summary.count(result.outcome, source: result.source) }
         for document in documents { summary.note(document.stored, invitationID: document.invitationID, source: document.source) }
         return known

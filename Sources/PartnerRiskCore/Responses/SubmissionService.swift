@@ -69,8 +69,11 @@ public struct SubmissionService: Sendable {
     /// `serve` scores what is left at its start.
     @discardableResult
     /// `scoredAlready`: scores written for them during the import (`scoringAlongside`).
-    public func accepted(_ responseIDs: [Int64], evidenceFor invitations: Set<Int64> = [], scoredAlready: Int = 0) throws -> Receipt {
-        let campaigns = try acknowledge(responseIDs)
+    /// `acknowledgedIn`: the campaigns whose thank-yous the ingest already queued with the
+    /// responses (`Summary.acknowledgedCampaigns`); nil queues them now.
+    public func accepted(_ responseIDs: [Int64], evidenceFor invitations: Set<Int64> = [], scoredAlready: Int = 0,
+                         acknowledgedIn: Set<Int64>? = nil) throws -> Receipt {
+        let campaigns = try acknowledgedIn ?? acknowledge(responseIDs)
         let rescored = try evidenceAdded(invitationIDs: invitations)
         return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: scoredAlready + rescored + (try scoreUnscored()))
     }
