@@ -147,6 +147,18 @@ set +e
 OUT=$("$BIN" actions close 1 --note again 2>&1); RC=$?
 set -e
 check "a closed action cannot be closed again" bash -c '[ "$1" != 0 ] && grep -q "was closed on" <<<"$2"' _ "$RC" "$OUT"
+# The closing document is in the evidence folder, so `check` looks for it and a backup carries it.
+PROCEDURE_SHA=$(sha256sum "$WORK/procedure.pdf" | cut -c1-64)
+"$BIN" backup --out "$WORK/actions.backup" > /dev/null
+mkdir -p "$WORK/restored"
+"$BIN" restore "$WORK/actions.backup" --db "$WORK/restored/db.sqlite" > /dev/null
+check "a backup carries the document that closed the action: restored into a new workspace, check passes" bash -c \
+    '"$0" check --db "$1/restored/db.sqlite" > /dev/null && find "$1/restored/evidence" -type f -name "*$2*" | grep -q .' "$BIN" "$WORK" "$PROCEDURE_SHA"
+find "$WORK/restored/evidence" -type f -name "*$PROCEDURE_SHA*" -delete
+set +e
+OUT=$("$BIN" check --db "$WORK/restored/db.sqlite" 2>&1); RC=$?
+set -e
+check "check fails when the closing document is missing, naming it" bash -c '[ "$1" != 0 ] && grep -q "procedure.pdf" <<<"$2"' _ "$RC" "$OUT"
 # Sanctions screening with the fixture lists (shaped like the official files).
 LISTS=Tests/PartnerRiskTests/Fixtures/sanctions
 printf 'name,email,country,sector\nGolden Crescent Exchange Co.,gold@ae.example.com,AE,customs-broker\nSeverny Put LLC,severny@ru.example.com,RU,highway-carrier\n' > "$WORK/p2.csv"

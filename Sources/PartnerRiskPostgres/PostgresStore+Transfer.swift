@@ -108,7 +108,14 @@ extension PostgresStore: TableSink {
     /// What `partner-risk check` reads of a PostgreSQL database: the server's version (the server
     /// keeps the references itself) and every evidence file the database names.
     public func fullCheck() throws -> (server: String, evidence: [(sha256: String, name: String)]) {
-        let evidence = try connections.query("SELECT sha256, min(original_name) FROM evidence GROUP BY sha256 ORDER BY sha256").map { try $0.decode((String, String).self) }.map { (sha256: $0.0, name: $0.1) }
+        // The partners' evidence and the documents that closed corrective actions, as SQLite's `check` reads them.
+        let evidence = try connections.query("""
+            SELECT sha256, min(name) FROM (
+                SELECT sha256, original_name AS name FROM evidence
+                UNION ALL SELECT close_evidence_sha256, coalesce(close_evidence, 'closing document') FROM corrective_action
+                WHERE close_evidence_sha256 IS NOT NULL
+            ) AS files GROUP BY sha256 ORDER BY sha256
+            """).map { try $0.decode((String, String).self) }.map { (sha256: $0.0, name: $0.1) }
         return (try serverVersion(), evidence)
     }
 

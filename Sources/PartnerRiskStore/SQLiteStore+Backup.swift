@@ -22,7 +22,11 @@ extension SQLiteStore {
             try pool.backup(to: target)
             let count = try target.write { db in
                 try db.execute(sql: "CREATE TABLE \(Self.backupEvidenceTable) (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL)")
-                let hashes = try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM evidence ORDER BY sha256")
+                // The partners' evidence and the documents that closed corrective actions.
+                let hashes = try String.fetchAll(db, sql: """
+                    SELECT sha256 FROM evidence UNION SELECT close_evidence_sha256 FROM corrective_action
+                    WHERE close_evidence_sha256 IS NOT NULL ORDER BY 1
+                    """)
                 for hash in hashes {
                     guard let data = try evidence(hash) else {
                         throw PartnerRiskError.failed("evidence file \(hash) is missing from the vault; run `partner-risk check`, then back up again")

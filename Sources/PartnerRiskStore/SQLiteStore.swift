@@ -87,6 +87,16 @@ public final class SQLiteStore: ActingStore {
         }
     }
 
+    /// Every file the vault must hold, once each with one of its names: the partners' evidence and
+    /// the documents that closed corrective actions.
+    static let evidenceFilesSQL = """
+        SELECT sha256, min(name) FROM (
+            SELECT sha256, original_name AS name FROM evidence
+            UNION ALL SELECT close_evidence_sha256, coalesce(close_evidence, 'closing document') FROM corrective_action
+            WHERE close_evidence_sha256 IS NOT NULL
+        ) AS files GROUP BY sha256 ORDER BY sha256
+        """
+
     /// A full check for `partner-risk check`: SQLite's `integrity_check` ("ok" or its findings),
     /// `foreign_key_check` (one line per row pointing at nothing), and every evidence file the
     /// database names (its SHA-256 and one of its names), to be looked for in the vault.
@@ -96,7 +106,7 @@ public final class SQLiteStore: ActingStore {
             let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
                 "\(row[0] as String) row \((row[1] as Int64?).map(String.init) ?? "?") names a missing \(row[2] as String) row"
             }
-            let evidence = try Row.fetchAll(db, sql: "SELECT sha256, min(original_name) FROM evidence GROUP BY sha256 ORDER BY sha256")
+            let evidence = try Row.fetchAll(db, sql: Self.evidenceFilesSQL)
                 .map { (sha256: $0[0] as String, name: $0[1] as String) }
             return (integrity, foreignKeys, evidence)
         }
