@@ -26,14 +26,20 @@ public final class BackgroundScoring: @unchecked Sendable {
     }
 
     /// Queues the ids of responses just stored (called on the import's writing thread), with the
-    /// answers validation placed by position (`known`: scored without reading them back).
+    /// answers validation placed by position (`known`: scored without reading them back). When
+    /// scoring has fallen `maxBatchesWithAnswers` batches behind, later batches are queued as ids
+    /// only (their answers are read back when scored), so an import's memory stays bounded
+    /// however far scoring lags.
     public func submit(_ responseIDs: [Int64], known: [Int64: PositionedAnswers] = [:]) {
         guard !responseIDs.isEmpty else { return }
         condition.lock()
-        queue.append((responseIDs, known))
+        queue.append((responseIDs, queue.count < Self.maxBatchesWithAnswers ? known : [:]))
         condition.signal()
         condition.unlock()
     }
+
+    /// Batches waiting with their answers at most (500 responses each, a few MB).
+    static let maxBatchesWithAnswers = 4
 
     /// Waits until every queued batch is scored; returns how many scores were written and the
     /// first error met (after an error the later batches are left for `scoreUnscored`).
