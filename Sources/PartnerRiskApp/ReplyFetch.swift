@@ -19,8 +19,8 @@ extension AppEnvironment {
         let receipt = try submissions.accepted(result.summary.acceptedResponseIDs, evidenceFor: result.summary.evidenceInvitations,
                                                acknowledgedIn: result.summary.acknowledgedCampaigns)
         var hits: [ScreeningHit] = []
-        if !result.summary.acceptedResponseIDs.isEmpty {
-            let outcome = try screening.run(partnerIDs: nil)
+        if !result.summary.acceptedPartners.isEmpty {
+            let outcome = try screening.run(partnerIDs: result.summary.acceptedPartners)
             hits = outcome.new + outcome.reopened
         }
         return ReplyFetch(summary: result.summary, messages: result.messages, skipped: result.skipped, receipt: receipt, hits: hits)

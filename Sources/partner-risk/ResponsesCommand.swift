@@ -46,7 +46,8 @@ struct ResponsesImportCommand: ParsableCommand {
         printHistory(summary)
         reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs, evidenceFor: summary.evidenceInvitations,
                                                    scoredAlready: alongside.scored, acknowledgedIn: summary.acknowledgedCampaigns))
-        if !summary.acceptedResponseIDs.isEmpty { warnNewHits(try app.screening.run(partnerIDs: nil)) }
+        // Only the partners whose answers arrived: new owners and banks come from their answers.
+        if !summary.acceptedPartners.isEmpty { warnNewHits(try app.screening.run(partnerIDs: summary.acceptedPartners)) }
         print(summary.line)
     }
 }

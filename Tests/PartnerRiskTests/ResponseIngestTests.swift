@@ -81,6 +81,8 @@ import Testing
         let first = try setup.ingest.importPaths([setup.answers.path])
         // The thank-yous are queued with the answers, in their transaction; the summary names their campaigns.
         #expect(first.acknowledgedCampaigns == [setup.fixture.campaign.id])
+        // The partners who answered, the ones the import screens again (not every partner).
+        #expect(first.acceptedPartners == Set(try store.responses(campaignID: nil, partnerID: nil).map(\.partnerID)) && first.acceptedPartners.count == 3)
         #expect(try store.stateCounts(campaignID: setup.fixture.campaign.id)[.queued, default: 0] == before + 3)
         let receipt = try submissions.accepted(first.acceptedResponseIDs, acknowledgedIn: first.acknowledgedCampaigns)
         #expect(receipt.thankYous == 3 && receipt.scored == 3 && receipt.campaigns == [setup.fixture.campaign.id])
@@ -92,7 +94,7 @@ import Testing
 
         // A re-import accepts nothing, so no second receipt.
         let again = try setup.ingest.importPaths([setup.answers.path])
-        #expect(again.acknowledgedCampaigns.isEmpty)
+        #expect(again.acknowledgedCampaigns.isEmpty && again.acceptedPartners.isEmpty)
         #expect(try submissions.accepted(again.acceptedResponseIDs, acknowledgedIn: again.acknowledgedCampaigns).thankYous == 0)
 
         // The receipts go to the partners with the next send.
@@ -100,6 +102,16 @@ import Testing
         let sent = try setup.fixture.sender(transport).send(campaignID: setup.fixture.campaign.id)
         #expect(sent.sent == 3)
         #expect(Set(transport.delivered) == ["a@x.example.com", "b@x.example.com", "c@x.example.com"])
+    }
+
+    @Test func theSummaryNamesOnlyThePartnersWhoseAnswersWereAccepted() throws {
+        let setup = try setup()
+        let summary = try setup.ingest.importPaths(setup.files.prefix(2).map(\.path))
+        let answered = Set(try setup.fixture.store.responses(campaignID: nil, partnerID: nil).map(\.partnerID))
+        #expect(summary.accepted == 2 && answered.count == 2)
+        // These are the partners `responses import` screens again; the third, silent one is not.
+        #expect(summary.acceptedPartners == answered)
+        #expect(try setup.fixture.store.partners(matching: PartnerFilter()).count == 3)
     }
 
     @Test func repliesInTheShapesMailClientsWriteAreAcceptedNotQuarantined() throws {

@@ -34,6 +34,8 @@ public struct ResponseIngest: Sendable {
         public var acceptedResponseIDs: [Int64] = []
         /// The campaigns of the accepted responses: each one's thank-you was queued with it.
         public var acknowledgedCampaigns: Set<Int64> = []
+        /// The partners whose answers were accepted (their owners and banks are screened again).
+        public var acceptedPartners: Set<Int64> = []
         /// Evidence documents stored (new ones; a document already on file is not counted).
         public var evidence = 0
         /// Documents that came with answers but were not kept, with why (an unsupported kind, too large).
@@ -549,6 +551,7 @@ public struct ResponseIngest: Sendable {
                                    savedAt: valid.savedAt, canonicalAnswers: valid.canonicalAnswers)
         if onStored != nil { response.positioned = result.positioned }
         response.campaignID = valid.context.campaign.id
+        response.partnerID = valid.context.partner.id
         response.acknowledge = true  // the receipt is queued with the response, in its transaction
         return try pending.add(response, source: source, into: responses) ?? .queued
     }
@@ -637,12 +640,15 @@ final class PendingResponses: Sendable {
         var known: [Int64: PositionedAnswers] = [:]
         /// The campaigns of the responses written as current (each with its thank-you) since then.
         var campaigns: Set<Int64> = []
+        /// Their partners.
+        var partners: Set<Int64> = []
 
         /// Keeps what scoring and the receipt need of a response written as current.
         mutating func noteWritten(_ outcome: ResponseIngest.Outcome, _ response: NewResponse) {
             guard case .accepted(let id, _, _, _) = outcome else { return }
             if let positioned = response.positioned { known[id] = positioned }
             if response.acknowledge, let campaign = response.campaignID { campaigns.insert(campaign) }
+            if let partner = response.partnerID { partners.insert(partner) }
         }
     }
 
@@ -697,11 +703,12 @@ final class PendingResponses: Sendable {
     /// returns the positioned answers of those written as current, by response id.
     @discardableResult
     func takeResults(into summary: inout ResponseIngest.Summary) -> [Int64: PositionedAnswers] {
-        let (results, documents, known, campaigns) = state.withLock { state in
-            defer { (state.results, state.documents, state.known, state.campaigns) = ([], [], [:], []) }
-            return (state.results, state.documents, state.known, state.campaigns)
+        let (results, documents, known, campaigns, partners) = state.withLock { state in
+            defer { (state.results, state.documents, state.known, state.campaigns, state.partners) = ([], [], [:], [], []) }
+            return (state.results, state.documents, state.known, state.campaigns, state.partners)
         }
         summary.acknowledgedCampaigns.formUnion(campaigns)
+        summary.acceptedPartners.formUnion(partners)
         for result in results { summary.count(result.outcome, source: result.source) }
         for document in documents { summary.note(document.stored, invitationID: document.invitationID, source: document.source) }
         return known

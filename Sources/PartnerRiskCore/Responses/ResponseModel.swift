@@ -80,9 +80,11 @@ public struct NewResponse: Sendable {
     /// `answers` by position in the invitation's survey, when validation worked them out: handed
     /// to scoring once stored, so the answers just written are not read back and parsed again.
     public var positioned: PositionedAnswers?
-    /// The invitation's campaign, when the caller knows it (not stored: the import's receipt
-    /// names the campaigns whose outbox gained a thank-you).
+    /// The invitation's campaign and partner, when the caller knows them (not stored: the import's
+    /// receipt names the campaigns whose outbox gained a thank-you, and the partners whose new
+    /// answers are screened).
     public var campaignID: Int64?
+    public var partnerID: Int64?
 
     public init(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String], checksum: String,
                 answers: AnswerSet, receivedAt: Date, savedAt: Date? = nil, canonicalAnswers: String? = nil) {
