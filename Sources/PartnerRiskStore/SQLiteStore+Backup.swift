@@ -22,11 +22,8 @@ extension SQLiteStore {
             try pool.backup(to: target)
             let count = try target.write { db in
                 try db.execute(sql: "CREATE TABLE \(Self.backupEvidenceTable) (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL)")
-                // The partners' evidence and the documents that closed corrective actions.
-                let hashes = try String.fetchAll(db, sql: """
-                    SELECT sha256 FROM evidence UNION SELECT close_evidence_sha256 FROM corrective_action
-                    WHERE close_evidence_sha256 IS NOT NULL ORDER BY 1
-                    """)
+                // Every file the vault must hold, as `check` looks for them.
+                let hashes = try Row.fetchAll(db, sql: Self.evidenceFilesSQL).map { $0[0] as String }
                 for hash in hashes {
                     guard let data = try evidence(hash) else {
                         throw PartnerRiskError.failed("evidence file \(hash) is missing from the vault; run `partner-risk check`, then back up again")

@@ -549,11 +549,11 @@ public struct ResponseIngest: Sendable {
         var response = NewResponse(invitationID: valid.context.invitationID, channel: channel, source: source, complete: result.complete,
                                    missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
                                    savedAt: valid.savedAt, canonicalAnswers: valid.canonicalAnswers)
-        if onStored != nil { response.positioned = result.positioned }
-        response.campaignID = valid.context.campaign.id
-        response.partnerID = valid.context.partner.id
         response.acknowledge = true  // the receipt is queued with the response, in its transaction
-        return try pending.add(response, source: source, into: responses) ?? .queued
+        // Validated answers go on to scoring by position only when an import scores beside it.
+        let item = PendingResponses.Item(response: response, source: source, context: valid.context,
+                                         positioned: onStored != nil ? result.positioned : nil)
+        return try pending.add(item, into: responses) ?? .queued
     }
 
     /// The survey version an invitation was sent with (parsed once per version).
@@ -632,8 +632,17 @@ final class LockedSlots<Value: Sendable>: Sendable {
 /// Accepted responses waiting to be written in one transaction, with what the store made of
 /// those written (for the import's summary). With a limit of 1 each is written at once.
 final class PendingResponses: Sendable {
+    /// A response to write, with what the import keeps of it for scoring and its receipt.
+    struct Item {
+        var response: NewResponse
+        var source: String
+        var context: InvitationContext
+        /// The validated answers by position, handed to scoring once written (nil: read back).
+        var positioned: PositionedAnswers?
+    }
+
     private struct State {
-        var items: [(response: NewResponse, source: String)] = []
+        var items: [Item] = []
         var results: [(outcome: ResponseIngest.Outcome, source: String)] = []
         var documents: [(stored: EvidenceIntake.Stored, invitationID: Int64, source: String)] = []
         /// The positioned answers of the responses written as current since the last `takeResults`.
@@ -644,11 +653,11 @@ final class PendingResponses: Sendable {
         var partners: Set<Int64> = []
 
         /// Keeps what scoring and the receipt need of a response written as current.
-        mutating func noteWritten(_ outcome: ResponseIngest.Outcome, _ response: NewResponse) {
+        mutating func noteWritten(_ outcome: ResponseIngest.Outcome, _ item: Item) {
             guard case .accepted(let id, _, _, _) = outcome else { return }
-            if let positioned = response.positioned { known[id] = positioned }
-            if response.acknowledge, let campaign = response.campaignID { campaigns.insert(campaign) }
-            if let partner = response.partnerID { partners.insert(partner) }
+            if let positioned = item.positioned { known[id] = positioned }
+            if item.response.acknowledge { campaigns.insert(item.context.campaign.id) }
+            partners.insert(item.context.partner.id)
         }
     }
 
@@ -661,14 +670,14 @@ final class PendingResponses: Sendable {
 
     /// Queues one response and writes the batch when full; with a limit of 1, writes it at once
     /// and returns its outcome (then it is not kept for `takeResults`).
-    func add(_ response: NewResponse, source: String, into repository: ResponseRepository) throws -> ResponseIngest.Outcome? {
+    func add(_ item: Item, into repository: ResponseRepository) throws -> ResponseIngest.Outcome? {
         if limit == 1 {
-            let outcome = try Self.write([(response, source)], into: repository).first
-            if let outcome { state.withLock { $0.noteWritten(outcome, response) } }
+            let outcome = try Self.write([item], into: repository).first
+            if let outcome { state.withLock { $0.noteWritten(outcome, item) } }
             return outcome
         }
         let full = state.withLock { state in
-            state.items.append((response, source))
+            state.items.append(item)
             return state.items.count >= limit
         }
         if full { try flush(into: repository) }
@@ -681,7 +690,7 @@ final class PendingResponses: Sendable {
             guard !state.items.isEmpty else { return }
             let outcomes = try Self.write(state.items, into: repository)
             state.results += zip(outcomes, state.items.map(\.source)).map { ($0, $1) }
-            for (outcome, item) in zip(outcomes, state.items) { state.noteWritten(outcome, item.response) }
+            for (outcome, item) in zip(outcomes, state.items) { state.noteWritten(outcome, item) }
             let written = state.items
             state.items = []
             state.items.reserveCapacity(limit)
@@ -689,7 +698,7 @@ final class PendingResponses: Sendable {
         }
     }
 
-    private static func write(_ items: [(response: NewResponse, source: String)], into repository: ResponseRepository) throws -> [ResponseIngest.Outcome] {
+    private static func write(_ items: [Item], into repository: ResponseRepository) throws -> [ResponseIngest.Outcome] {
         let stored = try repository.storeResponses(items.map(\.response))
         return zip(items, stored).map { item, stored in ResponseIngest.Outcome(stored, item.response) }
     }

@@ -77,14 +77,6 @@ public struct NewResponse: Sendable {
     /// Queue the partner's thank-you (receipt) with the response, in the same transaction, when it
     /// is stored as current.
     public var acknowledge = false
-    /// `answers` by position in the invitation's survey, when validation worked them out: handed
-    /// to scoring once stored, so the answers just written are not read back and parsed again.
-    public var positioned: PositionedAnswers?
-    /// The invitation's campaign and partner, when the caller knows them (not stored: the import's
-    /// receipt names the campaigns whose outbox gained a thank-you, and the partners whose new
-    /// answers are screened).
-    public var campaignID: Int64?
-    public var partnerID: Int64?
 
     public init(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String], checksum: String,
                 answers: AnswerSet, receivedAt: Date, savedAt: Date? = nil, canonicalAnswers: String? = nil) {

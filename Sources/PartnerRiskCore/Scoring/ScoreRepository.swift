@@ -132,7 +132,6 @@ extension ScoreRepository {
     }
 }
 
-/// One response to score, with the partner and answers already loaded.
 extension ScoreRepository {
     /// The scoring inputs of the given responses (all current ones for nil), answers included.
     public func currentScoringInputs(responseIDs: [Int64]?) throws -> [ScoringWorkItem] {
@@ -140,6 +139,7 @@ extension ScoreRepository {
     }
 }
 
+/// One response to score, with the partner and answers already loaded.
 public struct ScoringWorkItem: Sendable {
     public var responseID: Int64
     public var invitationID: Int64
