@@ -184,13 +184,27 @@ extension SQLiteStore: ResponseRepository {
     /// as multi-row statements of up to 200 rows; `verb` may be `INSERT OR REPLACE`.
     static func insertRows(_ db: Database, _ verb: String = "INSERT", into table: String, columns: Int, row: String? = nil,
                            values: [DatabaseValueConvertible?]) throws {
-        let rowsPerStatement = 200
         let row = row ?? "(" + placeholders(columns) + ")"
-        for start in stride(from: 0, to: values.count, by: rowsPerStatement * columns) {
-            let slice = Array(values[start..<min(start + rowsPerStatement * columns, values.count)])
-            let sql = "\(verb) INTO \(table) VALUES " + Array(repeating: row, count: slice.count / columns).joined(separator: ",")
-            try statement(db, sql, keep: slice.count == rowsPerStatement * columns).execute(arguments: StatementArguments(slice))
+        var start = 0
+        for rows in statementSizes(values.count / columns) {
+            let slice = Array(values[start..<start + rows * columns])
+            let sql = "\(verb) INTO \(table) VALUES " + Array(repeating: row, count: rows).joined(separator: ",")
+            try statement(db, sql).execute(arguments: StatementArguments(slice))
+            start += rows * columns
         }
+    }
+
+    /// `count` rows split into statements of 128 rows and, for the rest, of 64, 32, ... 1: a few
+    /// sizes only, so each statement is prepared once per connection and kept (preparing a
+    /// statement of some one-off size cost as much as running it).
+    static func statementSizes(_ count: Int) -> [Int] {
+        var sizes = Array(repeating: 128, count: count / 128)
+        var size = 64
+        while size > 0 {
+            if count % 128 & size != 0 { sizes.append(size) }
+            size /= 2
+        }
+        return sizes
     }
 
     public func recordRejected(channel: ResponseChannel, source: String, reason: String, quarantinePath: String?, at time: Date) throws {

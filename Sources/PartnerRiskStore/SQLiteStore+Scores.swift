@@ -247,20 +247,23 @@ extension SQLiteStore {
         let now = Self.timestamp(time)
         var finished = false
         while !finished {
-            try pool.write { db in
-                let writer = try ScoreWriter(db, configVersionID: configVersionID, computedAt: now, skipScored: skipScored)
+            let added = try pool.write { db in
+                let writer = try ScoreWriter(db, configVersionID: configVersionID, computedAt: now, skipScored: skipScored,
+                                             sentences: try sentences.current(db))
                 var written = 0
                 while written < perTransaction {
                     guard let items = try next() else {
                         finished = true
-                        return
+                        break
                     }
                     try writer.store(items)
                     written += items.count
                     // Freeing a chunk's records is left to a background thread, off the writer's path.
                     Self.disposal.async { withExtendedLifetime(items) {} }
                 }
+                return writer.added
             }
+            sentences.remember(added)  // committed
         }
     }
 }
@@ -274,12 +277,16 @@ private final class ScoreWriter {
     let computedAt: String
     let score: Statement
     let insertText: Statement
-    var textIDs: [SentenceKey: Int64] = [:]
+    /// The ids of the sentences stored before this transaction (`SentenceIDCache`).
+    let known: [SentenceKey: Int64]
+    /// Sentences this transaction stored.
+    private(set) var added: [SentenceKey: Int64] = [:]
     /// Set when responses scored meanwhile (by another run) are to be left as they are.
     let skipScored: Bool
 
-    init(_ db: Database, configVersionID: Int64, computedAt: String, skipScored: Bool) throws {
+    init(_ db: Database, configVersionID: Int64, computedAt: String, skipScored: Bool, sentences: [SentenceKey: Int64]) throws {
         self.skipScored = skipScored
+        self.known = sentences
         self.db = db
         self.configVersionID = configVersionID
         self.computedAt = computedAt
@@ -292,7 +299,6 @@ private final class ScoreWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
             """)
         insertText = try db.cachedStatement(sql: "INSERT INTO explanation_text (en, fr) VALUES (?, ?)")
-        for row in try Row.fetchAll(db, sql: "SELECT id, en, fr FROM explanation_text") { textIDs[SentenceKey(LocalizedText(en: row[1], fr: row[2]))] = row[0] }
     }
 
     func store(_ items: [ScoreRecord]) throws {
@@ -338,10 +344,11 @@ private final class ScoreWriter {
 
     /// The stored id of factor `index`'s sentence, stored now if it is new.
     private func textID(_ record: ScoreRecord, _ index: Int) throws -> Int64 {
-        if let id = textIDs[record.sentenceKeys[index]] { return id }
+        let key = record.sentenceKeys[index]
+        if let id = known[key] ?? added[key] { return id }
         let text = record.result.factors[index].text
         try insertText.execute(arguments: [text.en, text.fr])
-        textIDs[record.sentenceKeys[index]] = db.lastInsertedRowID
+        added[key] = db.lastInsertedRowID
         return db.lastInsertedRowID
     }
 }

@@ -15,6 +15,8 @@ public final class SQLiteStore: ActingStore {
     public let actor: String
     /// Stored survey versions, parsed once each (a version never changes: its content is pinned by hash).
     let surveyVersions: SurveyVersionCache
+    /// Explanation sentences' ids, kept from one score transaction to the next.
+    let sentences: SentenceIDCache
 
     /// The same database (the same connections), recording `actor` as who acts.
     private init(sharing store: SQLiteStore, actor: String) {
@@ -22,6 +24,7 @@ public final class SQLiteStore: ActingStore {
         self.pool = store.pool
         self.actor = actor
         self.surveyVersions = store.surveyVersions
+        self.sentences = store.sentences
     }
 
     public func acting(as actor: String) -> any Repositories { SQLiteStore(sharing: self, actor: actor) }
@@ -40,6 +43,7 @@ public final class SQLiteStore: ActingStore {
         self.path = path
         self.actor = actor
         self.surveyVersions = SurveyVersionCache()
+        self.sentences = SentenceIDCache()
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)

@@ -309,6 +309,68 @@ import Testing
         #expect(unresolved == 0)
     }
 
+    /// Sentence ids are kept from one score transaction to the next: one another writer stored
+    /// meanwhile is read and reused (no second copy), and one stored by a transaction that rolled
+    /// back is never used (it is stored again, and every id a score names exists).
+    @Test func sentenceIDsKeptBetweenTransactionsFollowOtherWritersAndRollbacks() throws {
+        let setup = try setup()
+        _ = try setup.ingest.importPaths([setup.answers.path])
+        let store = setup.fixture.store
+        let (config, countries) = try SurveyCatalog(directory: ProjectRoot.url.appendingPathComponent("Surveys")).scoring()
+        let configID = try store.registerScoringConfig(config, countries: countries, at: fixedNow)
+        let inputs = try store.currentScoringInputs()
+        func record(_ index: Int, firstSentence: LocalizedText? = nil) throws -> ScoreRecord {
+            let item = inputs[index]
+            var result = ScoringEngine().score(ScoreInput(
+                survey: try store.survey(rowID: item.surveyVersionID), config: config, countries: countries, partner: item.partner,
+                answers: item.resolvedAnswers, evidenceProvided: item.evidence, asOf: fixedNow))
+            if let firstSentence { result.factors[0].text = firstSentence }
+            return ScoreRecord(work: item, result: result)
+        }
+        func write(_ records: [ScoreRecord], into store: SQLiteStore) throws {
+            var rest = [records]
+            try store.storeScores(configVersionID: configID, at: fixedNow, perTransaction: 10) { rest.popLast() }
+        }
+        func copies(_ en: String) throws -> Int {
+            try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM explanation_text WHERE en = ?", arguments: [en])! }
+        }
+        try write([try record(0)], into: store)  // the cache now holds every sentence so far
+        let other = try SQLiteStore(path: store.path)
+        let extra = LocalizedText(en: "Stored by another writer", fr: "Enregistrée par un autre")
+        try write([try record(1, firstSentence: extra)], into: other)
+        try write([try record(2, firstSentence: extra)], into: store)
+        #expect(try copies(extra.en) == 1)
+        struct Stopped: Error {}
+        let rolledBack = LocalizedText(en: "Written then rolled back", fr: "Écrite puis annulée")
+        var handed = false
+        #expect(throws: Stopped.self) {
+            try store.storeScores(configVersionID: configID, at: fixedNow, perTransaction: 10) {
+                if handed { throw Stopped() }
+                handed = true
+                return [try record(0, firstSentence: rolledBack)]
+            }
+        }
+        #expect(try copies(rolledBack.en) == 0)
+        try write([try record(0, firstSentence: rolledBack)], into: store)
+        #expect(try copies(rolledBack.en) == 1)
+        let dangling = try store.pool.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM score s, json_each(s.explanation) j
+                WHERE NOT EXISTS (SELECT 1 FROM explanation_text t WHERE t.id = json_extract(j.value, '$.t'))
+                """)!
+        }
+        #expect(dangling == 0)
+    }
+
+    @Test func multiRowStatementsComeInAFewSizesThatAddUp() {
+        for count in [0, 1, 2, 127, 128, 129, 200, 255, 256, 500, 1_001] {
+            let sizes = SQLiteStore.statementSizes(count)
+            #expect(sizes.reduce(0, +) == count)
+            #expect(sizes.allSatisfy { [128, 64, 32, 16, 8, 4, 2, 1].contains($0) })
+            #expect(sizes.filter { $0 < 128 }.count == Set(sizes.filter { $0 < 128 }).count)
+        }
+    }
+
     /// A score row keeps its first reason once (in the ranking row, not again in `score`), and
     /// factor points and category scores to three decimals; the overall risk stays exact.
     @Test func scoreRowsKeepTheHeadlineOnceAndScoresToThreeDecimals() throws {

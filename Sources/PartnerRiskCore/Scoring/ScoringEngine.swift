@@ -452,8 +452,12 @@ struct CountryRisk {
 
 /// Loss sentences by question and tenths of a point, and countries' risk under one config and
 /// country list, worked out once per engine. An engine belongs to one thread at a time (the
-/// scoring service makes one per chunk of work), so this takes no lock and is not `Sendable`.
+/// scoring service lends its engines to one chunk of work at a time and keeps them from batch to
+/// batch), so this takes no lock and is not `Sendable`. Each table is emptied when it reaches
+/// `maxEntries` (dates and numbers make many distinct losses), so memory stays bounded.
 final class ScoringMemo {
+    static let maxEntries = 20_000
+
     private struct LossKey: Hashable {
         let question: ObjectIdentifier
         let tenths: Int
@@ -478,6 +482,7 @@ final class ScoringMemo {
         let key = LossKey(question: ObjectIdentifier(question), tenths: tenths, reason: reason, value: value)
         if let cached = losses[key] { return cached.text }
         let text = build()
+        if losses.count >= Self.maxEntries { losses = [:] }
         losses[key] = (question, text)
         return text
     }
@@ -495,6 +500,7 @@ final class ScoringMemo {
         let key = CapKey(category: category, questions: by.map { ObjectIdentifier($0.question) }, values: by.map(\.value))
         if let cached = caps[key] { return cached.text }
         let text = build()
+        if caps.count >= Self.maxEntries { caps = [:] }
         caps[key] = (by.map(\.question), text)
         return text
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Scores responses and keeps every score with the survey and config versions it used.
 public struct ScoringService: Sendable {
@@ -16,6 +17,11 @@ public struct ScoringService: Sendable {
     /// keeps pace with it instead of being left to finish after it.
     public var belowCaller = true
     private let cache = SurveyCache()
+    /// Engines lent to the scoring threads, kept from batch to batch: what each has worked out
+    /// (sentences, countries) serves the next batch of an import too.
+    private let engines = EnginePool()
+    /// The stored id of `config` with `countries`, once registered by this service.
+    private let registered = RegisteredConfig()
 
     public init(scores: ScoreRepository, responses: ResponseRepository, surveys: SurveyRepository, campaigns: CampaignRepository,
                 config: ScoringConfig, countries: CountryRiskList, time: TimeSource = SystemTime()) {
@@ -49,7 +55,7 @@ public struct ScoringService: Sendable {
     /// Loads surveys once, scores on every core, writes in batched transactions.
     func scoreBatch(_ work: [ScoringWorkItem], skipScored: Bool = false) throws -> Int {
         guard !work.isEmpty else { return 0 }
-        let configID = try scores.registerScoringConfig(config, countries: countries, at: time.now())
+        let configID = try registeredConfigID()
         var surveysByVersion: [Int64: Survey] = [:]
         for id in Set(work.map(\.surveyVersionID)) { surveysByVersion[id] = try cache.survey(id) { try surveys.survey(rowID: $0) } }
         let now = time.now()
@@ -61,9 +67,8 @@ public struct ScoringService: Sendable {
         let finished = FinishedChunks()
         let versions = surveysByVersion
         // The scoring threads run below this thread's priority: the writer bounds a rescore.
-        // Engines are reused from chunk to chunk (one thread at a time), so what each has worked
-        // out (sentences, countries) serves the next chunk too.
-        let engines = EnginePool()
+        // Engines are reused from chunk to chunk and batch to batch (one thread at a time).
+        let engines = self.engines
         BackgroundWorkers.run(iterations: chunks.count, threads: min(cores, chunks.count), niceness: belowCaller ? BackgroundWorkers.niceness : 0,
                               finally: finished.close) { index in
             let engine = engines.take()
@@ -90,6 +95,15 @@ public struct ScoringService: Sendable {
         return work.count
     }
 
+    /// The config's stored id: registered (a write) by the first batch only; an import scores
+    /// some twenty batches with one service.
+    private func registeredConfigID() throws -> Int64 {
+        if let id = registered.id.withLock({ $0 }) { return id }
+        let id = try scores.registerScoringConfig(config, countries: countries, at: time.now())
+        registered.id.withLock { $0 = id }
+        return id
+    }
+
     /// Scores per write transaction: a rescore of 100,000 partners commits 4 times.
     static let scoresPerTransaction = 25_000
 
@@ -105,6 +119,11 @@ public struct ScoringService: Sendable {
             return missing
         }
     }
+}
+
+/// The stored id of a scoring service's config, once registered (shared by the service's copies).
+final class RegisteredConfig: Sendable {
+    let id = Mutex<Int64?>(nil)
 }
 
 /// Scoring engines lent to scoring threads, one thread at a time each. `@unchecked` because an
