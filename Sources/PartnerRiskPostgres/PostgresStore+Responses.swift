@@ -116,7 +116,7 @@ extension PostgresStore: ResponseRepository {
                         \(responses.map { JSONValue.array($0.missing.map(JSONValue.string)).rendered() })::text[], \(responses.map(\.checksum))::text[],
                         \(responses.map { DayFormat.timestamp($0.receivedAt) })::text[],
                         \(responses.map { DayFormat.timestamp($0.savedAt ?? $0.receivedAt) })::text[],
-                        \(responses.map { $0.canonicalAnswers ?? CanonicalJSON.text($0.answers.json) })::text[])
+                        \(responses.map(\.answersJSON))::text[])
                 WITH ORDINALITY AS item (invitation, revision, channel, source, complete, missing, checksum, received, saved, answers, position)
             ORDER BY position
             RETURNING id, invitation_id, revision

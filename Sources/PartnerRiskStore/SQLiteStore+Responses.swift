@@ -131,7 +131,7 @@ extension SQLiteStore: ResponseRepository {
                 let later = known.last.flatMap { $0.savedAt > saved ? $0.revision : nil }
                 try insertResponse.execute(arguments: [item.invitationID, revision, item.channel.rawValue, item.source, item.complete,
                                                        JSONValue.array(item.missing.map(JSONValue.string)).rendered(), item.checksum, time, saved,
-                                                       item.canonicalAnswers ?? CanonicalJSON.text(item.answers.json)])
+                                                       item.answersJSON])
                 let responseID = db.lastInsertedRowID
                 revisions[item.invitationID] = Self.inserted(StoredRevisionRow(revision: revision, checksum: item.checksum, savedAt: saved), into: known)
                 let detail = "revision \(revision) via \(item.channel.rawValue)" + (item.complete ? "" : ", incomplete (\(item.missing.count) missing)")

@@ -15,4 +15,25 @@ import Testing
         let fits = validator.validate(["U1_ownership_change": .string("yes"), question.id: .string(String(repeating: "é", count: question.maxLength))]).problems
         #expect(!fits.contains { $0.hasPrefix(question.id) }, "\(fits)")
     }
+
+    /// Members are matched to questions whatever their order; a key given twice counts once, with
+    /// its later value (as a JSON object read into a dictionary); an unknown id is one problem.
+    @Test func membersInAnyOrderWithARepeatedKeyCountTheLaterValue() throws {
+        let survey = try SurveyParser().load(contentsOf: ProjectRoot.url.appendingPathComponent("Surveys/pip-annual-update.yaml"))
+        let validator = AnswerValidator(survey: survey, sector: .highwayCarrier)
+        let ids = survey.questions.filter { $0.type == .yesNo && $0.applies(to: .highwayCarrier) && $0.showIf == nil }.map(\.id)
+        try #require(ids.count >= 2)
+        var members = AnswerMembers()
+        members.append(key: ids[1], value: .string("maybe"))  // refused, but given again below
+        members.append(key: "Z9_unknown", value: .string("yes"))
+        members.append(key: ids[0], value: .string("no"))
+        members.append(key: ids[1], value: .string("yes"))
+        members.append(key: "Z9_unknown", value: .string("no"))
+        let result = validator.validate(members)
+        #expect(result.problems == ["unknown question Z9_unknown"])
+        let positionOf = { (id: String) in survey.questions.firstIndex { $0.id == id }! }
+        #expect(result.positioned[positionOf(ids[1])] == .value(.string("yes")) && result.positioned[positionOf(ids[0])] == .value(.string("no")))
+        #expect(result.answers[ids[1]] == .value(.string("yes")) && result.keptCount == 2 && result.answers.answers.count == 2)
+        #expect(validator.validate(AnswerMembers([ids[0]: .string("no"), ids[1]: .string("yes")])).positioned == result.positioned)
+    }
 }

@@ -81,14 +81,16 @@ import Testing
             for index in 0..<Int.random(in: 0...12, using: &generator) { answers["Q\(index)_\(round % 7)"] = Self.randomValue(&generator) }
             let sorted = round % 3 != 0, escapeAll = round % 5 == 0
             let text = "{\n  \"format\" : \"x\",\n  \"answers\" : " + Self.pretty(.object(answers), sorted: sorted, escapeAll: escapeAll, indent: "  ") + "\n}\n"
-            let parsed = try #require(JSONParser.parse(Data(text.utf8), compactingMember: "answers"))
-            let canonical = CanonicalJSON.bytes(try #require(parsed.value.objectValue?["answers"]))
-            if let member = parsed.member {
+            let parsed = try #require(JSONParser.parseAnswerFile(Data(text.utf8)))
+            let members = try #require(parsed.answers)
+            #expect(members.dictionary == answers && parsed.object == ["format": .string("x")])
+            let canonical = CanonicalJSON.bytes(.object(answers))
+            if let member = parsed.compacted {
                 #expect(member == canonical, "\(text)")
                 taken += 1
             }
             let declared = "sha256:" + CanonicalJSON.hex(SHA256.hash(data: canonical))
-            let chosen = ResponseIngest.canonicalAnswers(try #require(parsed.value.objectValue?["answers"]?.objectValue), compacted: parsed.member, declared: declared)
+            let chosen = ResponseIngest.canonicalAnswers(members, compacted: parsed.compacted, declared: declared)
             #expect(chosen.text == canonical && "sha256:" + chosen.sha256 == declared)
         }
         #expect(taken > 100)  // the fast path is taken for files written the way the form writes them
@@ -97,11 +99,31 @@ import Testing
     @Test func repeatedKeysOrEscapesAreNotTakenAsCanonical() throws {
         for text in [#"{"answers": {"a": 1, "a": 2}}"#, #"{"answers": {"b": 1, "a": 2}}"#, #"{"answers": {"a": "\u0041"}}"#,
                      #"{"answers": {"a": "x\/y"}}"#, #"{"answers": {"a": 1.5}}"#, #"{"answers": {"a": 1e3}}"#, #"{"answers": {"a": -0}}"#] {
-            let parsed = try #require(JSONParser.parse(Data(text.utf8), compactingMember: "answers"))
-            #expect(parsed.member == nil, "\(text)")
+            let parsed = try #require(JSONParser.parseAnswerFile(Data(text.utf8)))
+            #expect(parsed.compacted == nil, "\(text)")
         }
-        let plain = try #require(JSONParser.parse(Data(#"{"answers" : { "a" : [ 1, "x y" ], "b" : {"na": "n/a"} }, "z": 1}"#.utf8), compactingMember: "answers"))
-        #expect(plain.member.map { String(decoding: $0, as: UTF8.self) } == #"{"a":[1,"x y"],"b":{"na":"n/a"}}"#)
+        let plain = try #require(JSONParser.parseAnswerFile(Data(#"{"answers" : { "a" : [ 1, "x y" ], "b" : {"na": "n/a"} }, "z": 1}"#.utf8)))
+        #expect(plain.compacted.map { String(decoding: $0, as: UTF8.self) } == #"{"a":[1,"x y"],"b":{"na":"n/a"}}"#)
+        #expect(plain.object == ["z": .number(1)] && plain.answers?.count == 2 && plain.answers?.key(1) == "b")
+    }
+
+    /// The answers object is read member by member, in the file's order, keys as bytes: escaped
+    /// keys are decoded, a key given twice is kept twice (the later counts, as in a dictionary), an
+    /// `answers` that is not an object is no answers object, and the later `answers` member counts.
+    @Test func answerFilesKeepTheirAnswersInOrderWithKeysDecoded() throws {
+        let file = try #require(JSONParser.parseAnswerFile(Data(#"{"answers": {"b\u00e9": 1, "a": "x", "a": "y"}, "token": "t"}"#.utf8)))
+        let answers = try #require(file.answers)
+        #expect(answers.count == 3 && answers.key(0) == "bé" && answers.key(2) == "a")
+        #expect(answers.dictionary == ["bé": .number(1), "a": .string("y")])
+        #expect(file.object == ["token": .string("t")] && file.compacted == nil)
+        #expect(try #require(JSONParser.parseAnswerFile(Data(#"{"answers": [1]}"#.utf8))).answers == nil)
+        let later = try #require(JSONParser.parseAnswerFile(Data(#"{"answers": {"a": 1}, "answers": 2}"#.utf8)))
+        #expect(later.answers == nil && later.object["answers"] == .number(2))
+        let again = try #require(JSONParser.parseAnswerFile(Data(#"{"answers": 2, "answers": {"a": 1}}"#.utf8)))
+        #expect(again.answers?.dictionary == ["a": .number(1)] && again.object["answers"] == nil)
+        for broken in [#"{"answers": {"a": 1}"#, #"{"answers": {"a" 1}}"#, #"[{"answers": {}}]"#, #"{"answers": {}} x"#, ""] {
+            #expect(JSONParser.parseAnswerFile(Data(broken.utf8)) == nil, "\(broken)")
+        }
     }
 }
 

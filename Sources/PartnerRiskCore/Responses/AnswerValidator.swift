@@ -13,29 +13,50 @@ public struct AnswerValidator {
     }
 
     public struct Result: Sendable {
-        /// Answers to the questions the partner actually sees (hidden ones dropped).
-        public var answers: AnswerSet
+        /// The answers that fit, by position in the survey's questions (as scoring reads them):
+        /// those with a problem and those hidden from the partner are left out.
+        public var positioned: PositionedAnswers
         public var problems: [String]
         public var missing: [String]
-        /// `answers` by position in the survey's questions, as scoring reads them.
-        public var positioned: PositionedAnswers = []
+        /// The survey the answers were checked against.
+        let survey: Survey
         public var complete: Bool { missing.isEmpty }
+
+        /// Answers to the questions the partner actually sees (hidden ones dropped), by id.
+        public var answers: AnswerSet {
+            var answers = AnswerSet()
+            for (position, answer) in positioned.enumerated() { if let answer { answers[survey.questions[position].id] = answer } }
+            return answers
+        }
+
+        /// How many answers were kept.
+        public var keptCount: Int { positioned.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
     }
 
-    public func validate(_ raw: [String: JSONValue]) -> Result {
+    public func validate(_ raw: [String: JSONValue]) -> Result { validate(AnswerMembers(raw)) }
+
+    /// Checks the members of an answers object (a key given twice: the later value counts).
+    public func validate(_ raw: AnswerMembers) -> Result {
         var problems: [(id: String, text: String)] = []
         // The answers that fit, by position; `show_if` is then evaluated on them.
         var given = PositionedAnswers(repeating: nil, count: survey.questions.count)
-        for (id, value) in raw {
-            guard let position = survey.position(of: id) else {
-                problems.append((id, "unknown question \(id)"))
+        var cursor = 0
+        for index in 0..<raw.count {
+            guard let position = raw.withKey(index, { survey.plan.position(ofKey: $0, cursor: &cursor) }) else {
+                let id = raw.key(index)
+                if !problems.contains(where: { $0.id == id }) { problems.append((id, "unknown question \(id)")) }
                 continue
             }
             let question = survey.questions[position]
+            let id = question.id
+            // A key given twice: only the later value counts, as in a JSON object read into a dictionary.
+            given[position] = nil
+            problems.removeAll { $0.id == id }
             guard question.applies(to: sector) else {
                 problems.append((id, "question \(id) is not asked of a \(sector.rawValue)"))
                 continue
             }
+            let value = raw.values[index]
             let answer = Answer(json: value)
             if case .notApplicable(let reason) = answer {
                 if !question.allowNA { problems.append((id, "\(id): \"not applicable\" is not allowed for this question")); continue }
@@ -46,18 +67,13 @@ public struct AnswerValidator {
             }
             given[position] = answer
         }
-        let answered = given.map { $0 != nil }
         let visible = survey.hideUnshown(for: sector, in: &given)
-        // The given answers minus those with a problem or hidden by a condition (mapValues keeps the table).
-        var answers = AnswerSet(raw.mapValues(Answer.init(json:)))
-        for problem in problems { answers[problem.id] = nil }
-        for position in given.indices where answered[position] && given[position] == nil { answers[survey.questions[position].id] = nil }
         let missing = visible.filter { position in
             guard survey.questions[position].required else { return false }
             if case .notApplicable? = given[position] { return false }
             return AnswerSet.usableValue(given[position]) == nil
         }.map { survey.questions[$0].id }
-        return Result(answers: answers, problems: problems.sorted { $0.id < $1.id }.map(\.text), missing: missing, positioned: given)
+        return Result(positioned: given, problems: problems.sorted { $0.id < $1.id }.map(\.text), missing: missing, survey: survey)
     }
 
     func check(_ value: JSONValue, for question: Question) -> String? {

@@ -67,7 +67,7 @@ public struct EvidenceIntake: Sendable {
     /// the file has none, else the documents or why they cannot be accepted. With documents the
     /// checksum covers `{"answers": …, "evidence": [{question_id, name, sha256}, …]}`, and each
     /// document's bytes must hash to its `sha256`, so the checksum covers their content too.
-    static func embedded(in object: [String: JSONValue], answers: [String: JSONValue]) -> Result<[Document], Problem>? {
+    static func embedded(in object: [String: JSONValue], answers: AnswerMembers) -> Result<[Document], Problem>? {
         guard let list = object["evidence"] else { return nil }
         guard let items = list.arrayValue, items.count <= maxDocuments else {
             return .failure(Problem("the file's evidence is not a list of at most \(maxDocuments) documents"))
@@ -90,7 +90,7 @@ public struct EvidenceIntake: Sendable {
                                       data: data))
             manifest.append(.object(["question_id": .string(question), "name": .string(name), "sha256": .string(sha256)]))
         }
-        let covered = CanonicalJSON.sha256(.object(["answers": .object(answers), "evidence": .array(manifest)]))
+        let covered = CanonicalJSON.sha256(.object(["answers": .object(answers.dictionary), "evidence": .array(manifest)]))
         guard object["checksum"]?.stringValue == "sha256:" + covered else {
             return .failure(Problem("checksum mismatch: the file was edited outside the form or damaged"))
         }

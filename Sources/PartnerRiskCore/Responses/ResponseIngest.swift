@@ -415,8 +415,8 @@ public struct ResponseIngest: Sendable {
         var context: InvitationContext
         var result: AnswerValidator.Result
         var checksum: String
-        /// The canonical text of `result.answers`, when the check already wrote it.
-        var canonicalAnswers: String?
+        /// The canonical text of `result.answers` (what is stored, and what `checksum` is of).
+        var answersJSON: String
         /// When the partner saved the file (its `saved_at`), when it says.
         var savedAt: Date?
         /// Documents embedded in the file, each for a question that asks for one.
@@ -431,8 +431,9 @@ public struct ResponseIngest: Sendable {
 
     /// A well-formed answer file whose checksum holds: what the token lookup and validation need.
     struct ParsedFile {
+        /// The file's top-level members but the answers.
         var object: [String: JSONValue]
-        var answers: [String: JSONValue]
+        var answers: AnswerMembers
         var tokenHash: String
         /// SHA-256 of `canonical`, in hex.
         var checksum: String
@@ -455,17 +456,18 @@ public struct ResponseIngest: Sendable {
         guard data.count <= EvidenceIntake.maxAnswerFileBytes else { return .rejected("file larger than \(EvidenceIntake.maxAnswerFileBytes / 1_048_576) MB") }
         // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
         let text = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
-        guard let parsed = JSONParser.parse(text, compactingMember: "answers"), let object = parsed.value.objectValue else {
+        guard let parsed = JSONParser.parseAnswerFile(text) else {
             return .rejected("not a PartnerRisk answer file (not a JSON object)")
         }
+        let object = parsed.object
         guard object["format"]?.stringValue == "partner-risk-answers/1" else {
             return .rejected("not a PartnerRisk answer file (format is not partner-risk-answers/1)")
         }
         guard let token = object["token"]?.stringValue, InvitationToken.isWellFormed(token) else {
             return .rejected("the file has no valid token")
         }
-        guard let answers = object["answers"]?.objectValue else { return .rejected("the file has no answers object") }
-        let (canonical, fileChecksum) = Self.canonicalAnswers(answers, compacted: parsed.member, declared: object["checksum"]?.stringValue)
+        guard let answers = parsed.answers else { return .rejected("the file has no answers object") }
+        let (canonical, fileChecksum) = Self.canonicalAnswers(answers, compacted: parsed.compacted, declared: object["checksum"]?.stringValue)
         var documents: [EvidenceIntake.Document] = []
         switch EvidenceIntake.embedded(in: object, answers: answers) {
         case nil:
@@ -483,12 +485,12 @@ public struct ResponseIngest: Sendable {
     /// The canonical text of a file's answers and its SHA-256. The file's own answers text, white
     /// space removed, is that text when its hash is the declared checksum (the form writes keys in
     /// canonical order): then the text is not written again from the parsed answers.
-    static func canonicalAnswers(_ answers: [String: JSONValue], compacted: [UInt8]?, declared: String?) -> (text: [UInt8], sha256: String) {
+    static func canonicalAnswers(_ answers: AnswerMembers, compacted: [UInt8]?, declared: String?) -> (text: [UInt8], sha256: String) {
         if let compacted, let declared, declared.hasPrefix("sha256:") {
             let hash = CanonicalJSON.hex(SHA256.hash(data: compacted))
             if declared.utf8.dropFirst(7).elementsEqual(hash.utf8) { return (compacted, hash) }
         }
-        let canonical = CanonicalJSON.bytes(.object(answers))
+        let canonical = CanonicalJSON.bytes(.object(answers.dictionary))
         return (canonical, CanonicalJSON.hex(SHA256.hash(data: canonical)))
     }
 
@@ -523,18 +525,21 @@ public struct ResponseIngest: Sendable {
     }
 
     /// `checksum` (and `canonical`, its text) describe `answers` when the caller already has them.
-    func validate(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, checksum: String?,
+    func validate(_ answers: AnswerMembers, context: InvitationContext, survey: Survey, checksum: String?,
                   canonical: [UInt8]? = nil) throws -> Checked {
         let result = AnswerValidator(survey: survey, sector: context.partner.sector).validate(answers)
         guard result.problems.isEmpty else {
             return .rejected("answers do not fit the questionnaire: " + result.problems.prefix(10).joined(separator: "; "))
         }
         // The validated answers are the given ones minus any hidden by a condition, values unchanged:
-        // the same count means the same answers, and the given checksum and text still hold.
-        let unchanged = result.answers.answers.count == answers.count
-        let stored = (unchanged ? checksum : nil) ?? CanonicalJSON.sha256(result.answers.json)
-        return .valid(Valid(context: context, result: result, checksum: stored,
-                            canonicalAnswers: unchanged ? canonical.map { String(decoding: $0, as: UTF8.self) } : nil))
+        // the same count means the same answers (a key given twice counts twice, so it never
+        // passes for unchanged), and the given checksum and text still hold.
+        if result.keptCount == answers.count, let checksum, let canonical {
+            return .valid(Valid(context: context, result: result, checksum: checksum, answersJSON: String(decoding: canonical, as: UTF8.self)))
+        }
+        let text = CanonicalJSON.bytes(result.answers.json)
+        return .valid(Valid(context: context, result: result, checksum: CanonicalJSON.hex(SHA256.hash(data: text)),
+                            answersJSON: String(decoding: text, as: UTF8.self)))
     }
 
     /// Stores valid answers as the invitation's next revision: at once (`.queued` in an import's
@@ -547,8 +552,9 @@ public struct ResponseIngest: Sendable {
                          invitationID: valid.context.invitationID, source: source)
         }
         var response = NewResponse(invitationID: valid.context.invitationID, channel: channel, source: source, complete: result.complete,
-                                   missing: result.missing, checksum: valid.checksum, answers: result.answers, receivedAt: time.now(),
-                                   savedAt: valid.savedAt, canonicalAnswers: valid.canonicalAnswers)
+                                   missing: result.missing, checksum: valid.checksum,
+                                   answersJSON: valid.answersJSON,
+                                   receivedAt: time.now(), savedAt: valid.savedAt)
         response.acknowledge = true  // the receipt is queued with the response, in its transaction
         // Validated answers go on to scoring by position only when an import scores beside it.
         let item = PendingResponses.Item(response: response, source: source, context: valid.context,
@@ -566,7 +572,7 @@ public struct ResponseIngest: Sendable {
     /// `checksum` is the canonical SHA-256 of `answers` when the caller already has it.
     public func accept(_ answers: [String: JSONValue], context: InvitationContext, survey: Survey, channel: ResponseChannel,
                        source: String, checksum: String? = nil) throws -> Outcome {
-        switch try validate(answers, context: context, survey: survey, checksum: checksum) {
+        switch try validate(AnswerMembers(answers), context: context, survey: survey, checksum: checksum) {
         case .rejected(let reason): return .rejected(reason: reason)
         case .valid(let valid): return try commit(valid, channel: channel, source: source)
         }

@@ -68,19 +68,24 @@ public struct NewResponse: Sendable {
     public var complete: Bool
     public var missing: [String]
     public var checksum: String
-    public var answers: AnswerSet
+    /// The answers as stored: their canonical JSON (`CanonicalJSON`), the text the checksum is taken of.
+    public var answersJSON: String
     public var receivedAt: Date
     /// When the partner saved the answers (never after `receivedAt`); the receipt when nil.
     public var savedAt: Date?
-    /// `answers` as canonical JSON when already written (the text the checksum was taken of).
-    public var canonicalAnswers: String?
     /// Queue the partner's thank-you (receipt) with the response, in the same transaction, when it
     /// is stored as current.
     public var acknowledge = false
 
     public init(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String], checksum: String,
-                answers: AnswerSet, receivedAt: Date, savedAt: Date? = nil, canonicalAnswers: String? = nil) {
-        self.canonicalAnswers = canonicalAnswers
+                answers: AnswerSet, receivedAt: Date, savedAt: Date? = nil) {
+        self.init(invitationID: invitationID, channel: channel, source: source, complete: complete, missing: missing, checksum: checksum,
+                  answersJSON: CanonicalJSON.text(answers.json), receivedAt: receivedAt, savedAt: savedAt)
+    }
+
+    /// `answersJSON`: the canonical text of the answers, already written (an answer file's own).
+    public init(invitationID: Int64, channel: ResponseChannel, source: String?, complete: Bool, missing: [String], checksum: String,
+                answersJSON: String, receivedAt: Date, savedAt: Date? = nil) {
         self.savedAt = savedAt.map { min($0, receivedAt) }
         self.invitationID = invitationID
         self.channel = channel
@@ -88,7 +93,7 @@ public struct NewResponse: Sendable {
         self.complete = complete
         self.missing = missing
         self.checksum = checksum
-        self.answers = answers
+        self.answersJSON = answersJSON
         self.receivedAt = receivedAt
     }
 }

@@ -8,11 +8,8 @@ public struct JSONParser {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
-    /// A top-level member whose value's place in the text is wanted (`parse(_:compactingMember:)`).
-    private var captureKey: String?
-    private var captured: Range<Int>?
-    /// While the wanted member is read: whether its text is canonical so far (keys strictly in
-    /// `CanonicalJSON` order, no escape but the canonical ones, integers only).
+    /// While an answer file's `answers` member is read: whether its text is canonical so far (keys
+    /// strictly in `CanonicalJSON` order, no escape but the canonical ones, integers only).
     private var capturing = false
     private var canonical = true
 
@@ -27,18 +24,67 @@ public struct JSONParser {
         }
     }
 
-    /// Parses a document and also returns one top-level member's value as its canonical text
-    /// (`CanonicalJSON`), when the file already writes it that way but for white space: then the
-    /// text with the white space between tokens removed is returned, and a checksum can be
-    /// verified on it without writing the canonical form again from the parsed tree. Nil member
-    /// when absent or not written canonically.
-    public static func parse(_ data: Data, compactingMember key: String) -> (value: JSONValue, member: [UInt8]?)? {
+    /// An answer file read for checking: its top-level members, the `answers` object apart.
+    public struct AnswerFile {
+        /// Every top-level member but an `answers` object.
+        public var object: [String: JSONValue] = [:]
+        /// The `answers` object's members in the file's order; nil when there is no such object.
+        public var answers: AnswerMembers?
+        /// The `answers` text as canonical JSON (`CanonicalJSON`), when the file already writes it
+        /// that way but for white space: the text with the white space between tokens removed, so a
+        /// checksum can be verified on it without writing the canonical form again. Nil otherwise.
+        public var compacted: [UInt8]?
+    }
+
+    /// Parses an answer file (a JSON object); nil when it is not one well-formed object.
+    public static func parseAnswerFile(_ data: Data) -> AnswerFile? {
         data.withUnsafeBytes { raw in
             var parser = JSONParser(raw.bindMemory(to: UInt8.self))
-            parser.captureKey = key
-            guard let value = parser.document() else { return nil }
-            return (value, parser.canonical ? parser.captured.map { parser.compacted($0) } : nil)
+            return parser.answerFile()
         }
+    }
+
+    private mutating func answerFile() -> AnswerFile? {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        var file = AnswerFile()
+        let wellFormed = members(readKey: { $0.string() }) { parser, key in
+            parser.skipSpace()
+            guard key == "answers", parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "{") else {
+                guard let value = parser.value(depth: 1) else { return false }
+                if key == "answers" { (file.answers, file.compacted) = (nil, nil) }  // the later member counts
+                file.object[key] = value
+                return true
+            }
+            let start = parser.index
+            guard let answers = parser.answerMembers() else { return false }
+            file.object[key] = nil
+            file.answers = answers
+            file.compacted = parser.canonical ? parser.compacted(start..<parser.index) : nil
+            return true
+        }
+        guard wellFormed else { return nil }
+        skipSpace()
+        return index == bytes.count ? file : nil
+    }
+
+    /// The answers object from its opening brace, its keys kept as bytes (see `AnswerMembers`),
+    /// noting whether it is written canonically.
+    private mutating func answerMembers() -> AnswerMembers? {
+        var answers = AnswerMembers()
+        answers.reserveCapacity(96)
+        (capturing, canonical) = (true, true)
+        defer { capturing = false }
+        let wellFormed = members(readKey: { $0.rawKey() }) { parser, key in
+            guard let value = parser.value(depth: 2) else { return false }
+            switch key {
+            case .plain(let range): answers.append(key: UnsafeBufferPointer(rebasing: parser.bytes[range]), value: value)
+            case .decoded(let text): answers.append(key: text, value: value)
+            }
+            if parser.canonical && !answers.lastKeyIsCanonicallyAfterPrevious() { parser.canonical = false }
+            return true
+        }
+        return wellFormed ? answers : nil
     }
 
     /// The bytes of `range` without the white space outside strings (the text is well-formed JSON).
@@ -86,11 +132,13 @@ public struct JSONParser {
             var parser = JSONParser(buffer)
             parser.skipSpace()
             guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else { return false }
-            let wellFormed = parser.members(depth: 0, readKey: { $0.rawKey() }) { key, value in
+            let wellFormed = parser.members(readKey: { $0.rawKey() }) { parser, key in
+                guard let value = parser.value(depth: 1) else { return false }
                 switch key {
                 case .plain(let range): add(UnsafeBufferPointer(rebasing: buffer[range]), value)
                 case .decoded(var text): text.withUTF8 { add($0, value) }
                 }
+                return true
             }
             guard wellFormed else { return false }
             parser.skipSpace()
@@ -182,11 +230,18 @@ public struct JSONParser {
     /// Reads `{ "key": value, ... }` from the opening brace, handing each member to `add`;
     /// false when malformed.
     private mutating func members(depth: Int, _ add: (String, JSONValue) -> Void) -> Bool {
-        members(depth: depth, readKey: { $0.string() }, add)
+        var previousKey: String?
+        return members(readKey: { $0.string() }) { parser, key in
+            if parser.capturing { parser.noteKeyOrder(key, after: &previousKey) }
+            guard let value = parser.value(depth: depth + 1) else { return false }
+            add(key, value)
+            return true
+        }
     }
 
-    private mutating func members<Key>(depth: Int, readKey: (inout JSONParser) -> Key?, _ add: (Key, JSONValue) -> Void) -> Bool {
-        var previousKey: String?
+    /// Reads `{ "key": value, ... }` from the opening brace: each key with `readKey`, then its
+    /// value with `readValue` (which keeps it; false when malformed). False when malformed.
+    private mutating func members<Key>(readKey: (inout JSONParser) -> Key?, readValue: (inout JSONParser, Key) -> Bool) -> Bool {
         index += 1
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return true }
@@ -196,13 +251,7 @@ public struct JSONParser {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
             index += 1
-            let start = index
-            let wanted = depth == 0 && captureKey != nil && captureKey == key as? String
-            if capturing { noteKeyOrder(key as? String, after: &previousKey) }
-            if wanted { capturing = true }
-            guard let item = value(depth: depth + 1) else { return false }
-            if wanted { (captured, capturing) = (start..<index, false) }
-            add(key, item)
+            guard readValue(&self, key) else { return false }
             skipSpace()
             guard index < bytes.count else { return false }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -212,10 +261,10 @@ public struct JSONParser {
         }
     }
 
-    /// Inside the wanted member, keys must rise strictly in UTF-8 order (which is the canonical
+    /// Inside the answers member, keys must rise strictly in UTF-8 order (which is the canonical
     /// UTF-16 order below U+E000) for its text to be canonical.
-    private mutating func noteKeyOrder(_ key: String?, after previous: inout String?) {
-        guard let key, key.utf8.allSatisfy({ $0 < 0xEE }) else { canonical = false; return }
+    private mutating func noteKeyOrder(_ key: String, after previous: inout String?) {
+        guard key.utf8.allSatisfy({ $0 < 0xEE }) else { canonical = false; return }
         if let previous, !CanonicalJSON.utf8Precedes(previous, key) { canonical = false }
         previous = key
     }

@@ -143,6 +143,13 @@ final class SurveyPlan: Sendable {
         return parsed ? answers : nil
     }
 
+    /// The position of the question whose id is `key` (UTF-8 bytes), nil when there is none. Keys
+    /// given in byte order (as answer files and stored answers write them) are found by walking
+    /// the sorted ids from `cursor`; any other order still works, by lookup.
+    func position(ofKey key: UnsafeBufferPointer<UInt8>, cursor: inout Int) -> Int? {
+        keyBytes.withUnsafeBufferPointer { position(of: key, in: $0, cursor: &cursor) }
+    }
+
     private func position(of key: UnsafeBufferPointer<UInt8>, in sortedBytes: UnsafeBufferPointer<UInt8>, cursor: inout Int) -> Int? {
         while cursor < keys.count {
             let candidate = keys[cursor]
