@@ -22,11 +22,12 @@ extension SQLiteStore: ResponseRepository {
         let hashes = Array(Set(tokenHashes))
         var invitations: [(hash: String, id: Int64, partnerID: Int64, campaignID: Int64, surveyVersionID: Int64, reminders: Int, generation: Int)] = []
         try Self.inBatches(hashes) { batch in
+            let batch = Self.padded(batch)
             let rows = try Row.fetchCursor(Self.statement(db, """
                 SELECT t.token_hash, i.id, i.partner_id, i.campaign_id, i.survey_version_id, i.reminders_sent, i.token_generation
                 FROM invitation_token t JOIN invitation i ON i.id = t.invitation_id
                 WHERE (t.revoked_at IS NULL OR t.revoked_at > ?) AND t.token_hash IN (\(Self.placeholders(batch.count)))
-                """, keep: batch.count == 1), arguments: StatementArguments([now]) + StatementArguments(batch))
+                """), arguments: StatementArguments([now]) + StatementArguments(batch))
             while let row = try rows.next() { invitations.append((row[0], row[1], row[2], row[3], row[4], row[5], row[6])) }
         }
         // Closures, not key paths: a key path into a tuple is built at run time on every call.
@@ -43,6 +44,15 @@ extension SQLiteStore: ResponseRepository {
     }
 
     static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ",") }
+
+    /// `values` (not empty) made up to a power of two by repeating the last: an `IN (...)` list
+    /// then has one of ten lengths (up to 512), and its statement is prepared once per connection
+    /// and kept (an import looks up 256 tokens at a time, and preparing was a tenth of that).
+    static func padded<Value>(_ values: [Value]) -> [Value] {
+        var size = 1
+        while size < values.count { size *= 2 }
+        return values + Array(repeating: values[values.count - 1], count: size - values.count)
+    }
 
     /// `values` handed to `body` 500 at a time (for `IN (...)` lists of a sane length).
     static func inBatches<Value>(_ values: [Value], _ body: ([Value]) throws -> Void) rethrows {
@@ -61,8 +71,9 @@ extension SQLiteStore: ResponseRepository {
         let unique = Array(Set(ids))
         var partners: [Int64: Partner] = [:]
         try inBatches(unique) { batch in
+            let batch = padded(batch)
             let sql = "SELECT \(partnerColumnList()) FROM partner WHERE id IN (\(placeholders(batch.count)))"
-            let rows = try Row.fetchCursor(statement(db, sql, keep: batch.count == 1), arguments: StatementArguments(batch))
+            let rows = try Row.fetchCursor(statement(db, sql), arguments: StatementArguments(batch))
             while let row = try rows.next() { partners[row[0]] = partner(from: row, at: 0) }
         }
         return partners
@@ -70,10 +81,10 @@ extension SQLiteStore: ResponseRepository {
 
     /// Campaigns by id, with their survey's id and version.
     static func campaigns(_ db: Database, ids: [Int64]) throws -> [Int64: Campaign] {
-        let unique = Array(Set(ids))
-        guard !unique.isEmpty else { return [:] }
+        guard !ids.isEmpty else { return [:] }
+        let unique = padded(Array(Set(ids)))
         var campaigns: [Int64: Campaign] = [:]
-        let rows = try Row.fetchCursor(statement(db, campaignSQL + " WHERE c.id IN (\(placeholders(unique.count)))", keep: unique.count == 1),
+        let rows = try Row.fetchCursor(statement(db, campaignSQL + " WHERE c.id IN (\(placeholders(unique.count)))", keep: unique.count <= 512),
                                        arguments: StatementArguments(unique))
         while let row = try rows.next() { campaigns[row["id"]] = campaign(row) }
         return campaigns

@@ -38,6 +38,9 @@ struct ResponsesImportCommand: ParsableCommand {
         let scoring = try app.submissions.scoringAlongside()
         ingest.onStored = scoring.submit
         let imported = Result { try ingest.importPaths(paths) }
+        // While the last batches are scored, look for answers an earlier run left unscored
+        // (this import's own are being scored); looked for again after an error in scoring.
+        let leftover = try? app.submissions.unscoredResponseIDs(excluding: Set(imported.get().acceptedResponseIDs))
         let alongside = scoring.finish()
         let summary = try imported.get()
         if let error = alongside.error { warn(["scoring during the import stopped (\((error as? PartnerRiskError)?.message ?? "\(error)")); scoring what is left now"]) }
@@ -45,7 +48,8 @@ struct ResponsesImportCommand: ParsableCommand {
         for rejected in summary.rejected { say("rejected \(rejected.source): \(rejected.reason)") }
         printHistory(summary)
         reportReceipt(try app.submissions.accepted(summary.acceptedResponseIDs, evidenceFor: summary.evidenceInvitations,
-                                                   scoredAlready: alongside.scored, acknowledgedIn: summary.acknowledgedCampaigns))
+                                                   scoredAlready: alongside.scored, acknowledgedIn: summary.acknowledgedCampaigns,
+                                                   unscored: alongside.error == nil ? leftover : nil))
         // Only the partners whose answers arrived: new owners and banks come from their answers.
         if !summary.acceptedPartners.isEmpty { warnNewHits(try app.screening.run(partnerIDs: summary.acceptedPartners)) }
         print(summary.line)

@@ -144,3 +144,26 @@ import Testing
         #expect(throws: PartnerRiskError.self) { try FileBytes.contents(of: directory.path) }
     }
 }
+
+@Suite struct FolderWalkTests {
+    /// Every entry named `*.json` or `*.eml` (any case) under a folder, sorted, whatever its type:
+    /// files in subfolders, a folder named `*.eml` (listed, and looked into), a link to nothing;
+    /// a link to a folder is not followed, and a name that only starts with a dot has no extension.
+    @Test func listsAnswerFilesUnderAFolderAsTheEnumeratorDid() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("walk-\(UUID().uuidString)")
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("walk-outside-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root); try? FileManager.default.removeItem(at: outside) }
+        for folder in [root, root.appendingPathComponent("b/c"), root.appendingPathComponent("odd.eml"), outside] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        for name in ["a.json", "b/c/d.JSON", "b/reply.eml", "odd.eml/inner.json", "notes.txt", ".json", "b/.hidden.json", "e.json.bak"] {
+            try Data("{}".utf8).write(to: root.appendingPathComponent(name))
+        }
+        try Data("{}".utf8).write(to: outside.appendingPathComponent("far.json"))
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("gone.json").path, withDestinationPath: "/nonexistent/x")
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("linked").path, withDestinationPath: outside.path)
+        let listed = FolderWalk.paths(under: root.path, extensions: ["json", "eml"]).map { String($0.dropFirst(root.path.count + 1)) }
+        #expect(listed == ["a.json", "b/.hidden.json", "b/c/d.JSON", "b/reply.eml", "gone.json", "odd.eml", "odd.eml/inner.json"])
+        #expect(FolderWalk.paths(under: root.appendingPathComponent("missing").path, extensions: ["json"]).isEmpty)
+    }
+}

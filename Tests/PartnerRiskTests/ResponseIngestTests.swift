@@ -148,6 +148,9 @@ import Testing
                                             time: FixedTime(fixedNow))
         let again = try setup.ingest.importPaths([setup.answers.path])
         #expect(again.duplicates == 3)
+        // Looked up while an import's own are scored beside it, those are left out.
+        let all = try store.unscoredResponseIDs()
+        #expect(try submissions.unscoredResponseIDs(excluding: [all[0]]) == Array(all.dropFirst()))
         #expect(try submissions.accepted(again.acceptedResponseIDs).scored == 3)
         #expect(try store.unscoredResponseIDs().isEmpty && store.latestScores().count == 3)
         #expect(try submissions.scoreUnscored() == 0)
@@ -362,12 +365,16 @@ import Testing
         #expect(dangling == 0)
     }
 
-    @Test func multiRowStatementsComeInAFewSizesThatAddUp() {
+    @Test func multiRowStatementsAndInListsComeInAFewSizes() {
         for count in [0, 1, 2, 127, 128, 129, 200, 255, 256, 500, 1_001] {
             let sizes = SQLiteStore.statementSizes(count)
             #expect(sizes.reduce(0, +) == count)
             #expect(sizes.allSatisfy { [128, 64, 32, 16, 8, 4, 2, 1].contains($0) })
             #expect(sizes.filter { $0 < 128 }.count == Set(sizes.filter { $0 < 128 }).count)
+        }
+        for count in [1, 2, 3, 255, 256, 257, 500] {
+            let list = SQLiteStore.padded(Array(1...count))
+            #expect(list.count.nonzeroBitCount == 1 && list.count >= count && list.count < 2 * count && Set(list) == Set(1...count))
         }
     }
 

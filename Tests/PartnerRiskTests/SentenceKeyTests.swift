@@ -24,3 +24,18 @@ import Testing
         for (index, text) in sentences.enumerated() { #expect(ids[SentenceKey(text)] == index) }
     }
 }
+
+/// How a score is written for storage.
+@Suite struct StoredExplanationTests {
+    /// Points and category scores are stored to three decimals, written digit by digit: the text
+    /// is the one Swift writes for the rounded `Double`, whatever the value.
+    @Test func thousandthsAreWrittenAsSwiftWritesTheRoundedDouble() {
+        var generator = SeededGenerator(state: 5)
+        var values: [Double] = [0, -0.0, -0.0001, 0.0004, 0.0005, 1, 1.5, 3.571, 99.9999, 100, -2.25, 1e9 - 0.001, 1e9, 1e12, 5e15, 1e300, -1e300]
+        for _ in 0..<20_000 { values.append(Double.random(in: -150...150, using: &generator)) }
+        for _ in 0..<2_000 { values.append(Double(Int.random(in: -100_000...100_000, using: &generator)) / 1000) }
+        for value in values {
+            #expect(StoredExplanation.thousandthsText(value) == "\(StoredExplanation.thousandths(value))", "\(value)")
+        }
+    }
+}

@@ -242,12 +242,8 @@ public struct ResponseIngest: Sendable {
             case .failure(let problem): return ([], [(path, problem.message)])
             }
         }
-        let enumerator = FileManager.default.enumerator(at: URL(fileURLWithPath: path), includingPropertiesForKeys: nil)
-        var found: [(path: String, url: URL)] = []
-        while let url = enumerator?.nextObject() as? URL {
-            if ["json", "eml"].contains(url.pathExtension.lowercased()) { found.append((url.path, url)) }
-        }
-        return (found.sorted { $0.path < $1.path }.map(\.url), [])  // each path computed once: URL.path is slow
+        let root = URL(fileURLWithPath: path).path  // absolute, as sources are recorded
+        return (FolderWalk.paths(under: root, extensions: ["json", "eml"]).map { URL(fileURLWithPath: $0, isDirectory: false) }, [])
     }
 
     /// A file over the read-ahead size: read now, by itself (a message with its attachments, or an

@@ -47,12 +47,19 @@ public struct SubmissionService: Sendable {
     /// Scores every current response still without a score: those just accepted, and any an
     /// earlier run stored but did not score because it was stopped (a `kill -9`, a full disk, a
     /// `serve` stopped between answering the partner and scoring).
+    /// `found`: those already looked up (`unscoredResponseIDs(excluding:)`); nil looks now.
     @discardableResult
-    public func scoreUnscored() throws -> Int {
-        let unscored = try repositories.unscoredResponseIDs()
+    public func scoreUnscored(found: [Int64]? = nil) throws -> Int {
+        let unscored = try found ?? repositories.unscoredResponseIDs()
         guard !unscored.isEmpty else { return 0 }
         // Another run (a second import of the same folder) may score them first: written once.
         return try scoringService().score(responseIDs: unscored, skipScored: true)
+    }
+
+    /// The current responses without a score but those in `handed` (being scored beside an
+    /// import): an import looks while its last batches are scored, instead of after.
+    public func unscoredResponseIDs(excluding handed: Set<Int64>) throws -> [Int64] {
+        try repositories.unscoredResponseIDs().filter { !handed.contains($0) }
     }
 
     /// Scores again the current answers of invitations that gained evidence (a web upload, a
@@ -70,12 +77,13 @@ public struct SubmissionService: Sendable {
     @discardableResult
     /// `scoredAlready`: scores written for them during the import (`scoringAlongside`).
     /// `acknowledgedIn`: the campaigns whose thank-yous the ingest already queued with the
-    /// responses (`Summary.acknowledgedCampaigns`); nil queues them now.
+    /// responses (`Summary.acknowledgedCampaigns`); nil queues them now. `unscored`: what an
+    /// earlier run left unscored, when already looked up (`unscoredResponseIDs(excluding:)`).
     public func accepted(_ responseIDs: [Int64], evidenceFor invitations: Set<Int64> = [], scoredAlready: Int = 0,
-                         acknowledgedIn: Set<Int64>? = nil) throws -> Receipt {
+                         acknowledgedIn: Set<Int64>? = nil, unscored: [Int64]? = nil) throws -> Receipt {
         let campaigns = try acknowledgedIn ?? acknowledge(responseIDs)
         let rescored = try evidenceAdded(invitationIDs: invitations)
-        return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: scoredAlready + rescored + (try scoreUnscored()))
+        return Receipt(thankYous: responseIDs.count, campaigns: campaigns, scored: scoredAlready + rescored + (try scoreUnscored(found: unscored)))
     }
 
     /// A scoring thread for an import to hand its stored responses to as it goes (one scoring

@@ -26,7 +26,7 @@ public struct ScoreRecord: Sendable {
         flagCount = result.factors.filter { $0.kind == .knockout || $0.kind == .redFlag }.count
         headline = result.factors.first?.text.en ?? ""
         categories = result.categories.map {
-            "\($0.category.rawValue):\(StoredExplanation.thousandths($0.control)):\(StoredExplanation.thousandths($0.risk)):\($0.capped ? 1 : 0)"
+            $0.category.rawValue + ":" + StoredExplanation.thousandthsText($0.control) + ":" + StoredExplanation.thousandthsText($0.risk) + ($0.capped ? ":1" : ":0")
         }.joined(separator: ";")
         sentenceKeys = result.factors.map { SentenceKey($0.text) }
         explanation = StoredExplanation(result.factors)

@@ -87,22 +87,26 @@ public struct JSONParser {
         return wellFormed ? answers : nil
     }
 
-    /// The bytes of `range` without the white space outside strings (the text is well-formed JSON).
+    /// The bytes of `range` without the white space outside strings (the text is well-formed JSON),
+    /// written into a buffer of the range's size (appending byte by byte checked the capacity each time).
     private func compacted(_ range: Range<Int>) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(range.count)
-        var inString = false, escaped = false
-        for byte in UnsafeBufferPointer(rebasing: bytes[range]) {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-            } else if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
-                continue
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
+        [UInt8](unsafeUninitializedCapacity: range.count) { output, count in
+            var written = 0
+            var inString = false, escaped = false
+            for position in range {
+                let byte = bytes[position]
+                if inString {
+                    if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                } else if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+                    continue
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = true
+                }
+                output[written] = byte
+                written += 1
             }
-            output.append(byte)
+            count = written
         }
-        return output
     }
 
     public static func parse(_ text: String) -> JSONValue? {
