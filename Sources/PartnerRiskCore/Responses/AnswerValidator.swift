@@ -41,6 +41,7 @@ public struct AnswerValidator {
         // The answers that fit, by position; `show_if` is then evaluated on them.
         var given = PositionedAnswers(repeating: nil, count: survey.questions.count)
         var cursor = 0
+        let asked = survey.plan.asked[sector] ?? survey.questions.map { $0.applies(to: sector) }
         for index in 0..<raw.count {
             guard let position = raw.withKey(index, { survey.plan.position(ofKey: $0, cursor: &cursor) }) else {
                 let id = raw.key(index)
@@ -52,7 +53,7 @@ public struct AnswerValidator {
             // A key given twice: only the later value counts, as in a JSON object read into a dictionary.
             given[position] = nil
             problems.removeAll { $0.id == id }
-            guard question.applies(to: sector) else {
+            guard asked[position] else {
                 problems.append((id, "question \(id) is not asked of a \(sector.rawValue)"))
                 continue
             }

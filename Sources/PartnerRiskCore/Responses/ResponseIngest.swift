@@ -484,7 +484,7 @@ public struct ResponseIngest: Sendable {
     static func canonicalAnswers(_ answers: AnswerMembers, compacted: [UInt8]?, declared: String?) -> (text: [UInt8], sha256: String) {
         if let compacted, let declared, declared.hasPrefix("sha256:") {
             let hash = CanonicalJSON.hex(SHA256.hash(data: compacted))
-            if declared.utf8.dropFirst(7).elementsEqual(hash.utf8) { return (compacted, hash) }
+            if declared == "sha256:" + hash { return (compacted, hash) }
         }
         let canonical = CanonicalJSON.bytes(.object(answers.dictionary))
         return (canonical, CanonicalJSON.hex(SHA256.hash(data: canonical)))

@@ -88,13 +88,18 @@ public struct JSONParser {
     }
 
     /// The bytes of `range` without the white space outside strings (the text is well-formed JSON),
-    /// written into a buffer of the range's size (appending byte by byte checked the capacity each time).
+    /// written into a buffer of the range's size through pointers (appending byte by byte checked
+    /// the capacity each time, and a loop over the range went through `Strideable` generically).
     private func compacted(_ range: Range<Int>) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: range.count) { output, count in
+        guard let base = bytes.baseAddress, !range.isEmpty else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: range.count) { output, count in
+            let target = output.baseAddress!  // a non-empty buffer has a base address
             var written = 0
             var inString = false, escaped = false
-            for position in range {
-                let byte = bytes[position]
+            var position = range.lowerBound
+            while position < range.upperBound {
+                let byte = base[position]
+                position += 1
                 if inString {
                     if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
                 } else if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
@@ -102,7 +107,7 @@ public struct JSONParser {
                 } else if byte == UInt8(ascii: "\"") {
                     inString = true
                 }
-                output[written] = byte
+                target[written] = byte
                 written += 1
             }
             count = written

@@ -82,6 +82,9 @@ final class SurveyPlan: Sendable {
 
     let positions: [String: Int]
     let showIf: [PositionCondition?]
+    /// Per sector, whether each question is asked of it (`Question.applies(to:)`, worked out once:
+    /// every validation and every score asks it of every question).
+    let asked: [Sector: [Bool]]
     let flags: [Flag]
     let trustedTraderProgram: Int?
     let trustedTraderExpiry: Int?
@@ -99,6 +102,7 @@ final class SurveyPlan: Sendable {
         for (position, question) in questions.enumerated() where positions[question.id] == nil { positions[question.id] = position }
         self.positions = positions
         showIf = questions.map { question in question.showIf.map { PositionCondition($0, positions: positions) } }
+        asked = Dictionary(uniqueKeysWithValues: Sector.allCases.map { sector in (sector, questions.map { $0.applies(to: sector) }) })
         flags = questions.flatMap { question in
             question.redFlags.map { rule in
                 Flag(rule: rule, when: PositionCondition(rule.when, positions: positions),
@@ -179,8 +183,9 @@ extension Survey {
     func hideUnshown(for sector: Sector, in answers: inout PositionedAnswers) -> [Int] {
         var shown: [Int] = []
         shown.reserveCapacity(questions.count)
+        let asked = plan.asked[sector] ?? questions.map { $0.applies(to: sector) }
         for index in questions.indices {
-            if questions[index].applies(to: sector) && (plan.showIf[index]?.evaluate(answers) ?? true) {
+            if asked[index] && (plan.showIf[index]?.evaluate(answers) ?? true) {
                 shown.append(index)
             } else {
                 answers[index] = nil
