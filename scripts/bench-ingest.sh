@@ -7,7 +7,7 @@
 set -euo pipefail
 BIN=${1:-.build/release/partner-risk}
 N=${N:-10000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export PARTNER_RISK_DB="$WORK/bench.sqlite" PARTNER_RISK_HOME=$PWD
