@@ -154,8 +154,9 @@ extension SQLiteStore: ResponseRepository {
             try Self.insertRows(db, into: "audit_log (at, actor, action, subject, detail)", columns: 5, values: audit)
             for (time, group) in Dictionary(grouping: acknowledged, by: \.time) {
                 try Self.inBatches(group.map(\.responseID)) { ids in
-                    try db.execute(sql: Self.thankYouSQL + " WHERE r.id IN (\(Self.placeholders(ids.count))) ORDER BY r.id",
-                                   arguments: StatementArguments([time, time]) + StatementArguments(ids))
+                    let ids = Self.padded(ids)
+                    try Self.statement(db, Self.thankYouSQL + " WHERE r.id IN (\(Self.placeholders(ids.count))) ORDER BY r.id")
+                        .execute(arguments: StatementArguments([time, time]) + StatementArguments(ids))
                 }
             }
             return stored
@@ -173,10 +174,11 @@ extension SQLiteStore: ResponseRepository {
     static func storedRevisions(_ db: Database, invitationIDs: [Int64]) throws -> [Int64: [StoredRevisionRow]] {
         var revisions: [Int64: [StoredRevisionRow]] = [:]
         try inBatches(invitationIDs) { ids in
-            let rows = try Row.fetchCursor(db, sql: """
+            let ids = padded(ids)
+            let rows = try Row.fetchCursor(statement(db, """
                 SELECT invitation_id, revision, checksum, saved_at FROM response WHERE invitation_id IN (\(placeholders(ids.count)))
                 ORDER BY invitation_id, saved_at, id
-                """, arguments: StatementArguments(ids))
+                """), arguments: StatementArguments(ids))
             while let row = try rows.next() {
                 revisions[row[0], default: []].append(StoredRevisionRow(revision: row[1], checksum: row[2], savedAt: row[3]))
             }
@@ -192,7 +194,7 @@ extension SQLiteStore: ResponseRepository {
     }
 
     /// Inserts `values` (`columns` a row, each row written as `row`, by default one `?` a column)
-    /// as multi-row statements of up to 200 rows; `verb` may be `INSERT OR REPLACE`.
+    /// as multi-row statements of up to 128 rows (`statementSizes`); `verb` may be `INSERT OR REPLACE`.
     static func insertRows(_ db: Database, _ verb: String = "INSERT", into table: String, columns: Int, row: String? = nil,
                            values: [DatabaseValueConvertible?]) throws {
         let row = row ?? "(" + placeholders(columns) + ")"

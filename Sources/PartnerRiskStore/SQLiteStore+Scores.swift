@@ -334,8 +334,9 @@ private final class ScoreWriter {
         let wanted = Set(items.map(\.work.responseID))
         // Through `score_partner (partner_id, id)`: a partner has few scores.
         try SQLiteStore.inBatches(Array(Set(items.map(\.work.partner.id)))) { partners in
-            for responseID in try Int64?.fetchAll(db, sql: "SELECT response_id FROM score WHERE partner_id IN (\(SQLiteStore.placeholders(partners.count)))",
-                                                  arguments: StatementArguments(partners)) {
+            let partners = SQLiteStore.padded(partners)
+            let sql = "SELECT response_id FROM score WHERE partner_id IN (\(SQLiteStore.placeholders(partners.count)))"
+            for responseID in try Int64?.fetchAll(SQLiteStore.statement(db, sql), arguments: StatementArguments(partners)) {
                 if let responseID, wanted.contains(responseID) { scored.insert(responseID) }
             }
         }

@@ -405,10 +405,10 @@ public struct ScoringEngine {
             guard category.capped, Self.tenths(points) > 0 else { return nil }
             let by = sums[category.category.ordinal].cappedBy
             let tenths = Self.tenths(points)
-            let reason = memo.capText(category.category, by: by) {
-                FactorText.capReason(category.category, by: by.map { ($0.question, FactorText.answer($0.question, $0.value)) }, cap: config.mustNoCap)
+            let text = memo.capText(category.category, by: by, tenths: tenths) {
+                FactorText.withPoints(tenths, FactorText.capReason(category.category, by: by.map { ($0.question, FactorText.answer($0.question, $0.value)) },
+                                                                   cap: config.mustNoCap))
             }
-            let text = FactorText.withPoints(tenths, reason)
             return ScoreFactor(kind: .cap, code: "cap.\(category.category.rawValue)", text: text, points: points)
         }
     }
@@ -450,7 +450,7 @@ struct CountryRisk {
     var factors: [ScoreFactor]
 }
 
-/// Loss sentences by question and tenths of a point, and countries' risk under one config and
+/// Loss and cap sentences by question and tenths of a point, and countries' risk under one config and
 /// country list, worked out once per engine. An engine belongs to one thread at a time (the
 /// scoring service lends its engines to one chunk of work at a time and keeps them from batch to
 /// batch), so this takes no lock and is not `Sendable`. Each table is emptied when it reaches
@@ -491,13 +491,14 @@ final class ScoringMemo {
         let category: Category
         let questions: [ObjectIdentifier]
         let values: [JSONValue?]
+        let tenths: Int
     }
 
     /// The questions are kept so an identifier is never reused while cached.
     private var caps: [CapKey: (questions: [Question], text: LocalizedText)] = [:]
 
-    func capText(_ category: Category, by: [(question: Question, value: JSONValue?)], build: () -> LocalizedText) -> LocalizedText {
-        let key = CapKey(category: category, questions: by.map { ObjectIdentifier($0.question) }, values: by.map(\.value))
+    func capText(_ category: Category, by: [(question: Question, value: JSONValue?)], tenths: Int, build: () -> LocalizedText) -> LocalizedText {
+        let key = CapKey(category: category, questions: by.map { ObjectIdentifier($0.question) }, values: by.map(\.value), tenths: tenths)
         if let cached = caps[key] { return cached.text }
         let text = build()
         if caps.count >= Self.maxEntries { caps = [:] }
