@@ -548,8 +548,7 @@ public struct ResponseIngest: Sendable {
                          invitationID: valid.context.invitationID, source: source)
         }
         var response = NewResponse(invitationID: valid.context.invitationID, channel: channel, source: source, complete: result.complete,
-                                   missing: result.missing, checksum: valid.checksum,
-                                   answersJSON: valid.answersJSON,
+                                   missing: result.missing, checksum: valid.checksum, answersJSON: valid.answersJSON,
                                    receivedAt: time.now(), savedAt: valid.savedAt)
         response.acknowledge = true  // the receipt is queued with the response, in its transaction
         // Validated answers go on to scoring by position only when an import scores beside it.
