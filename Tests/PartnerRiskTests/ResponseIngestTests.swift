@@ -156,6 +156,22 @@ import Testing
         #expect(try submissions.scoreUnscored() == 0)
     }
 
+    /// Batches handed to scoring keep their answers only while scoring keeps up: with four
+    /// waiting, the next ones wait as ids (read back when scored); once fewer wait, a new batch
+    /// keeps its answers again. Every batch comes out, in order.
+    @Test func batchesWaitingForScoringKeepTheirAnswersOnlyUpToTheCap() {
+        var queue = ScoringQueue()
+        let answers: [Int64: PositionedAnswers] = [1: [.value(.string("yes"))]]
+        for batch in 0..<6 { queue.add([Int64(batch)], known: answers) }
+        var taken: [(ids: [Int64], known: [Int64: PositionedAnswers])] = []
+        for _ in 0..<3 { taken.append(queue.next()!) }  // three wait now
+        queue.add([6], known: answers)
+        while let batch = queue.next() { taken.append(batch) }
+        #expect(taken.map(\.ids) == (0..<7).map { [Int64($0)] })
+        #expect(taken.map { !$0.known.isEmpty } == [true, true, true, true, false, false, true])
+        #expect(queue.isEmpty && queue.next() == nil)
+    }
+
     @Test func answersAreScoredAlongsideTheImportEachBatchOnceStored() throws {
         let setup = try setup()
         let store = setup.fixture.store

@@ -9,7 +9,7 @@ import Foundation
 public final class BackgroundScoring: @unchecked Sendable {
     private let scoring: ScoringService
     private let condition = NSCondition()
-    private var queue: [(ids: [Int64], known: [Int64: PositionedAnswers])] = []
+    private var queue = ScoringQueue()
     private var closed = false
     private var done = false
     private var scored = 0
@@ -27,19 +27,16 @@ public final class BackgroundScoring: @unchecked Sendable {
 
     /// Queues the ids of responses just stored (called on the import's writing thread), with the
     /// answers validation placed by position (`known`: scored without reading them back). When
-    /// scoring has fallen `maxBatchesWithAnswers` batches behind, later batches are queued as ids
-    /// only (their answers are read back when scored), so an import's memory stays bounded
-    /// however far scoring lags.
+    /// scoring has fallen `ScoringQueue.maxBatchesWithAnswers` batches behind, later batches are
+    /// queued as ids only (their answers are read back when scored), so an import's memory stays
+    /// bounded however far scoring lags.
     public func submit(_ responseIDs: [Int64], known: [Int64: PositionedAnswers] = [:]) {
         guard !responseIDs.isEmpty else { return }
         condition.lock()
-        queue.append((responseIDs, queue.count < Self.maxBatchesWithAnswers ? known : [:]))
+        queue.add(responseIDs, known: known)
         condition.signal()
         condition.unlock()
     }
-
-    /// Batches waiting with their answers at most (500 responses each, a few MB).
-    static let maxBatchesWithAnswers = 4
 
     /// Waits until every queued batch is scored; returns how many scores were written and the
     /// first error met (after an error the later batches are left for `scoreUnscored`).
@@ -70,8 +67,8 @@ public final class BackgroundScoring: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !closed { condition.wait() }
-        guard failure == nil, !queue.isEmpty else { return nil }
-        return queue.removeFirst()
+        guard failure == nil else { return nil }
+        return queue.next()
     }
 
     private func record(_ change: (BackgroundScoring) -> Void) {
@@ -79,5 +76,27 @@ public final class BackgroundScoring: @unchecked Sendable {
         change(self)
         condition.broadcast()
         condition.unlock()
+    }
+}
+
+/// The batches an import handed to scoring, in order. A batch keeps the answers validation placed
+/// by position (scored without reading them back) only when fewer than `maxBatchesWithAnswers`
+/// wait before it: when scoring has fallen that far behind, later batches wait as ids only (read
+/// back when scored), so an import's memory stays bounded however far scoring lags.
+struct ScoringQueue {
+    /// Batches waiting with their answers at most (500 responses each, a few MB).
+    static let maxBatchesWithAnswers = 4
+
+    private var batches: [(ids: [Int64], known: [Int64: PositionedAnswers])] = []
+
+    var isEmpty: Bool { batches.isEmpty }
+
+    mutating func add(_ ids: [Int64], known: [Int64: PositionedAnswers]) {
+        batches.append((ids, batches.count < Self.maxBatchesWithAnswers ? known : [:]))
+    }
+
+    /// The oldest batch, nil when none waits.
+    mutating func next() -> (ids: [Int64], known: [Int64: PositionedAnswers])? {
+        batches.isEmpty ? nil : batches.removeFirst()
     }
 }
