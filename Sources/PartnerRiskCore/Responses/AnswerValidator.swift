@@ -41,7 +41,7 @@ public struct AnswerValidator {
         // The answers that fit, by position; `show_if` is then evaluated on them.
         var given = PositionedAnswers(repeating: nil, count: survey.questions.count)
         var cursor = 0
-        let asked = survey.plan.asked[sector] ?? survey.questions.map { $0.applies(to: sector) }
+        let asked = survey.plan.asked(of: sector)
         for index in 0..<raw.count {
             guard let position = raw.withKey(index, { survey.plan.position(ofKey: $0, cursor: &cursor) }) else {
                 let id = raw.key(index)

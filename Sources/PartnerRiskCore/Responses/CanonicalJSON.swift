@@ -68,14 +68,17 @@ public enum CanonicalJSON {
     /// UTF-8 byte order, compared with `memcmp` where the bytes are contiguous (native strings).
     static func utf8Precedes(_ left: String, _ right: String) -> Bool {
         let fast = left.utf8.withContiguousStorageIfAvailable { l in
-            right.utf8.withContiguousStorageIfAvailable { r -> Bool in
-                let common = min(l.count, r.count)
-                // A buffer with at least one byte has a base address.
-                let order = common == 0 ? 0 : memcmp(l.baseAddress!, r.baseAddress!, common)
-                return order != 0 ? order < 0 : l.count < r.count
-            }
+            right.utf8.withContiguousStorageIfAvailable { r in byteOrder(l, r) < 0 }
         }
         return (fast ?? nil) ?? left.utf8.lexicographicallyPrecedes(right.utf8)
+    }
+
+    /// Byte order of two UTF-8 texts: negative when `left` comes first, 0 when equal, positive after.
+    static func byteOrder(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(left.count, right.count)
+        // A buffer with at least one byte has a base address.
+        let order = common == 0 ? 0 : Int(memcmp(left.baseAddress!, right.baseAddress!, common))
+        return order != 0 ? order : left.count - right.count
     }
 
     static func writeString(_ text: String, into output: inout [UInt8]) {

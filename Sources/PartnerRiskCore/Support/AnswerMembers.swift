@@ -56,14 +56,7 @@ public struct AnswerMembers: Sendable {
         let count = keyEnds.count
         guard count >= 1, withKey(count - 1, { $0.allSatisfy { $0 < 0xEE } }) else { return false }
         guard count >= 2 else { return true }
-        return withKey(count - 2) { previous in
-            withKey(count - 1) { last in
-                let common = min(previous.count, last.count)
-                // A buffer with at least one byte has a base address.
-                let order = common == 0 ? 0 : memcmp(previous.baseAddress!, last.baseAddress!, common)
-                return order != 0 ? order < 0 : previous.count < last.count
-            }
-        }
+        return withKey(count - 2) { previous in withKey(count - 1) { last in CanonicalJSON.byteOrder(previous, last) < 0 } }
     }
 
     /// As a dictionary: a key given twice keeps its later value, as a JSON object read into one does.

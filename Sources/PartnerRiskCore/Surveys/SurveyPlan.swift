@@ -84,7 +84,7 @@ final class SurveyPlan: Sendable {
     let showIf: [PositionCondition?]
     /// Per sector, whether each question is asked of it (`Question.applies(to:)`, worked out once:
     /// every validation and every score asks it of every question).
-    let asked: [Sector: [Bool]]
+    private let asked: [Sector: [Bool]]
     let flags: [Flag]
     let trustedTraderProgram: Int?
     let trustedTraderExpiry: Int?
@@ -147,6 +147,9 @@ final class SurveyPlan: Sendable {
         return parsed ? answers : nil
     }
 
+    /// Whether each question is asked of `sector` (every sector was worked out at init).
+    func asked(of sector: Sector) -> [Bool] { asked[sector]! }
+
     /// The position of the question whose id is `key` (UTF-8 bytes), nil when there is none. Keys
     /// given in byte order (as answer files and stored answers write them) are found by walking
     /// the sorted ids from `cursor`; any other order still works, by lookup.
@@ -157,10 +160,7 @@ final class SurveyPlan: Sendable {
     private func position(of key: UnsafeBufferPointer<UInt8>, in sortedBytes: UnsafeBufferPointer<UInt8>, cursor: inout Int) -> Int? {
         while cursor < keys.count {
             let candidate = keys[cursor]
-            let common = min(candidate.count, key.count)
-            // Non-empty buffers (common > 0) have base addresses.
-            var order = common == 0 ? 0 : memcmp(sortedBytes.baseAddress! + candidate.start, key.baseAddress!, common)
-            if order == 0 { order = candidate.count < key.count ? -1 : (candidate.count > key.count ? 1 : 0) }
+            let order = CanonicalJSON.byteOrder(UnsafeBufferPointer(rebasing: sortedBytes[candidate.start..<candidate.start + candidate.count]), key)
             if order == 0 { cursor += 1; return candidate.position }
             if order > 0 { break }
             cursor += 1
@@ -183,7 +183,7 @@ extension Survey {
     func hideUnshown(for sector: Sector, in answers: inout PositionedAnswers) -> [Int] {
         var shown: [Int] = []
         shown.reserveCapacity(questions.count)
-        let asked = plan.asked[sector] ?? questions.map { $0.applies(to: sector) }
+        let asked = plan.asked(of: sector)
         for index in questions.indices {
             if asked[index] && (plan.showIf[index]?.evaluate(answers) ?? true) {
                 shown.append(index)
